@@ -1,0 +1,229 @@
+package motor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+)
+
+// ErrClientDisconnected is returned by operations on a [Client] after [Client.Disconnect].
+var ErrClientDisconnected = errors.New("motor: client is disconnected")
+
+// Client is a MongoDB client: Motor's AsyncIOMotorClient, as far as the database API needs it. It is a handle on a
+// driver [*mongo.Client] (see [Client.Mongo]) plus the settings that its databases inherit. A Client is safe for
+// concurrent use; make one per process and share it.
+type Client struct {
+	set   settings
+	hosts []string
+
+	// base are the driver options the client was made from (nil for NewClient); used to make a new driver client
+	// when credentials change.
+	base  *options.ClientOptions
+	owned bool // the driver client was made by motor, so Disconnect disconnects it
+
+	cur atomic.Pointer[conn]
+	mu  sync.Mutex // serialises Disconnect and driver client swaps
+}
+
+// conn is one driver client. Operations hold gate for reading while they use mc, so that a swap (or Disconnect) can
+// wait for the operations in flight before it closes mc.
+type conn struct {
+	mc     *mongo.Client
+	gate   sync.RWMutex
+	closed bool
+}
+
+// Connect makes a client for the MongoDB connection string uri (mongodb:// or mongodb+srv://). Like the driver's
+// mongo.Connect it does no I/O: servers are discovered in the background and the first operation waits for one.
+// The URI's read preference, read concern and write concern become the client's settings, which opts may override;
+// [WithClientOptions] passes any other driver option.
+//
+// Errors wrap [ErrInvalidOption] for a bad URI or option. Neither errors nor [Client.String] ever show the URI's
+// password.
+func Connect(uri string, opts ...Option) (*Client, error) {
+	co := options.Client().ApplyURI(uri)
+	s := settings{codec: defaultCodec, clientOpts: co, rp: co.ReadPreference, rc: co.ReadConcern, wc: co.WriteConcern}
+	secrets := uriSecrets(uri)
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o.apply(&s); err != nil {
+			return nil, err
+		}
+	}
+	co = s.clientOpts
+	s.clientOpts = nil
+	if co.Auth != nil && co.Auth.Password != "" {
+		secrets = append(secrets, co.Auth.Password)
+	}
+	if err := co.Validate(); err != nil {
+		return nil, &optError{msg: "motor: invalid client options: " + redact(err.Error(), secrets)}
+	}
+	mc, err := mongo.Connect(co)
+	if err != nil {
+		return nil, fmt.Errorf("motor: connect: %s", redact(err.Error(), secrets))
+	}
+	c := &Client{set: s, hosts: co.Hosts, base: co, owned: true}
+	c.cur.Store(&conn{mc: mc})
+	return c, nil
+}
+
+// NewClient wraps a driver client that the caller already has, so that code using the driver can adopt motor one
+// call at a time. The driver client's own read preference, read concern and write concern keep applying; the driver
+// does not expose them, so pass the same settings as opts if motor's getters should report them. [Client.Disconnect]
+// on the result disconnects mc too.
+func NewClient(mc *mongo.Client, opts ...Option) (*Client, error) {
+	if mc == nil {
+		return nil, optionError("NewClient needs a non-nil *mongo.Client")
+	}
+	s, err := settings{codec: defaultCodec}.derive(opts)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{set: s, owned: true}
+	c.cur.Store(&conn{mc: mc})
+	return c, nil
+}
+
+// acquire returns the current driver client, held open until release is called.
+func (c *Client) acquire() (*conn, error) {
+	for {
+		cn := c.cur.Load()
+		if cn == nil {
+			return nil, ErrClientDisconnected
+		}
+		cn.gate.RLock()
+		if !cn.closed {
+			return cn, nil
+		}
+		cn.gate.RUnlock()
+		if c.cur.Load() == cn {
+			return nil, ErrClientDisconnected
+		}
+	}
+}
+
+func (cn *conn) release() { cn.gate.RUnlock() }
+
+// Mongo returns the driver client beneath, for anything motor does not offer. After [Client.Disconnect] it returns
+// nil.
+func (c *Client) Mongo() *mongo.Client {
+	if cn := c.cur.Load(); cn != nil {
+		return cn.mc
+	}
+	return nil
+}
+
+// Database returns a handle on the database name: Motor's client[name], client.name and get_database(name, ...). The
+// handle inherits the client's settings, which opts override. No I/O happens.
+//
+// The name is checked with PyMongo's rules: it must not be empty or contain ' ', '.', '$', '/', '\', '"' or NUL,
+// except for "$external". A bad name gives a [*NameError] that wraps [ErrInvalidName], naming the first offending
+// character of the name (PyMongo names the first in its own list order).
+func (c *Client) Database(name string, opts ...Option) (*Database, error) {
+	if err := validateDatabaseName(name); err != nil {
+		return nil, err
+	}
+	s, err := c.set.derive(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Database{client: c, name: name, set: s}, nil
+}
+
+// StartSession starts a driver session for causally consistent reads or transactions. Pass it to motor calls through
+// the context: ctx = mongo.NewSessionContext(ctx, sess). End it with sess.EndSession(ctx).
+func (c *Client) StartSession(opts ...options.Lister[options.SessionOptions]) (*mongo.Session, error) {
+	cn, err := c.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer cn.release()
+	return cn.mc.StartSession(opts...)
+}
+
+// Disconnect waits for the operations in flight to end, then closes the driver client and its connections. Later
+// operations return [ErrClientDisconnected]; a second Disconnect returns nil.
+func (c *Client) Disconnect(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cn := c.cur.Swap(nil)
+	if cn == nil {
+		return nil
+	}
+	cn.gate.Lock()
+	cn.closed = true
+	cn.gate.Unlock()
+	if !c.owned {
+		return nil
+	}
+	return cn.mc.Disconnect(ctx)
+}
+
+// ReadPreference returns the client's read preference; primary when none was set.
+func (c *Client) ReadPreference() *readpref.ReadPref { return c.set.readPreference() }
+
+// ReadConcern returns the client's read concern; the empty (server default) read concern when none was set.
+func (c *Client) ReadConcern() *readconcern.ReadConcern { return c.set.readConcern() }
+
+// WriteConcern returns the client's write concern; the empty (server default) write concern when none was set.
+func (c *Client) WriteConcern() *writeconcern.WriteConcern { return c.set.writeConcern() }
+
+// CodecOptions returns the client's codec options.
+func (c *Client) CodecOptions() CodecOptions { return c.set.codec.opts }
+
+// String describes the client by its hosts. It never shows credentials.
+func (c *Client) String() string {
+	if len(c.hosts) == 0 {
+		return "motor.Client"
+	}
+	return "motor.Client(" + strings.Join(c.hosts, ",") + ")"
+}
+
+// uriSecrets returns the password in uri's user information, raw and unescaped, so that errors can be cleaned of it.
+func uriSecrets(uri string) []string {
+	i := strings.Index(uri, "://")
+	if i < 0 {
+		return nil
+	}
+	rest := uri[i+3:]
+	if j := strings.IndexAny(rest, "/?"); j >= 0 {
+		rest = rest[:j]
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return nil
+	}
+	userinfo := rest[:at]
+	colon := strings.Index(userinfo, ":")
+	if colon < 0 {
+		return []string{userinfo} // a user name alone can be sensitive too (X.509 subjects)
+	}
+	pw := userinfo[colon+1:]
+	out := []string{userinfo, pw}
+	if u, err := url.PathUnescape(pw); err == nil && u != pw {
+		out = append(out, u)
+	}
+	return out
+}
+
+// redact replaces every secret in s with "xxxxx".
+func redact(s string, secrets []string) string {
+	for _, sec := range secrets {
+		if sec != "" {
+			s = strings.ReplaceAll(s, sec, "xxxxx")
+		}
+	}
+	return s
+}

@@ -1,0 +1,215 @@
+package motor
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+)
+
+// Collection is a handle on one collection: Motor's AsyncIOMotorCollection, with the operations a user of the
+// database API needs next. Make one with [Database.Collection]. It holds settings inherited from its database unless
+// overridden, encodes values and decodes results with its codec options, and is safe for concurrent use. Operation
+// options are the driver's own option builders, passed through unchanged.
+type Collection struct {
+	db   *Database
+	name string
+	set  settings
+
+	handle atomic.Pointer[collHandle]
+}
+
+type collHandle struct {
+	cn *conn
+	mc *mongo.Collection
+}
+
+// Name returns the collection name.
+func (c *Collection) Name() string { return c.name }
+
+// FullName returns "database.collection" (PyMongo's full_name).
+func (c *Collection) FullName() string { return c.db.name + "." + c.name }
+
+// Database returns the database the collection belongs to.
+func (c *Collection) Database() *Database { return c.db }
+
+// CodecOptions returns the codec options in force.
+func (c *Collection) CodecOptions() CodecOptions { return c.set.codec.opts }
+
+// ReadPreference returns the read preference in force; primary when none is set anywhere.
+func (c *Collection) ReadPreference() *readpref.ReadPref { return c.set.readPreference() }
+
+// ReadConcern returns the read concern in force; the empty (server default) read concern when none is set.
+func (c *Collection) ReadConcern() *readconcern.ReadConcern { return c.set.readConcern() }
+
+// WriteConcern returns the write concern in force; the empty (server default) write concern when none is set.
+func (c *Collection) WriteConcern() *writeconcern.WriteConcern { return c.set.writeConcern() }
+
+// String returns "motor.Collection(DB.NAME)".
+func (c *Collection) String() string { return fmt.Sprintf("motor.Collection(%s)", c.FullName()) }
+
+// WithOptions returns a copy of the collection with opts applied over its settings.
+func (c *Collection) WithOptions(opts ...Option) (*Collection, error) {
+	s, err := c.set.derive(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Collection{db: c.db, name: c.name, set: s}, nil
+}
+
+// Mongo returns the driver collection beneath, with this handle's settings. After the client is disconnected it
+// returns nil.
+func (c *Collection) Mongo() *mongo.Collection {
+	cn := c.db.client.cur.Load()
+	if cn == nil {
+		return nil
+	}
+	return c.mongoColl(cn)
+}
+
+func (c *Collection) mongoColl(cn *conn) *mongo.Collection {
+	if h := c.handle.Load(); h != nil && h.cn == cn {
+		return h.mc
+	}
+	mc := c.db.mongoDB(cn).Collection(c.name, c.set.collOptions())
+	c.handle.Store(&collHandle{cn: cn, mc: mc})
+	return mc
+}
+
+func (c *Collection) driver(ctx context.Context) (*mongo.Collection, func(), error) {
+	if ctx == nil {
+		return nil, nil, optionError("nil context")
+	}
+	cn, err := c.db.client.acquire()
+	if err != nil {
+		return nil, nil, err
+	}
+	return c.mongoColl(cn), cn.release, nil
+}
+
+// decode decodes one result document with the collection's codec options.
+func (c *Collection) decode(raw bson.Raw, v any) error { return c.set.codec.decode(raw, v) }
+
+// InsertOne inserts document (sends insert) and returns the driver's result with the inserted _id, which the driver
+// generates when the document has none.
+func (c *Collection) InsertOne(ctx context.Context, document any, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error) {
+	mc, release, err := c.driver(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return mc.InsertOne(ctx, document, opts...)
+}
+
+// InsertMany inserts documents (sends insert, batched as the server allows).
+func (c *Collection) InsertMany(ctx context.Context, documents any, opts ...options.Lister[options.InsertManyOptions]) (*mongo.InsertManyResult, error) {
+	mc, release, err := c.driver(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return mc.InsertMany(ctx, documents, opts...)
+}
+
+// Find runs a query (sends find, then getMore as needed) and returns a cursor that decodes with the collection's codec
+// options. The collection's read preference and read concern apply.
+func (c *Collection) Find(ctx context.Context, filter any, opts ...options.Lister[options.FindOptions]) (*Cursor, error) {
+	mc, release, err := c.driver(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	cur, err := mc.Find(ctx, filter, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return newCursor(cur, c.decode), nil
+}
+
+// FindOne returns the first document that filter matches (sends find with limit 1 and singleBatch), decoded with the
+// collection's codec options; [SingleResult.Err] is [mongo.ErrNoDocuments] when nothing matches.
+func (c *Collection) FindOne(ctx context.Context, filter any, opts ...options.Lister[options.FindOneOptions]) *SingleResult {
+	mc, release, err := c.driver(ctx)
+	if err != nil {
+		return &SingleResult{err: err}
+	}
+	defer release()
+	raw, err := mc.FindOne(ctx, filter, opts...).Raw()
+	return &SingleResult{raw: raw, err: err, decode: c.decode}
+}
+
+// ReplaceOne replaces the first document that filter matches (sends update with one replacement).
+func (c *Collection) ReplaceOne(ctx context.Context, filter, replacement any, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
+	mc, release, err := c.driver(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return mc.ReplaceOne(ctx, filter, replacement, opts...)
+}
+
+// UpdateOne applies update to the first document that filter matches (sends update).
+func (c *Collection) UpdateOne(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
+	mc, release, err := c.driver(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return mc.UpdateOne(ctx, filter, update, opts...)
+}
+
+// UpdateMany applies update to every document that filter matches (sends update with multi).
+func (c *Collection) UpdateMany(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {
+	mc, release, err := c.driver(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return mc.UpdateMany(ctx, filter, update, opts...)
+}
+
+// DeleteOne deletes the first document that filter matches (sends delete with limit 1).
+func (c *Collection) DeleteOne(ctx context.Context, filter any, opts ...options.Lister[options.DeleteOneOptions]) (*mongo.DeleteResult, error) {
+	mc, release, err := c.driver(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return mc.DeleteOne(ctx, filter, opts...)
+}
+
+// DeleteMany deletes every document that filter matches (sends delete with limit 0).
+func (c *Collection) DeleteMany(ctx context.Context, filter any, opts ...options.Lister[options.DeleteManyOptions]) (*mongo.DeleteResult, error) {
+	mc, release, err := c.driver(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return mc.DeleteMany(ctx, filter, opts...)
+}
+
+// CountDocuments counts the documents that filter matches (sends an aggregate with $match and $group).
+func (c *Collection) CountDocuments(ctx context.Context, filter any, opts ...options.Lister[options.CountOptions]) (int64, error) {
+	mc, release, err := c.driver(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer release()
+	return mc.CountDocuments(ctx, filter, opts...)
+}
+
+// Drop drops the collection (sends drop with the collection's write concern). A missing collection is not an error.
+func (c *Collection) Drop(ctx context.Context) error {
+	mc, release, err := c.driver(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return mc.Drop(ctx)
+}

@@ -1,0 +1,120 @@
+package motor
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+)
+
+// Database is a handle on one MongoDB database: Motor's AsyncIOMotorDatabase. Make one with [Client.Database]. It
+// holds a name and settings (read preference, read concern, write concern, codec options), inherited from its client
+// unless overridden; it does no I/O by itself. Every method that talks to the server takes a context first, blocks
+// only the calling goroutine and honours the context's deadline and cancellation; a driver session travels in the
+// context ([mongo.NewSessionContext]). A Database is immutable and safe for concurrent use.
+type Database struct {
+	client *Client
+	name   string
+	set    settings
+
+	handle atomic.Pointer[dbHandle]
+}
+
+// dbHandle caches the driver database of one driver client.
+type dbHandle struct {
+	cn  *conn
+	mdb *mongo.Database
+}
+
+// Name returns the database name (Motor's name property).
+func (db *Database) Name() string { return db.name }
+
+// Client returns the client this database belongs to (Motor's client property).
+func (db *Database) Client() *Client { return db.client }
+
+// CodecOptions returns the codec options in force (Motor's codec_options property).
+func (db *Database) CodecOptions() CodecOptions { return db.set.codec.opts }
+
+// ReadPreference returns the read preference in force (Motor's read_preference property): the one set on the
+// database, else the client's, else primary.
+func (db *Database) ReadPreference() *readpref.ReadPref { return db.set.readPreference() }
+
+// ReadConcern returns the read concern in force (Motor's read_concern property); the empty read concern, meaning
+// the server's default, when none is set.
+func (db *Database) ReadConcern() *readconcern.ReadConcern { return db.set.readConcern() }
+
+// WriteConcern returns the write concern in force (Motor's write_concern property); the empty write concern, meaning
+// the server's default, when none is set.
+func (db *Database) WriteConcern() *writeconcern.WriteConcern { return db.set.writeConcern() }
+
+// String returns "motor.Database(NAME)".
+func (db *Database) String() string { return fmt.Sprintf("motor.Database(%s)", db.name) }
+
+// WithOptions returns a copy of the database with opts applied over its settings: Motor's with_options(codec_options,
+// read_preference, write_concern, read_concern). The receiver is unchanged. No I/O happens.
+func (db *Database) WithOptions(opts ...Option) (*Database, error) {
+	s, err := db.set.derive(opts)
+	if err != nil {
+		return nil, err
+	}
+	return db.derived(s), nil
+}
+
+// derived returns a database like db with settings s. Keep every per-database field here.
+func (db *Database) derived(s settings) *Database {
+	return &Database{client: db.client, name: db.name, set: s}
+}
+
+// Mongo returns the driver database beneath, with this handle's settings, for anything motor does not offer. After
+// the client is disconnected it returns nil.
+func (db *Database) Mongo() *mongo.Database {
+	cn := db.client.cur.Load()
+	if cn == nil {
+		return nil
+	}
+	return db.mongoDB(cn)
+}
+
+func (db *Database) mongoDB(cn *conn) *mongo.Database {
+	if h := db.handle.Load(); h != nil && h.cn == cn {
+		return h.mdb
+	}
+	mdb := cn.mc.Database(db.name, db.set.dbOptions())
+	db.handle.Store(&dbHandle{cn: cn, mdb: mdb})
+	return mdb
+}
+
+// driver returns the driver database, held usable until release is called.
+func (db *Database) driver(ctx context.Context) (mdb *mongo.Database, release func(), err error) {
+	if ctx == nil {
+		return nil, nil, optionError("nil context")
+	}
+	cn, err := db.client.acquire()
+	if err != nil {
+		return nil, nil, err
+	}
+	return db.mongoDB(cn), cn.release, nil
+}
+
+// Collection returns a handle on the collection name in this database: Motor's db[name], db.name and
+// get_collection(name, codec_options, read_preference, write_concern, read_concern). The collection inherits the
+// database's settings, which opts override. No I/O happens.
+//
+// The name is checked with PyMongo's rules before anything else: it must not be empty, contain NUL, start or end with
+// '.', contain an empty segment (".."), or contain '$' unless it starts with "$cmd" or "oplog.$main". A bad name gives
+// a [*NameError] that wraps [ErrInvalidName] and says what is wrong (PyMongo calls "a..b" "empty"; motor does not).
+// Names of sub-collections are plain dotted names: db.Collection("fs.files").
+func (db *Database) Collection(name string, opts ...Option) (*Collection, error) {
+	if err := validateCollectionName(name); err != nil {
+		return nil, err
+	}
+	s, err := db.set.derive(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Collection{db: db, name: name, set: s}, nil
+}

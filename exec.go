@@ -1,0 +1,82 @@
+package motor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+)
+
+// CollectionRef names a collection for the helpers that take "a name or a collection" (Motor's
+// name_or_collection): a [*Collection] of the same database, or a [CollectionName].
+type CollectionRef interface {
+	collectionRef() (name string, db *Database)
+}
+
+// CollectionName is a collection name used as a [CollectionRef]: db.DropCollection(ctx, motor.CollectionName("x")).
+type CollectionName string
+
+func (n CollectionName) collectionRef() (string, *Database) { return string(n), nil }
+
+func (c *Collection) collectionRef() (string, *Database) {
+	if c == nil {
+		return "", nil
+	}
+	return c.name, c.db
+}
+
+// refName resolves ref to a collection name of db. A nil ref, an invalid name, or a *Collection of another
+// database is an error before any I/O (PyMongo only reads the collection's name, whatever its database).
+func (db *Database) refName(ref CollectionRef) (string, error) {
+	if ref == nil {
+		return "", optionError("a collection name or *Collection is required")
+	}
+	name, other := ref.collectionRef()
+	if c, ok := ref.(*Collection); ok && c == nil {
+		return "", optionError("a collection name or *Collection is required, not a nil *Collection")
+	}
+	if other != nil && other.name != db.name {
+		return "", optionError("collection %q belongs to database %q, not %q", name, other.name, db.name)
+	}
+	if err := validateCollectionName(name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// runCommand sends cmd to this database with read preference rp (primary when nil) and returns the raw reply.
+// Like PyMongo's Database.command it applies neither the database's read concern nor its write concern: callers add
+// those to cmd where Motor does. A failed reply (ok: 0) is returned as a mongo.CommandError, whose Raw field holds
+// the reply.
+func (db *Database) runCommand(ctx context.Context, cmd any, rp *readpref.ReadPref) (bson.Raw, error) {
+	mdb, release, err := db.driver(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if rp == nil {
+		rp = readpref.Primary()
+	}
+	return mdb.RunCommand(ctx, cmd, options.RunCmd().SetReadPreference(rp)).Raw()
+}
+
+// commandFailed returns the server's error document when err is a command error with one, else nil.
+func commandFailed(err error) (bson.Raw, *mongo.CommandError) {
+	var ce mongo.CommandError
+	if errors.As(err, &ce) && len(ce.Raw) > 0 {
+		return ce.Raw, &ce
+	}
+	return nil, nil
+}
+
+// wrapf wraps a server or driver error with context, keeping it reachable through errors.As and errors.Is.
+func wrapf(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("motor: "+format+": %w", append(args, err)...)
+}

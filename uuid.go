@@ -1,0 +1,160 @@
+package motor
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"reflect"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// UUID is a 16-byte universally unique identifier in its standard (RFC 9562) byte order, PyMongo's uuid.UUID. How it
+// is stored in BSON depends on [CodecOptions].UUIDRepresentation.
+type UUID [16]byte
+
+// NewUUID returns a random (version 4) UUID.
+func NewUUID() UUID {
+	var u UUID
+	_, _ = rand.Read(u[:])
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	return u
+}
+
+// ParseUUID parses the canonical form "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (hex digits in either case), or the
+// same 32 hex digits without dashes.
+func ParseUUID(s string) (UUID, error) {
+	var u UUID
+	var digits []byte
+	switch len(s) {
+	case 36:
+		if s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+			return u, fmt.Errorf("motor: invalid UUID %q: dashes must be at positions 8, 13, 18 and 23", s)
+		}
+		digits = []byte(s[0:8] + s[9:13] + s[14:18] + s[19:23] + s[24:])
+	case 32:
+		digits = []byte(s)
+	default:
+		return u, fmt.Errorf("motor: invalid UUID %q: want 32 hex digits, with or without dashes", s)
+	}
+	if _, err := hex.Decode(u[:], digits); err != nil {
+		return UUID{}, fmt.Errorf("motor: invalid UUID %q: %v", s, err)
+	}
+	return u, nil
+}
+
+// String returns the canonical lower-case form.
+func (u UUID) String() string {
+	var b [36]byte
+	hex.Encode(b[0:8], u[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], u[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], u[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], u[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:], u[10:])
+	return string(b[:])
+}
+
+// uuidBytes returns the stored bytes and subtype of u in the representation rep.
+func uuidToBinary(u UUID, rep UUIDRepresentation) (bson.Binary, error) {
+	switch rep {
+	case UUIDStandard:
+		return bson.Binary{Subtype: bson.TypeBinaryUUID, Data: u[:]}, nil
+	case UUIDPythonLegacy:
+		return bson.Binary{Subtype: bson.TypeBinaryUUIDOld, Data: u[:]}, nil
+	case UUIDJavaLegacy:
+		b := javaSwap(u)
+		return bson.Binary{Subtype: bson.TypeBinaryUUIDOld, Data: b[:]}, nil
+	case UUIDCSharpLegacy:
+		b := csharpSwap(u)
+		return bson.Binary{Subtype: bson.TypeBinaryUUIDOld, Data: b[:]}, nil
+	}
+	return bson.Binary{}, optionError("cannot encode a motor.UUID with UUIDRepresentation %v; set UUIDStandard or a legacy representation in CodecOptions, or store a bson.Binary", rep)
+}
+
+// uuidFromBinary reads a UUID stored as subtype 3 or 4 under rep, as PyMongo 3.11 does: subtype 4 is always standard;
+// subtype 3 follows rep, with UUIDStandard read as UUIDPythonLegacy.
+func uuidFromBinary(data []byte, subtype byte, rep UUIDRepresentation) (UUID, error) {
+	var u UUID
+	if len(data) != 16 {
+		return u, fmt.Errorf("motor: cannot decode binary subtype %d of %d bytes as a UUID", subtype, len(data))
+	}
+	copy(u[:], data)
+	if subtype == bson.TypeBinaryUUID {
+		return u, nil
+	}
+	if subtype != bson.TypeBinaryUUIDOld {
+		return u, fmt.Errorf("motor: cannot decode binary subtype %d as a UUID", subtype)
+	}
+	switch rep {
+	case UUIDJavaLegacy:
+		return javaSwap(u), nil
+	case UUIDCSharpLegacy:
+		return csharpSwap(u), nil
+	case UUIDUnspecified:
+		return u, fmt.Errorf("motor: cannot decode binary subtype 3 as a UUID with UUIDRepresentation unspecified")
+	}
+	return u, nil
+}
+
+func javaSwap(u UUID) UUID {
+	var b UUID
+	for i := 0; i < 8; i++ {
+		b[i] = u[7-i]
+		b[8+i] = u[15-i]
+	}
+	return b
+}
+
+func csharpSwap(u UUID) UUID {
+	b := u
+	b[0], b[1], b[2], b[3] = u[3], u[2], u[1], u[0]
+	b[4], b[5] = u[5], u[4]
+	b[6], b[7] = u[7], u[6]
+	return b
+}
+
+// uuidCodec encodes and decodes motor.UUID values in one representation.
+type uuidCodec struct{ rep UUIDRepresentation }
+
+func (c uuidCodec) EncodeValue(_ bson.EncodeContext, vw bson.ValueWriter, val reflect.Value) error {
+	if !val.IsValid() || val.Type() != tUUID {
+		return bson.ValueEncoderError{Name: "UUIDEncodeValue", Types: []reflect.Type{tUUID}, Received: val}
+	}
+	b, err := uuidToBinary(val.Interface().(UUID), c.rep)
+	if err != nil {
+		return err
+	}
+	return vw.WriteBinaryWithSubtype(b.Data, b.Subtype)
+}
+
+func (c uuidCodec) DecodeValue(_ bson.DecodeContext, vr bson.ValueReader, val reflect.Value) error {
+	if !val.CanSet() || val.Type() != tUUID {
+		return bson.ValueDecoderError{Name: "UUIDDecodeValue", Types: []reflect.Type{tUUID}, Received: val}
+	}
+	switch vr.Type() {
+	case bson.TypeBinary:
+		data, subtype, err := vr.ReadBinary()
+		if err != nil {
+			return err
+		}
+		rep := c.rep
+		if rep == UUIDUnspecified && subtype == bson.TypeBinaryUUID {
+			rep = UUIDStandard
+		}
+		u, err := uuidFromBinary(data, subtype, rep)
+		if err != nil {
+			return err
+		}
+		val.Set(reflect.ValueOf(u))
+		return nil
+	case bson.TypeNull:
+		val.Set(reflect.Zero(tUUID))
+		return vr.ReadNull()
+	}
+	return fmt.Errorf("motor: cannot decode BSON %v into a motor.UUID", vr.Type())
+}
