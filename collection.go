@@ -94,7 +94,7 @@ func (c *Collection) driver(ctx context.Context) (*mongo.Collection, func(), err
 }
 
 // decode decodes one result document with the collection's codec options.
-func (c *Collection) decode(raw bson.Raw, v any) error { return c.set.codec.decode(raw, v) }
+func (c *Collection) decode(raw bson.Raw, v any) error { return c.db.decodeDoc(c.set.codec, raw, v) }
 
 // InsertOne inserts document (sends insert) and returns the driver's result with the inserted _id, which the driver
 // generates when the document has none.

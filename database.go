@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
@@ -118,3 +119,7 @@ func (db *Database) Collection(name string, opts ...Option) (*Collection, error)
 	}
 	return &Collection{db: db, name: name, set: s}, nil
 }
+
+// decodeDoc decodes a document read from this database (query results, dereferenced documents, command cursor
+// batches) into v with the codec c. Every such document goes through here.
+func (db *Database) decodeDoc(c *codec, raw bson.Raw, v any) error { return c.decode(raw, v) }
