@@ -240,6 +240,7 @@ func compileCodec(co CodecOptions) (*codec, error) {
 	}
 	if co.DocumentType != nil {
 		reg.RegisterTypeMapEntry(bson.TypeEmbeddedDocument, co.DocumentType)
+		reg.RegisterTypeMapEntry(bson.Type(0), co.DocumentType) // a top-level document decoded into an any
 	}
 	if co.TZAware {
 		loc := co.TZInfo

@@ -11,7 +11,8 @@ import (
 	"github.com/gomotor/motor"
 )
 
-type e = bson.E
+// kv makes one element of a bson.D.
+func kv(key string, value any) bson.E { return bson.E{Key: key, Value: value} }
 
 // TestCollectionCRUD runs every Collection operation and checks the exact commands sent and the results.
 func TestCollectionCRUD(t *testing.T) {
@@ -80,14 +81,14 @@ func TestCollectionCRUD(t *testing.T) {
 	}
 
 	want := []bson.D{
-		{e{"insert", "crud"}, e{"ordered", true}, e{"$db", dbn}, e{"documents", bson.A{bson.D{e{"_id", int32(1)}, e{"x", int32(1)}}}}},
-		{e{"insert", "crud"}, e{"ordered", true}, e{"$db", dbn}, e{"documents", bson.A{bson.D{e{"_id", int32(2)}, e{"x", int32(2)}}, bson.D{e{"_id", int32(3)}, e{"x", int32(3)}}}}},
-		{e{"aggregate", "crud"}, e{"pipeline", bson.A{bson.D{e{"$match", bson.D{e{"x", bson.D{e{"$gte", int32(2)}}}}}}, bson.D{e{"$group", bson.D{e{"_id", int32(1)}, e{"n", bson.D{e{"$sum", int32(1)}}}}}}}}, e{"cursor", bson.D{}}, e{"$db", dbn}},
-		{e{"update", "crud"}, e{"ordered", true}, e{"$db", dbn}, e{"updates", bson.A{bson.D{e{"q", bson.D{e{"_id", int32(1)}}}, e{"u", bson.D{e{"$set", bson.D{e{"y", int32(1)}}}}}}}}},
-		{e{"update", "crud"}, e{"ordered", true}, e{"$db", dbn}, e{"updates", bson.A{bson.D{e{"q", bson.D{}}, e{"u", bson.D{e{"$inc", bson.D{e{"x", int32(10)}}}}}, e{"multi", true}}}}},
-		{e{"update", "crud"}, e{"ordered", true}, e{"$db", dbn}, e{"updates", bson.A{bson.D{e{"q", bson.D{e{"_id", int32(2)}}}, e{"u", bson.D{e{"z", true}}}}}}},
-		{e{"find", "crud"}, e{"filter", bson.D{e{"_id", int32(2)}}}, e{"limit", int64(1)}, e{"singleBatch", true}, e{"$db", dbn}},
-		{e{"find", "crud"}, e{"batchSize", int32(2)}, e{"filter", bson.D{}}, e{"sort", bson.D{e{"_id", int32(1)}}}, e{"$db", dbn}},
+		{kv("insert", "crud"), kv("ordered", true), kv("$db", dbn), kv("documents", bson.A{bson.D{kv("_id", int32(1)), kv("x", int32(1))}})},
+		{kv("insert", "crud"), kv("ordered", true), kv("$db", dbn), kv("documents", bson.A{bson.D{kv("_id", int32(2)), kv("x", int32(2))}, bson.D{kv("_id", int32(3)), kv("x", int32(3))}})},
+		{kv("aggregate", "crud"), kv("pipeline", bson.A{bson.D{kv("$match", bson.D{kv("x", bson.D{kv("$gte", int32(2))})})}, bson.D{kv("$group", bson.D{kv("_id", int32(1)), kv("n", bson.D{kv("$sum", int32(1))})})}}), kv("cursor", bson.D{}), kv("$db", dbn)},
+		{kv("update", "crud"), kv("ordered", true), kv("$db", dbn), kv("updates", bson.A{bson.D{kv("q", bson.D{kv("_id", int32(1))}), kv("u", bson.D{kv("$set", bson.D{kv("y", int32(1))})})}})},
+		{kv("update", "crud"), kv("ordered", true), kv("$db", dbn), kv("updates", bson.A{bson.D{kv("q", bson.D{}), kv("u", bson.D{kv("$inc", bson.D{kv("x", int32(10))})}), kv("multi", true)}})},
+		{kv("update", "crud"), kv("ordered", true), kv("$db", dbn), kv("updates", bson.A{bson.D{kv("q", bson.D{kv("_id", int32(2))}), kv("u", bson.D{kv("z", true)})}})},
+		{kv("find", "crud"), kv("filter", bson.D{kv("_id", int32(2))}), kv("limit", int64(1)), kv("singleBatch", true), kv("$db", dbn)},
+		{kv("find", "crud"), kv("batchSize", int32(2)), kv("filter", bson.D{}), kv("sort", bson.D{kv("_id", int32(1))}), kv("$db", dbn)},
 	}
 	got2 := rec.Commands("insert", "aggregate", "update", "find", "delete", "drop")
 	if len(got2) < len(want) {
@@ -100,10 +101,10 @@ func TestCollectionCRUD(t *testing.T) {
 		rest = rest[1:]
 	}
 	diff(t, "write commands", []bson.D{
-		{e{"delete", "crud"}, e{"ordered", true}, e{"$db", dbn}, e{"deletes", bson.A{bson.D{e{"q", bson.D{e{"_id", int32(1)}}}, e{"limit", int32(1)}}}}},
-		{e{"delete", "crud"}, e{"ordered", true}, e{"$db", dbn}, e{"deletes", bson.A{bson.D{e{"q", bson.D{}}, e{"limit", int32(0)}}}}},
-		{e{"find", "crud"}, e{"filter", bson.D{}}, e{"limit", int64(1)}, e{"singleBatch", true}, e{"$db", dbn}},
-		{e{"drop", "crud"}, e{"$db", dbn}},
+		{kv("delete", "crud"), kv("ordered", true), kv("$db", dbn), kv("deletes", bson.A{bson.D{kv("q", bson.D{kv("_id", int32(1))}), kv("limit", int32(1))}})},
+		{kv("delete", "crud"), kv("ordered", true), kv("$db", dbn), kv("deletes", bson.A{bson.D{kv("q", bson.D{}), kv("limit", int32(0))}})},
+		{kv("find", "crud"), kv("filter", bson.D{}), kv("limit", int64(1)), kv("singleBatch", true), kv("$db", dbn)},
+		{kv("drop", "crud"), kv("$db", dbn)},
 	}, rest)
 }
 

@@ -127,10 +127,12 @@ func ExampleCollection_Find() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	var docs []bson.D
+	var docs []struct {
+		ID int `bson:"_id"`
+	}
 	if err := cur.All(ctx, &docs); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(docs)
-	// Output: [[{_id 1}] [{_id 2}]]
+	// Output: [{1} {2}]
 }

@@ -3,7 +3,6 @@ package motor_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -15,9 +14,10 @@ import (
 
 func TestMain(m *testing.M) { motortest.Main(m) }
 
-// ctxT returns a context that ends with the test, bounded to a minute.
+// ctxT returns a context that ends with the test. It has no deadline: the driver turns a deadline into a maxTimeMS
+// field on every command, which would make the recorded commands vary; go test's -timeout bounds the tests instead.
 func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	return ctx
 }

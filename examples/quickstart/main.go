@@ -1,0 +1,87 @@
+// Command quickstart starts an embedded MongoDB-wire server (FerretDB on SQLite) on 127.0.0.1, connects motor to it
+// and uses a database: the whole library in one page. Run it with
+//
+//	go run ./examples/quickstart
+//
+// Set MONGODB_URI to run it against your own MongoDB instead.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/embedded"
+)
+
+func main() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := run(ctx); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func run(ctx context.Context) error {
+	uri := os.Getenv("MONGODB_URI")
+	if uri == "" {
+		srv, err := embedded.Start(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		uri = srv.URI()
+		fmt.Println("started", srv)
+	}
+
+	client, err := motor.Connect(uri)
+	if err != nil {
+		return err
+	}
+	defer client.Disconnect(context.Background())
+
+	db, err := client.Database("quickstart")
+	if err != nil {
+		return err
+	}
+	orders, err := db.Collection("orders")
+	if err != nil {
+		return err
+	}
+	if err := orders.Drop(ctx); err != nil {
+		return err
+	}
+	docs := []any{
+		bson.D{{Key: "item", Value: "tea"}, {Key: "qty", Value: 2}},
+		bson.D{{Key: "item", Value: "coffee"}, {Key: "qty", Value: 1}},
+	}
+	if _, err := orders.InsertMany(ctx, docs); err != nil {
+		return err
+	}
+	n, err := orders.CountDocuments(ctx, bson.D{})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s holds %d orders\n", orders.FullName(), n)
+
+	cur, err := orders.Find(ctx, bson.D{{Key: "qty", Value: bson.D{{Key: "$gte", Value: 2}}}})
+	if err != nil {
+		return err
+	}
+	var big []struct {
+		Item string `bson:"item"`
+		Qty  int    `bson:"qty"`
+	}
+	if err := cur.All(ctx, &big); err != nil {
+		return err
+	}
+	for _, o := range big {
+		fmt.Printf("%s x%d\n", o.Item, o.Qty)
+	}
+	return nil
+}

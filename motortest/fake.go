@@ -1,0 +1,736 @@
+package motortest
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// Wire protocol opcodes.
+const (
+	wireOpReply      = 1
+	wireOpQuery      = 2004
+	wireOpCompressed = 2012
+	wireOpMsg        = 2013
+)
+
+// OP_MSG flag bits.
+const (
+	wireFlagChecksumPresent = 1 << 0
+	wireFlagMoreToCome      = 1 << 1
+)
+
+const (
+	wireHeaderLen = 16
+
+	// wireMaxMessageLen is the largest wire message accepted from a client;
+	// it is the maxMessageSizeBytes advertised in the hello reply.
+	wireMaxMessageLen = 48000000
+)
+
+// Handler returns the reply document for one command.
+//
+// The command document has every field the driver sent ($db, lsid, ...),
+// in received key order, with OP_MSG document sequences (kind 1 sections,
+// e.g. insert's "documents") appended at the end as arrays named by their identifiers.
+// Each call gets its own copy, so the handler may modify it.
+//
+// Returning nil closes the connection without a reply (as FerretDB does on $eval),
+// so the driver sees a network error.
+//
+// For a message the client sent with the moreToCome flag (unacknowledged writes, w: 0),
+// the handler is still called, but its reply is not sent.
+//
+// The connection handshake's isMaster arrives over legacy OP_QUERY, so it has no $db.
+//
+// Handlers may run concurrently for commands received on different connections.
+type Handler func(cmd bson.D) bson.D
+
+// Fake is a scripted MongoDB server on 127.0.0.1 for tests.
+//
+// It speaks the MongoDB wire protocol (OP_MSG, plus OP_QUERY/OP_REPLY for the legacy handshake),
+// so the official Go driver connects to it unmodified,
+// and it answers commands with replies scripted by [Fake.Handle]
+// or with built-in defaults shaped like a MongoDB 7.0 standalone server's.
+//
+// All methods are safe for concurrent use.
+type Fake struct {
+	l   net.Listener
+	uri string
+
+	wg        sync.WaitGroup // accept loop and per-connection goroutines
+	closeOnce sync.Once
+
+	mu         sync.Mutex
+	closed     bool
+	conns      map[net.Conn]struct{}
+	handlers   map[string]Handler // by lowercased command name
+	cmds       []bson.Raw
+	lastConnID int32
+	lastReqID  int32
+
+	// onMessage, if set, is called for every parsed client message (tests only).
+	onMessage func(opCode int32, cmd bson.Raw)
+}
+
+// NewFake starts a fake on 127.0.0.1:0 and registers tb.Cleanup(f.Close).
+// It calls tb.Fatal if the fake can't be started.
+func NewFake(tb testing.TB) *Fake {
+	tb.Helper()
+
+	f, err := StartFake()
+	if err != nil {
+		tb.Fatal(err)
+	}
+
+	tb.Cleanup(f.Close)
+
+	return f
+}
+
+// StartFake starts a fake on 127.0.0.1:0, like [NewFake] but without [testing.TB].
+// The caller must call [Fake.Close].
+func StartFake() (*Fake, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("motortest: %w", err)
+	}
+
+	f := &Fake{
+		l:        l,
+		uri:      "mongodb://" + l.Addr().String() + "/?directConnection=true",
+		conns:    make(map[net.Conn]struct{}),
+		handlers: make(map[string]Handler),
+	}
+
+	f.wg.Add(1)
+	go f.acceptLoop()
+
+	return f, nil
+}
+
+// URI returns the connection string of the fake, "mongodb://127.0.0.1:PORT/?directConnection=true".
+func (f *Fake) URI() string {
+	return f.uri
+}
+
+// Close stops the fake: it closes the listener and all open connections,
+// and waits for all its goroutines (including running handlers) to finish.
+// It is safe to call Close more than once.
+func (f *Fake) Close() {
+	f.closeOnce.Do(func() {
+		f.mu.Lock()
+		f.closed = true
+		conns := make([]net.Conn, 0, len(f.conns))
+		for c := range f.conns {
+			conns = append(conns, c)
+		}
+		f.mu.Unlock()
+
+		_ = f.l.Close()
+
+		for _, c := range conns {
+			_ = c.Close()
+		}
+
+		f.wg.Wait()
+	})
+}
+
+// Handle scripts the reply to a command by its name: the first key of the command document,
+// compared case-insensitively like MongoDB does (e.g. "getLastError" also matches "getlasterror").
+// Later calls replace earlier ones for the same name; a nil h restores the built-in default.
+//
+// A "hello" handler also answers "isMaster"/"ismaster" (including the connection handshake)
+// unless an "isMaster" handler is set.
+func (f *Fake) Handle(name string, h Handler) {
+	name = strings.ToLower(name)
+
+	f.mu.Lock()
+	defer f.mu.Unlock()
+
+	if h == nil {
+		delete(f.handlers, name)
+		return
+	}
+
+	f.handlers[name] = h
+}
+
+// Commands returns every command received so far, in order, as received (key order kept),
+// except the connection handshake and monitoring commands (hello, isMaster) and endSessions.
+// The returned documents are copies; modifying them does not affect the fake.
+func (f *Fake) Commands() []bson.D {
+	f.mu.Lock()
+	raws := make([]bson.Raw, len(f.cmds))
+	copy(raws, f.cmds)
+	f.mu.Unlock()
+
+	res := make([]bson.D, 0, len(raws))
+	for _, raw := range raws {
+		res = append(res, fakeDecode(raw))
+	}
+
+	return res
+}
+
+// Reset forgets recorded commands. Handlers are kept.
+func (f *Fake) Reset() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+
+	f.cmds = nil
+}
+
+// OK returns a successful reply: the given fields followed by ok: 1.0.
+func OK(fields ...bson.E) bson.D {
+	res := make(bson.D, 0, len(fields)+1)
+	res = append(res, fields...)
+
+	return append(res, bson.E{Key: "ok", Value: 1.0})
+}
+
+// CommandError returns an error reply in MongoDB's field order:
+// {ok: 0.0, errmsg: errmsg, code: code, codeName: codeName}.
+func CommandError(code int32, codeName, errmsg string) bson.D {
+	return bson.D{
+		{Key: "ok", Value: 0.0},
+		{Key: "errmsg", Value: errmsg},
+		{Key: "code", Value: code},
+		{Key: "codeName", Value: codeName},
+	}
+}
+
+// acceptLoop accepts connections until the listener is closed.
+func (f *Fake) acceptLoop() {
+	defer f.wg.Done()
+
+	for {
+		c, err := f.l.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+
+			// temporary error (e.g. too many open files); don't spin
+			time.Sleep(10 * time.Millisecond)
+
+			continue
+		}
+
+		f.mu.Lock()
+
+		if f.closed {
+			f.mu.Unlock()
+			_ = c.Close()
+
+			return
+		}
+
+		f.conns[c] = struct{}{}
+		f.lastConnID++
+		connID := f.lastConnID
+
+		// Add is called while the accept loop itself is counted, so it can't race with Wait returning.
+		f.wg.Add(1)
+		f.mu.Unlock()
+
+		go f.serve(c, connID)
+	}
+}
+
+// serve handles one client connection until it is closed or a protocol error happens.
+func (f *Fake) serve(c net.Conn, connID int32) {
+	defer f.wg.Done()
+
+	defer func() {
+		_ = c.Close()
+
+		f.mu.Lock()
+		delete(f.conns, c)
+		f.mu.Unlock()
+	}()
+
+	for {
+		msg, err := readWireMessage(c)
+		if err != nil {
+			return
+		}
+
+		if !f.handleMessage(c, connID, msg) {
+			return
+		}
+	}
+}
+
+// wireRequest is a parsed client message.
+type wireRequest struct {
+	requestID  int32
+	opCode     int32
+	cmd        bson.Raw
+	moreToCome bool
+}
+
+// readWireMessage reads one whole wire message (header included).
+func readWireMessage(r io.Reader) ([]byte, error) {
+	var lenBuf [4]byte
+	if _, err := io.ReadFull(r, lenBuf[:]); err != nil {
+		return nil, err
+	}
+
+	l := int32(binary.LittleEndian.Uint32(lenBuf[:]))
+	if l < wireHeaderLen || l > wireMaxMessageLen {
+		return nil, fmt.Errorf("invalid message length %d", l)
+	}
+
+	msg := make([]byte, l)
+	copy(msg, lenBuf[:])
+
+	if _, err := io.ReadFull(r, msg[4:]); err != nil {
+		return nil, err
+	}
+
+	return msg, nil
+}
+
+// handleMessage parses msg, records and dispatches the command, and writes the reply.
+// It returns false if the connection should be closed.
+func (f *Fake) handleMessage(c net.Conn, connID int32, msg []byte) bool {
+	req, err := parseWireMessage(msg)
+	if err != nil {
+		return false
+	}
+
+	f.mu.Lock()
+	hook := f.onMessage
+	f.mu.Unlock()
+
+	if hook != nil {
+		hook(req.opCode, req.cmd)
+	}
+
+	name := fakeCommandName(req.cmd)
+	lname := strings.ToLower(name)
+
+	switch lname {
+	case "hello", "ismaster", "endsessions":
+		// not recorded
+	default:
+		f.mu.Lock()
+		f.cmds = append(f.cmds, req.cmd)
+		f.mu.Unlock()
+	}
+
+	f.mu.Lock()
+	h := f.handlers[lname]
+	if h == nil && lname == "ismaster" {
+		h = f.handlers["hello"]
+	}
+	f.mu.Unlock()
+
+	if h == nil {
+		h = func(cmd bson.D) bson.D { return fakeDefaultReply(name, cmd, connID) }
+	}
+
+	reply := h(fakeDecode(req.cmd))
+	if reply == nil {
+		return false
+	}
+
+	if req.moreToCome {
+		return true
+	}
+
+	doc, err := bson.Marshal(reply)
+	if err != nil {
+		doc, err = bson.Marshal(CommandError(
+			1, "InternalError", fmt.Sprintf("motortest: can't marshal reply to %q: %s", name, err),
+		))
+		if err != nil {
+			return false
+		}
+	}
+
+	f.mu.Lock()
+	f.lastReqID++
+	replyID := f.lastReqID
+	f.mu.Unlock()
+
+	var out []byte
+	if req.opCode == wireOpQuery {
+		out = buildOpReply(replyID, req.requestID, doc)
+	} else {
+		out = buildOpMsg(replyID, req.requestID, doc)
+	}
+
+	_, err = c.Write(out)
+
+	return err == nil
+}
+
+// parseWireMessage parses a whole OP_MSG or OP_QUERY wire message.
+func parseWireMessage(msg []byte) (*wireRequest, error) {
+	req := &wireRequest{
+		requestID: int32(binary.LittleEndian.Uint32(msg[4:])),
+		opCode:    int32(binary.LittleEndian.Uint32(msg[12:])),
+	}
+
+	body := msg[wireHeaderLen:]
+
+	var err error
+
+	switch req.opCode {
+	case wireOpMsg:
+		req.cmd, req.moreToCome, err = parseOpMsg(body)
+	case wireOpQuery:
+		req.cmd, err = parseOpQuery(body)
+	case wireOpCompressed:
+		err = errors.New("OP_COMPRESSED is not supported")
+	default:
+		err = fmt.Errorf("unsupported opcode %d", req.opCode)
+	}
+
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// parseOpMsg parses the body of an OP_MSG (after the header).
+// It returns the body document with document sequences folded in as arrays.
+func parseOpMsg(b []byte) (bson.Raw, bool, error) {
+	if len(b) < 4 {
+		return nil, false, errors.New("OP_MSG too short")
+	}
+
+	flags := binary.LittleEndian.Uint32(b)
+	b = b[4:]
+
+	if flags&wireFlagChecksumPresent != 0 {
+		if len(b) < 4 {
+			return nil, false, errors.New("OP_MSG too short for checksum")
+		}
+
+		b = b[:len(b)-4]
+	}
+
+	var body []byte
+
+	type sequence struct {
+		id   string
+		docs [][]byte
+	}
+
+	var seqs []sequence
+
+	for len(b) > 0 {
+		kind := b[0]
+		b = b[1:]
+
+		switch kind {
+		case 0:
+			doc, rest, err := readWireDocument(b)
+			if err != nil {
+				return nil, false, err
+			}
+
+			if body != nil {
+				return nil, false, errors.New("OP_MSG has more than one body section")
+			}
+
+			body, b = doc, rest
+
+		case 1:
+			if len(b) < 4 {
+				return nil, false, errors.New("document sequence too short")
+			}
+
+			size := int(int32(binary.LittleEndian.Uint32(b)))
+			if size < 5 || size > len(b) {
+				return nil, false, fmt.Errorf("invalid document sequence size %d", size)
+			}
+
+			sec := b[4:size]
+			b = b[size:]
+
+			id, sec, err := readWireCString(sec)
+			if err != nil {
+				return nil, false, err
+			}
+
+			seq := sequence{id: id}
+
+			for len(sec) > 0 {
+				var doc []byte
+				if doc, sec, err = readWireDocument(sec); err != nil {
+					return nil, false, err
+				}
+
+				seq.docs = append(seq.docs, doc)
+			}
+
+			seqs = append(seqs, seq)
+
+		default:
+			return nil, false, fmt.Errorf("unknown OP_MSG section kind %d", kind)
+		}
+	}
+
+	if body == nil {
+		return nil, false, errors.New("OP_MSG has no body section")
+	}
+
+	if len(seqs) > 0 {
+		// fold sequences into the body: drop its terminating NUL, append arrays, terminate, fix length
+		doc := append([]byte(nil), body[:len(body)-1]...)
+
+		for _, seq := range seqs {
+			doc = append(doc, byte(bson.TypeArray))
+			doc = append(doc, seq.id...)
+			doc = append(doc, 0)
+
+			start := len(doc)
+			doc = append(doc, 0, 0, 0, 0)
+
+			for i, d := range seq.docs {
+				doc = append(doc, byte(bson.TypeEmbeddedDocument))
+				doc = strconv.AppendInt(doc, int64(i), 10)
+				doc = append(doc, 0)
+				doc = append(doc, d...)
+			}
+
+			doc = append(doc, 0)
+			binary.LittleEndian.PutUint32(doc[start:], uint32(len(doc)-start))
+		}
+
+		doc = append(doc, 0)
+		binary.LittleEndian.PutUint32(doc, uint32(len(doc)))
+
+		body = doc
+	}
+
+	if err := bson.Raw(body).Validate(); err != nil {
+		return nil, false, fmt.Errorf("invalid OP_MSG document: %w", err)
+	}
+
+	return bson.Raw(body), flags&wireFlagMoreToCome != 0, nil
+}
+
+// parseOpQuery parses the body of an OP_QUERY (after the header) and returns the query document,
+// unwrapped from {$query: ...} if needed.
+func parseOpQuery(b []byte) (bson.Raw, error) {
+	if len(b) < 4 {
+		return nil, errors.New("OP_QUERY too short")
+	}
+
+	b = b[4:] // flags
+
+	_, b, err := readWireCString(b) // fullCollectionName
+	if err != nil {
+		return nil, err
+	}
+
+	if len(b) < 8 {
+		return nil, errors.New("OP_QUERY too short")
+	}
+
+	b = b[8:] // numberToSkip, numberToReturn
+
+	doc, _, err := readWireDocument(b) // the optional returnFieldsSelector is ignored
+	if err != nil {
+		return nil, err
+	}
+
+	raw := bson.Raw(doc)
+	if err = raw.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid OP_QUERY document: %w", err)
+	}
+
+	// like MongoDB, unwrap only if the first key is $query (or query) with a document value
+	elems, err := raw.Elements()
+	if err != nil {
+		return nil, err
+	}
+
+	if len(elems) > 0 {
+		if key := elems[0].Key(); key == "$query" || key == "query" {
+			if inner, ok := elems[0].Value().DocumentOK(); ok {
+				return inner, nil
+			}
+		}
+	}
+
+	return raw, nil
+}
+
+// readWireDocument returns the BSON document at the start of b and the rest of b.
+func readWireDocument(b []byte) ([]byte, []byte, error) {
+	if len(b) < 5 {
+		return nil, nil, errors.New("document too short")
+	}
+
+	l := int(int32(binary.LittleEndian.Uint32(b)))
+	if l < 5 || l > len(b) {
+		return nil, nil, fmt.Errorf("invalid document length %d", l)
+	}
+
+	if b[l-1] != 0 {
+		return nil, nil, errors.New("document is not terminated")
+	}
+
+	return b[:l], b[l:], nil
+}
+
+// readWireCString returns the NUL-terminated string at the start of b and the rest of b.
+func readWireCString(b []byte) (string, []byte, error) {
+	for i, c := range b {
+		if c == 0 {
+			return string(b[:i]), b[i+1:], nil
+		}
+	}
+
+	return "", nil, errors.New("unterminated cstring")
+}
+
+// appendWireHeader appends a message header with a zero length, to be fixed by finishWireMessage.
+func appendWireHeader(dst []byte, requestID, responseTo, opCode int32) []byte {
+	dst = binary.LittleEndian.AppendUint32(dst, 0)
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(requestID))
+	dst = binary.LittleEndian.AppendUint32(dst, uint32(responseTo))
+
+	return binary.LittleEndian.AppendUint32(dst, uint32(opCode))
+}
+
+// finishWireMessage sets the message length.
+func finishWireMessage(msg []byte) []byte {
+	binary.LittleEndian.PutUint32(msg, uint32(len(msg)))
+	return msg
+}
+
+// buildOpMsg returns an OP_MSG reply with a single body section.
+func buildOpMsg(requestID, responseTo int32, doc []byte) []byte {
+	msg := appendWireHeader(make([]byte, 0, wireHeaderLen+5+len(doc)), requestID, responseTo, wireOpMsg)
+	msg = binary.LittleEndian.AppendUint32(msg, 0) // flagBits
+	msg = append(msg, 0)                           // section kind 0
+	msg = append(msg, doc...)
+
+	return finishWireMessage(msg)
+}
+
+// buildOpReply returns an OP_REPLY with a single document.
+func buildOpReply(requestID, responseTo int32, doc []byte) []byte {
+	msg := appendWireHeader(make([]byte, 0, wireHeaderLen+20+len(doc)), requestID, responseTo, wireOpReply)
+	msg = binary.LittleEndian.AppendUint32(msg, 0) // responseFlags
+	msg = binary.LittleEndian.AppendUint64(msg, 0) // cursorID
+	msg = binary.LittleEndian.AppendUint32(msg, 0) // startingFrom
+	msg = binary.LittleEndian.AppendUint32(msg, 1) // numberReturned
+	msg = append(msg, doc...)
+
+	return finishWireMessage(msg)
+}
+
+// fakeCommandName returns the first key of the command document, or "" for an empty document.
+func fakeCommandName(cmd bson.Raw) string {
+	elems, err := cmd.Elements()
+	if err != nil || len(elems) == 0 {
+		return ""
+	}
+
+	return elems[0].Key()
+}
+
+// fakeDecode decodes a validated document into bson.D.
+func fakeDecode(raw bson.Raw) bson.D {
+	var d bson.D
+	if err := bson.Unmarshal(raw, &d); err != nil {
+		panic(fmt.Sprintf("motortest: can't decode validated document: %s", err))
+	}
+
+	return d
+}
+
+// fakeLookup returns the value of the first top-level field with the given key.
+func fakeLookup(d bson.D, key string) (any, bool) {
+	for _, e := range d {
+		if e.Key == key {
+			return e.Value, true
+		}
+	}
+
+	return nil, false
+}
+
+// fakeDefaultReply returns the built-in reply to a command without a handler.
+func fakeDefaultReply(name string, cmd bson.D, connID int32) bson.D {
+	switch strings.ToLower(name) {
+	case "hello", "ismaster":
+		return fakeHelloReply(name, cmd, connID)
+
+	case "ping", "endsessions":
+		return OK()
+
+	case "buildinfo":
+		return OK(
+			bson.E{Key: "version", Value: "7.0.0"},
+			bson.E{Key: "versionArray", Value: bson.A{int32(7), int32(0), int32(0), int32(0)}},
+		)
+
+	case "killcursors":
+		killed := bson.A{}
+		if v, ok := fakeLookup(cmd, "cursors"); ok {
+			if a, ok := v.(bson.A); ok {
+				killed = a
+			}
+		}
+
+		return OK(
+			bson.E{Key: "cursorsKilled", Value: killed},
+			bson.E{Key: "cursorsNotFound", Value: bson.A{}},
+			bson.E{Key: "cursorsAlive", Value: bson.A{}},
+			bson.E{Key: "cursorsUnknown", Value: bson.A{}},
+		)
+
+	default:
+		return CommandError(59, "CommandNotFound", fmt.Sprintf("no such command: '%s'", name))
+	}
+}
+
+// fakeHelloReply returns a reply to hello/isMaster like a MongoDB 7.0 standalone's (without topologyVersion,
+// so the driver polls instead of using streaming monitoring).
+func fakeHelloReply(name string, cmd bson.D, connID int32) bson.D {
+	var res bson.D
+
+	// like MongoDB, echo helloOk only if the client asked for it
+	if v, ok := fakeLookup(cmd, "helloOk"); ok && v == true {
+		res = append(res, bson.E{Key: "helloOk", Value: true})
+	}
+
+	if strings.EqualFold(name, "hello") {
+		res = append(res, bson.E{Key: "isWritablePrimary", Value: true})
+	} else {
+		res = append(res, bson.E{Key: "ismaster", Value: true})
+	}
+
+	return append(res,
+		bson.E{Key: "maxBsonObjectSize", Value: int32(16777216)},
+		bson.E{Key: "maxMessageSizeBytes", Value: int32(wireMaxMessageLen)},
+		bson.E{Key: "maxWriteBatchSize", Value: int32(100000)},
+		bson.E{Key: "localTime", Value: bson.NewDateTimeFromTime(time.Now())},
+		bson.E{Key: "logicalSessionTimeoutMinutes", Value: int32(30)},
+		bson.E{Key: "connectionId", Value: connID},
+		bson.E{Key: "minWireVersion", Value: int32(0)},
+		bson.E{Key: "maxWireVersion", Value: int32(21)},
+		bson.E{Key: "readOnly", Value: false},
+		bson.E{Key: "ok", Value: 1.0},
+	)
+}
