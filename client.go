@@ -31,8 +31,9 @@ type Client struct {
 	base  *options.ClientOptions
 	owned bool // the driver client was made by motor, so Disconnect disconnects it
 
-	cur atomic.Pointer[conn]
-	mu  sync.Mutex // serialises Disconnect and driver client swaps
+	cur   atomic.Pointer[conn]
+	mu    sync.Mutex // serialises Disconnect and driver client swaps
+	login *authLogin // the credential given to Database.Authenticate; guarded by mu
 }
 
 // conn is one driver client. Operations hold gate for reading while they use mc, so that a swap (or Disconnect) can
@@ -139,7 +140,7 @@ func (c *Client) Database(name string, opts ...Option) (*Database, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Database{client: c, name: name, set: s}, nil
+	return &Database{client: c, name: name, set: s, son: new(sonRegistry)}, nil
 }
 
 // StartSession starts a driver session for causally consistent reads or transactions. Pass it to motor calls through
@@ -169,6 +170,30 @@ func (c *Client) Disconnect(ctx context.Context) error {
 		return nil
 	}
 	return cn.mc.Disconnect(ctx)
+}
+
+// swap makes mc the client's driver client, then closes the previous one once the operations in flight on it have
+// ended (cursors and sessions made from it stop working). It waits for that until ctx is done and lets it finish in
+// the background after that; errors from closing the old client are dropped. c.mu must be held.
+func (c *Client) swap(ctx context.Context, mc *mongo.Client) {
+	old := c.cur.Swap(&conn{mc: mc})
+	if old == nil {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		old.gate.Lock() // waits for the operations holding the gate; acquire then moves on to the new conn
+		old.closed = true
+		old.gate.Unlock()
+		if c.owned {
+			_ = old.mc.Disconnect(context.WithoutCancel(ctx))
+		}
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 }
 
 // ReadPreference returns the client's read preference; primary when none was set.

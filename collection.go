@@ -94,26 +94,36 @@ func (c *Collection) driver(ctx context.Context) (*mongo.Collection, func(), err
 }
 
 // decode decodes one result document with the collection's codec options.
-func (c *Collection) decode(raw bson.Raw, v any) error { return c.db.decodeDoc(c.set.codec, raw, v) }
+func (c *Collection) decode(raw bson.Raw, v any) error {
+	return c.db.decodeFrom(c, c.set.codec, raw, v)
+}
 
 // InsertOne inserts document (sends insert) and returns the driver's result with the inserted _id, which the driver
-// generates when the document has none.
+// generates when the document has none. The database's incoming SON manipulators apply
+// ([Database.AddSONManipulator]).
 func (c *Collection) InsertOne(ctx context.Context, document any, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error) {
 	mc, release, err := c.driver(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
+	if document, err = c.manipulateOne(document); err != nil {
+		return nil, err
+	}
 	return mc.InsertOne(ctx, document, opts...)
 }
 
-// InsertMany inserts documents (sends insert, batched as the server allows).
+// InsertMany inserts documents (sends insert, batched as the server allows). The database's incoming SON
+// manipulators apply to each document ([Database.AddSONManipulator]).
 func (c *Collection) InsertMany(ctx context.Context, documents any, opts ...options.Lister[options.InsertManyOptions]) (*mongo.InsertManyResult, error) {
 	mc, release, err := c.driver(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
+	if documents, err = c.manipulateMany(documents); err != nil {
+		return nil, err
+	}
 	return mc.InsertMany(ctx, documents, opts...)
 }
 

@@ -21,6 +21,7 @@ type Database struct {
 	client *Client
 	name   string
 	set    settings
+	son    *sonRegistry // SON manipulators, shared with every handle derived from this one (manipulators.go)
 
 	handle atomic.Pointer[dbHandle]
 }
@@ -67,7 +68,7 @@ func (db *Database) WithOptions(opts ...Option) (*Database, error) {
 
 // derived returns a database like db with settings s. Keep every per-database field here.
 func (db *Database) derived(s settings) *Database {
-	return &Database{client: db.client, name: db.name, set: s}
+	return &Database{client: db.client, name: db.name, set: s, son: db.son}
 }
 
 // Mongo returns the driver database beneath, with this handle's settings, for anything motor does not offer. After
@@ -121,5 +122,8 @@ func (db *Database) Collection(name string, opts ...Option) (*Collection, error)
 }
 
 // decodeDoc decodes a document read from this database (query results, dereferenced documents, command cursor
-// batches) into v with the codec c. Every such document goes through here.
-func (db *Database) decodeDoc(c *codec, raw bson.Raw, v any) error { return c.decode(raw, v) }
+// batches) into v with the codec c, applying the outgoing SON manipulators. Every such document goes through here
+// (a Collection's through decodeFrom, which names the collection).
+func (db *Database) decodeDoc(c *codec, raw bson.Raw, v any) error {
+	return db.decodeFrom(nil, c, raw, v)
+}

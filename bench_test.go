@@ -1,0 +1,213 @@
+package motor_test
+
+// Benchmarks of motor side by side with the raw driver in the same run, after MongoDB's driver benchmark
+// specification (shared/reference/benchmarking.md): Find one by ID, small doc insertOne, find many and empty the
+// cursor, and flat/deep BSON decoding. Each sub-benchmark pair (motor, driver) does the same work; the ratio is the
+// overhead motor adds. Run with:
+//
+//	go test -run '^$' -bench . -benchmem .
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
+)
+
+// loadDoc reads an extended JSON document from testdata/bench.
+func loadDoc(b *testing.B, name string) bson.D {
+	b.Helper()
+	data, err := os.ReadFile("testdata/bench/" + name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var d bson.D
+	if err := bson.UnmarshalExtJSON(data, false, &d); err != nil {
+		b.Fatal(err)
+	}
+	return d
+}
+
+// benchSetup returns a motor collection and the raw driver collection on the same namespace of a fresh database.
+func benchSetup(b *testing.B, name string) (*motor.Collection, *mongo.Collection) {
+	b.Helper()
+	uri, err := motortest.SharedURI()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := motor.Connect(uri)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+	db, err := c.Database(motortest.DBName(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Mongo().Drop(context.Background()) })
+	coll, err := db.Collection(name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mc, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = mc.Disconnect(context.Background()) })
+	return coll, mc.Database(db.Name()).Collection(name)
+}
+
+func BenchmarkFindOneByID(b *testing.B) {
+	const n = 1000
+	tweet := loadDoc(b, "tweet.json")
+	coll, raw := benchSetup(b, "corpus")
+	docs := make([]any, n)
+	for i := range docs {
+		docs[i] = append(bson.D{{Key: "_id", Value: int32(i + 1)}}, tweet...)
+	}
+	ctx := context.Background()
+	if _, err := raw.InsertMany(ctx, docs); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("motor", func(b *testing.B) {
+		b.SetBytes(1621)
+		for i := 0; b.Loop(); i++ {
+			var d bson.D
+			if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: int32(i%n + 1)}}).Decode(&d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("driver", func(b *testing.B) {
+		b.SetBytes(1621)
+		for i := 0; b.Loop(); i++ {
+			var d bson.D
+			if err := raw.FindOne(ctx, bson.D{{Key: "_id", Value: int32(i%n + 1)}}).Decode(&d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkSmallDocInsertOne(b *testing.B) {
+	small := loadDoc(b, "small_doc.json")
+	coll, raw := benchSetup(b, "corpus")
+	ctx := context.Background()
+	b.Run("motor", func(b *testing.B) {
+		b.SetBytes(275)
+		for b.Loop() {
+			if _, err := coll.InsertOne(ctx, small); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("driver", func(b *testing.B) {
+		b.SetBytes(275)
+		for b.Loop() {
+			if _, err := raw.InsertOne(ctx, small); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkFindManyEmptyCursor(b *testing.B) {
+	const n = 1000
+	tweet := loadDoc(b, "tweet.json")
+	coll, raw := benchSetup(b, "corpus")
+	ctx := context.Background()
+	docs := make([]any, n)
+	for i := range docs {
+		docs[i] = tweet
+	}
+	if _, err := raw.InsertMany(ctx, docs); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("motor", func(b *testing.B) {
+		b.SetBytes(n * 1621)
+		for b.Loop() {
+			cur, err := coll.Find(ctx, bson.D{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			count := 0
+			for cur.Next(ctx) {
+				var d bson.D
+				if err := cur.Decode(&d); err != nil {
+					b.Fatal(err)
+				}
+				count++
+			}
+			if cur.Err() != nil || count != n {
+				b.Fatalf("%d documents, %v", count, cur.Err())
+			}
+		}
+	})
+	b.Run("driver", func(b *testing.B) {
+		b.SetBytes(n * 1621)
+		for b.Loop() {
+			cur, err := raw.Find(ctx, bson.D{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			count := 0
+			for cur.Next(ctx) {
+				var d bson.D
+				if err := cur.Decode(&d); err != nil {
+					b.Fatal(err)
+				}
+				count++
+			}
+			if cur.Err() != nil || count != n {
+				b.Fatalf("%d documents, %v", count, cur.Err())
+			}
+		}
+	})
+}
+
+// BenchmarkDecode compares motor's codec (default options, and tz-aware with bson.M documents) with the driver's
+// bson.Unmarshal on the spec's flat and deep documents. No server.
+func BenchmarkDecode(b *testing.B) {
+	for _, file := range []string{"flat_bson.json", "deep_bson.json"} {
+		raw, err := bson.Marshal(loadDoc(b, file))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("%s/motor", file), func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			co := motor.CodecOptions{}
+			for b.Loop() {
+				var d bson.D
+				if err := co.Decode(raw, &d); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("%s/motor-tzaware-M", file), func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			co := motor.CodecOptions{TZAware: true, DocumentType: reflectTypeOf(bson.M{})}
+			for b.Loop() {
+				var d bson.M
+				if err := co.Decode(raw, &d); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("%s/driver", file), func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			for b.Loop() {
+				var d bson.D
+				if err := bson.Unmarshal(raw, &d); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

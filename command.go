@@ -1,0 +1,314 @@
+package motor
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"reflect"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+)
+
+// CommandOptions are the options of [Database.Command] and [CommandAs]: the keyword arguments of Motor's
+// command(command, value=1, check=True, allowable_errors=None, read_preference=None, codec_options=..., **kwargs).
+// The zero value (or a nil pointer) is Motor's defaults: value 1, replies checked, no allowable errors, primary,
+// the default codec options, no extra fields. The session= argument travels in the context
+// ([mongo.NewSessionContext]).
+type CommandOptions struct {
+	// Value is the value of the command's verb when the command is given by name: Motor's value. nil means int32 1,
+	// so "buildInfo" is sent as {buildInfo: 1}. Setting it with a command given as a document is an error.
+	Value any
+
+	// NoCheck returns a failed reply (ok: 0) as it is, without an error: Motor's check=False. The zero value checks
+	// the reply, as Motor does by default.
+	NoCheck bool
+
+	// AllowableCodes and AllowableMessages make a failed reply whose code is one of AllowableCodes, or whose errmsg
+	// is exactly one of AllowableMessages, come back as the reply instead of an error: Motor's allowable_errors
+	// (a mixed list of codes and messages there). Like PyMongo, when a mongos reply carries a "raw" document of shard
+	// replies, the first failed shard's code and message are the ones compared.
+	AllowableCodes    []int32
+	AllowableMessages []string
+
+	// ReadPreference is the read preference of this call only. nil means primary, whatever the database's read
+	// preference is, as Motor does.
+	ReadPreference *readpref.ReadPref
+
+	// CodecOptions say how the reply is decoded (and how the command document is encoded). nil means the zero
+	// [CodecOptions], Motor's DEFAULT_CODEC_OPTIONS, NOT the database's codec options: Motor's command decodes
+	// with its codec_options argument, whose default is DEFAULT_CODEC_OPTIONS. Unlike Motor, which strips the type
+	// decoders of a TypeRegistry from command replies, motor applies all of them.
+	CodecOptions *CodecOptions
+
+	// Extra fields are appended to the command document in order, after the command's own fields: PyMongo's
+	// **kwargs. A key that the command document already has, or that appears twice, is an error.
+	Extra bson.D
+}
+
+// Command sends a command to this database and returns the server's reply: Motor's
+// AsyncIOMotorDatabase.command.
+//
+// cmd is either the name of the command, sent as {name: opts.Value} (value int32 1 by default), or the whole
+// command document: a [bson.D], a [bson.Raw], a single [bson.E], a struct (or a pointer to one) or a map with
+// exactly one key. The order of keys matters (the command name must come first), so a map with more than one key is
+// rejected before any I/O, as is an empty name or document. opts.Extra fields follow the command's own fields in their order. The
+// caller's document is never modified.
+//
+//	db.Command(ctx, "buildInfo", nil)                                       // {buildInfo: 1}
+//	db.Command(ctx, "collStats", &motor.CommandOptions{Value: "orders"})    // {collStats: "orders"}
+//	db.Command(ctx, bson.D{{Key: "count", Value: "orders"}}, &motor.CommandOptions{
+//		Extra: bson.D{{Key: "query", Value: bson.D{{Key: "x", Value: 1}}}}, // {count: "orders", query: {x: 1}}
+//	})
+//
+// As in Motor, the command is sent to this database with primary read preference unless opts.ReadPreference says
+// otherwise; the database's read preference, read concern and write concern are not applied (put readConcern or
+// writeConcern in the command if it needs them). The command is not retried. A session in ctx is used.
+//
+// A reply with ok: 0 is an error that wraps the server's [mongo.CommandError], so errors.As(err,
+// &mongo.CommandError{}) reads its code, name and message and the full reply (Raw); with opts.NoCheck, or when the
+// failure is one of opts.AllowableCodes or opts.AllowableMessages, the failed reply is returned instead, with a nil
+// error. As in Motor, a reply with ok: 1 is returned as it is even when it reports writeErrors or a
+// writeConcernError. Bad arguments are [ErrInvalidOption] errors before any I/O.
+//
+// The reply is a [bson.D] decoded with opts.CodecOptions (the default codec options when nil); nested documents
+// have its DocumentType. Use [CommandAs] to decode the reply into a Go type.
+//
+// See https://www.mongodb.com/docs/manual/reference/method/db.runCommand/ and
+// https://www.mongodb.com/docs/manual/reference/command/.
+func (db *Database) Command(ctx context.Context, cmd any, opts *CommandOptions) (bson.D, error) {
+	raw, c, err := db.command(ctx, cmd, opts)
+	if err != nil {
+		return nil, err
+	}
+	return c.decodeD(raw)
+}
+
+// CommandAs is [Database.Command] with the reply decoded into a T, with opts.CodecOptions (the default codec options
+// when nil): any type the codec can decode a document into, such as a struct, [bson.M] or [bson.Raw] (the reply's
+// bytes). A failed reply returned because of opts.NoCheck or an allowable error is decoded into T too. On error the
+// zero T is returned.
+//
+//	info, err := motor.CommandAs[struct{ Version string }](ctx, db, "buildInfo", nil)
+//
+// It is a function because Go methods cannot have type parameters. Everything else (what is sent, read preference,
+// checks, errors) is as for [Database.Command], Motor's command.
+//
+// See https://www.mongodb.com/docs/manual/reference/method/db.runCommand/.
+func CommandAs[T any](ctx context.Context, db *Database, cmd any, opts *CommandOptions) (T, error) {
+	var zero T
+	if db == nil {
+		return zero, optionError("CommandAs needs a non-nil *Database")
+	}
+	raw, c, err := db.command(ctx, cmd, opts)
+	if err != nil {
+		return zero, err
+	}
+	var v T
+	if err := c.decode(raw, &v); err != nil {
+		return zero, err
+	}
+	return v, nil
+}
+
+// command builds, sends and checks a command; it returns the reply to decode and the codec to decode it with.
+func (db *Database) command(ctx context.Context, cmd any, opts *CommandOptions) (bson.Raw, *codec, error) {
+	if ctx == nil {
+		return nil, nil, optionError("command: nil context")
+	}
+	if opts == nil {
+		opts = &CommandOptions{}
+	}
+	c := defaultCodec
+	if opts.CodecOptions != nil {
+		var err error
+		if c, err = compileCodec(*opts.CodecOptions); err != nil {
+			return nil, nil, err
+		}
+	}
+	doc, err := commandCmd(cmd, opts.Value, opts.Extra, c.reg)
+	if err != nil {
+		return nil, nil, err
+	}
+	raw, err := encodeDoc(c.reg, doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	verb := doc[0].Key
+	reply, err := db.runCommand(ctx, raw, opts.ReadPreference)
+	if err == nil {
+		return reply, c, nil
+	}
+	if failed, _ := commandFailed(err); failed != nil {
+		if opts.NoCheck || allowable(failed, opts.AllowableCodes, opts.AllowableMessages) {
+			return failed, c, nil
+		}
+		return nil, nil, wrapf(err, "command %s", verb)
+	}
+	// ok: 1 with writeErrors or a writeConcernError: the driver raises, PyMongo's command does not.
+	var we mongo.WriteException
+	if errors.As(err, &we) && len(we.Raw) > 0 {
+		return we.Raw, c, nil
+	}
+	return nil, nil, wrapf(err, "command %s", verb)
+}
+
+// allowable reports whether the failed reply matches one of the allowable codes or messages. As PyMongo's
+// _check_command_response does, the details are the first failed shard's in a mongos "raw" reply, else the reply's.
+func allowable(reply bson.Raw, codes []int32, msgs []string) bool {
+	if len(codes) == 0 && len(msgs) == 0 {
+		return false
+	}
+	details := reply
+	if shards, ok := reply.Lookup("raw").DocumentOK(); ok {
+		elems, _ := shards.Elements()
+		for _, e := range elems {
+			shard, ok := e.Value().DocumentOK()
+			if !ok {
+				continue
+			}
+			msg, _ := shard.Lookup("errmsg").StringValueOK()
+			if msg != "" && !truthy(shard.Lookup("ok")) {
+				details = shard
+				break
+			}
+		}
+	}
+	if msg, ok := details.Lookup("errmsg").StringValueOK(); ok {
+		for _, m := range msgs {
+			if m == msg {
+				return true
+			}
+		}
+	}
+	if code, ok := details.Lookup("code").AsInt64OK(); ok {
+		for _, c := range codes {
+			if int64(c) == code {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// truthy is Python's truth value of a BSON value, for the ok field: missing, null, false and zero are false.
+func truthy(v bson.RawValue) bool {
+	switch v.Type {
+	case 0, bson.TypeNull, bson.TypeUndefined:
+		return false
+	case bson.TypeBoolean:
+		return v.Boolean()
+	}
+	if n, ok := v.AsFloat64OK(); ok {
+		return n != 0
+	}
+	return true
+}
+
+// commandCmd builds the document of a command given by name (sent as {name: value}, value int32 1 when nil) or as
+// a document, with extra appended. Struct documents are encoded with reg. The result is a fresh bson.D whose first
+// key is the command name; the caller's values are not modified.
+func commandCmd(cmd any, value any, extra bson.D, reg *bson.Registry) (bson.D, error) {
+	var doc bson.D
+	if name, ok := cmd.(string); ok {
+		if name == "" {
+			return nil, optionError("the command name must not be empty")
+		}
+		if value == nil {
+			value = int32(1)
+		}
+		doc = bson.D{{Key: name, Value: value}}
+	} else {
+		if value != nil {
+			return nil, optionError("CommandOptions.Value applies only to a command given by name, not to a %T", cmd)
+		}
+		var err error
+		if doc, err = commandDoc(cmd, reg); err != nil {
+			return nil, err
+		}
+	}
+	if doc[0].Key == "" {
+		return nil, optionError("the command name (the first key of the command document) must not be empty")
+	}
+	for _, x := range extra {
+		for _, d := range doc {
+			if x.Key == d.Key {
+				return nil, optionError("CommandOptions.Extra key %q duplicates a key of the command document", x.Key)
+			}
+		}
+	}
+	return appendExtraFields(doc, extra, "CommandOptions")
+}
+
+// commandDoc turns a command document into a fresh, non-empty bson.D.
+func commandDoc(cmd any, reg *bson.Registry) (bson.D, error) {
+	switch d := cmd.(type) {
+	case nil:
+		return nil, optionError("a command (a name or a document) is required")
+	case bson.D:
+		if len(d) == 0 {
+			return nil, optionError("the command document must not be empty")
+		}
+		return append(bson.D(nil), d...), nil
+	case bson.Raw:
+		return rawToD(d)
+	case bson.E:
+		return bson.D{d}, nil
+	}
+	rv := reflect.ValueOf(cmd)
+	if rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return nil, optionError("the command document is a nil %T", cmd)
+		}
+		if rv.Elem().Kind() != reflect.Struct {
+			return commandDoc(rv.Elem().Interface(), reg)
+		}
+	}
+	switch k := reflect.Indirect(rv).Kind(); {
+	case k == reflect.Map && rv.Type().Key().Kind() == reflect.String:
+		switch rv.Len() {
+		case 0:
+			return nil, optionError("the command document must not be empty")
+		case 1:
+			it := rv.MapRange()
+			it.Next()
+			return bson.D{{Key: it.Key().String(), Value: it.Value().Interface()}}, nil
+		}
+		return nil, optionError("a %T with %d keys has no key order, and the command name must come first: use a bson.D", cmd, rv.Len())
+	case k == reflect.Struct:
+		raw, err := encodeDoc(reg, cmd)
+		if err != nil {
+			return nil, err
+		}
+		return rawToD(raw)
+	}
+	return nil, optionError("a command must be a name (string) or a document (bson.D, bson.Raw, bson.E, a struct or a one-key map), not a %T", cmd)
+}
+
+// rawToD decodes a command document given as bytes into a non-empty bson.D. The default registry decodes every BSON
+// value into a type that encodes back to the same bytes, so nothing is lost.
+func rawToD(raw bson.Raw) (bson.D, error) {
+	if err := raw.Validate(); err != nil {
+		return nil, optionError("invalid command document: %v", err)
+	}
+	var d bson.D
+	if err := bson.Unmarshal(raw, &d); err != nil {
+		return nil, optionError("invalid command document: %v", err)
+	}
+	if len(d) == 0 {
+		return nil, optionError("the command document must not be empty")
+	}
+	return d, nil
+}
+
+// encodeDoc encodes the document v with reg. A value that is not a document is an ErrInvalidOption error.
+func encodeDoc(reg *bson.Registry, v any) (bson.Raw, error) {
+	var buf bytes.Buffer
+	enc := bson.NewEncoder(bson.NewDocumentWriter(&buf))
+	enc.SetRegistry(reg)
+	if err := enc.Encode(v); err != nil {
+		return nil, &optError{msg: "motor: cannot encode the command document: " + err.Error()}
+	}
+	return buf.Bytes(), nil
+}

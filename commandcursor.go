@@ -1,0 +1,126 @@
+package motor
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+)
+
+// CommandCursor iterates over the results of a command that returns a cursor, such as listCollections
+// ([Database.ListCollections]) or any command run with [Database.CommandCursor]: PyMongo's CommandCursor. It has
+// every method of [Cursor]: Next and TryNext fetch further batches with getMore when the first one is used up,
+// Decode and All decode documents with the codec options in force (the database's unless the call said otherwise;
+// outgoing SON manipulators apply), ID is the server's cursor id (0 once the server holds no more results), Err
+// reports what stopped iteration, and Close sends killCursors when the server still holds the cursor. A
+// CommandCursor is not safe for concurrent use; always Close it (All closes it for you).
+//
+// Unlike Motor 2.3, whose list_collections returns a blocking PyMongo cursor, every call here honours its context.
+type CommandCursor struct {
+	*Cursor
+}
+
+// CommandCursorOptions are the options of [Database.CommandCursor]. The zero value (or a nil pointer) means value 1,
+// primary read preference, the database's codec options, the server's batch sizes and no extra fields.
+type CommandCursorOptions struct {
+	// Value is the value of the command's verb when the command is given by name. nil means int32 1. Setting it with a
+	// command given as a document is an error.
+	Value any
+
+	// ReadPreference is the read preference of this call (getMores go to the same server). nil means primary, whatever
+	// the database's read preference is, as for [Database.Command].
+	ReadPreference *readpref.ReadPref
+
+	// CodecOptions say how the documents of the cursor are decoded (and how the command is encoded). nil means the
+	// database's codec options: the cursor's documents are data, decoded like the database's query results.
+	CodecOptions *CodecOptions
+
+	// BatchSize is the batchSize of each getMore. 0 means the server's default. It does not change the first batch:
+	// put cursor: {batchSize: n} in the command for that.
+	BatchSize int32
+
+	// MaxAwaitTime is the maxTimeMS of each getMore on a tailable awaitData cursor (how long the server waits for new
+	// results). 0 means none is sent.
+	MaxAwaitTime time.Duration
+
+	// Extra fields are appended to the command document in order, after the command's own fields. A key that the
+	// command document already has, or that appears twice, is an error.
+	Extra bson.D
+}
+
+// CommandCursor sends a command that returns a cursor (reply {cursor: {id, ns, firstBatch}, ok: 1}), such as
+// aggregate, find, listIndexes or listCollections, and returns a cursor over its results; later batches are
+// fetched with getMore on the namespace the server named. PyMongo 4.5 calls this cursor_command; Motor 2.3 has no
+// public equivalent.
+//
+// cmd is given as for [Database.Command]: a command name, sent as {name: opts.Value}, or an ordered command
+// document; opts.Extra fields are appended. The command is sent to this database with primary read preference
+// unless opts.ReadPreference says otherwise; the database's read concern and write concern are not applied. A
+// session in ctx is used for the command and its getMores.
+//
+// A failed reply (ok: 0) is an error wrapping the server's [mongo.CommandError]; a reply without a cursor document
+// is an error too. Bad arguments are [ErrInvalidOption] errors before any I/O.
+//
+// See https://www.mongodb.com/docs/manual/reference/command/getMore/.
+func (db *Database) CommandCursor(ctx context.Context, cmd any, opts *CommandCursorOptions) (*CommandCursor, error) {
+	if ctx == nil {
+		return nil, optionError("command cursor: nil context")
+	}
+	if opts == nil {
+		opts = &CommandCursorOptions{}
+	}
+	if opts.BatchSize < 0 {
+		return nil, optionError("CommandCursorOptions.BatchSize must not be negative, got %d", opts.BatchSize)
+	}
+	if opts.MaxAwaitTime < 0 {
+		return nil, optionError("CommandCursorOptions.MaxAwaitTime must not be negative, got %v", opts.MaxAwaitTime)
+	}
+	c := db.set.codec
+	if opts.CodecOptions != nil {
+		var err error
+		if c, err = compileCodec(*opts.CodecOptions); err != nil {
+			return nil, err
+		}
+	}
+	doc, err := commandCmd(cmd, opts.Value, opts.Extra, c.reg)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := encodeDoc(c.reg, doc)
+	if err != nil {
+		return nil, err
+	}
+	cc, err := db.runCursor(ctx, raw, opts.ReadPreference, c)
+	if err != nil {
+		return nil, wrapf(err, "command %s", doc[0].Key)
+	}
+	if opts.BatchSize > 0 {
+		cc.mc.SetBatchSize(opts.BatchSize)
+	}
+	if opts.MaxAwaitTime > 0 {
+		cc.mc.SetMaxAwaitTime(opts.MaxAwaitTime)
+	}
+	return cc, nil
+}
+
+// runCursor sends the encoded command cmd with read preference rp (primary when nil) through the driver's
+// RunCommandCursor, which handles getMore, killCursors and the session, and returns a cursor decoding with c through
+// db.decodeDoc.
+func (db *Database) runCursor(ctx context.Context, cmd bson.Raw, rp *readpref.ReadPref, c *codec) (*CommandCursor, error) {
+	mdb, release, err := db.driver(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if rp == nil {
+		rp = readpref.Primary()
+	}
+	mc, err := mdb.RunCommandCursor(ctx, cmd, options.RunCmd().SetReadPreference(rp))
+	if err != nil {
+		return nil, err
+	}
+	decode := func(raw bson.Raw, v any) error { return db.decodeDoc(c, raw, v) }
+	return &CommandCursor{Cursor: newCursor(mc, decode)}, nil
+}

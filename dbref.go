@@ -1,0 +1,431 @@
+package motor
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// DBRef is a reference to a document by collection and _id, optionally in another database: PyMongo's
+// bson.dbref.DBRef, stored as the conventional document {$ref: COLLECTION, $id: ID[, $db: DATABASE], EXTRA...}.
+//
+// It marshals to that document, keys in that order, both as a whole document (bson.Marshal(ref)) and as a field
+// value inside other documents and structs; it unmarshals from such a document whatever its key order. A DBRef
+// field in a struct, or a *DBRef, decodes from a stored reference; a reference decoded into an any or a bson.D stays
+// a plain document. A zero DBRef does not marshal (it has no collection): use a *DBRef with omitempty for an
+// optional reference. Marshalling and unmarshalling use the driver's default registry for ID and Extra, not a
+// handle's codec options, so store a [UUID] ID as the bson.Binary it should be (bson.Binary{Subtype: 4, Data: u[:]}
+// for the standard representation); [Database.Dereference] and [Database.DereferenceMany] encode ID with the
+// collection's codec options.
+//
+// Resolve references with [Database.Dereference] and [Database.DereferenceMany], or with [Client.Dereference] and
+// [Client.DereferenceMany] when they name other databases.
+type DBRef struct {
+	// Collection is the name of the collection of the document ($ref). It must not be empty.
+	Collection string
+	// ID is the _id of the document ($id).
+	ID any
+	// Database is the name of the database of the document ($db); "" means the database that resolves the
+	// reference.
+	Database string
+	// Extra are more fields of the reference, after $db, in order. They must not be $ref, $id or $db.
+	Extra bson.D
+}
+
+// MarshalBSON returns the reference as the document {$ref, $id[, $db], Extra...}. An empty Collection, or an Extra
+// key that is $ref, $id or $db, is an [ErrInvalidOption] error.
+func (r DBRef) MarshalBSON() ([]byte, error) {
+	if r.Collection == "" {
+		return nil, optionError("DBRef has no collection")
+	}
+	d := make(bson.D, 0, 3+len(r.Extra))
+	d = append(d, bson.E{Key: "$ref", Value: r.Collection}, bson.E{Key: "$id", Value: r.ID})
+	if r.Database != "" {
+		d = append(d, bson.E{Key: "$db", Value: r.Database})
+	}
+	for _, e := range r.Extra {
+		switch e.Key {
+		case "$ref", "$id", "$db":
+			return nil, optionError("DBRef Extra must not contain %q", e.Key)
+		}
+		d = append(d, e)
+	}
+	return bson.Marshal(d)
+}
+
+// UnmarshalBSON reads a reference document: $ref (a string) and $id are required, $db (a string) is optional, and
+// every other field goes to Extra in document order. Anything else is an error.
+func (r *DBRef) UnmarshalBSON(data []byte) error {
+	var d bson.D
+	if err := bson.Unmarshal(data, &d); err != nil {
+		return fmt.Errorf("motor: decoding DBRef: %w", err)
+	}
+	var out DBRef
+	var hasRef, hasID bool
+	for _, e := range d {
+		switch e.Key {
+		case "$ref":
+			s, ok := e.Value.(string)
+			if !ok {
+				return fmt.Errorf("motor: decoding DBRef: $ref is a %T, not a string", e.Value)
+			}
+			out.Collection, hasRef = s, true
+		case "$id":
+			out.ID, hasID = e.Value, true
+		case "$db":
+			s, ok := e.Value.(string)
+			if !ok {
+				return fmt.Errorf("motor: decoding DBRef: $db is a %T, not a string", e.Value)
+			}
+			out.Database = s
+		default:
+			out.Extra = append(out.Extra, e)
+		}
+	}
+	if !hasRef || !hasID {
+		return errors.New("motor: decoding DBRef: a reference needs both $ref and $id")
+	}
+	*r = out
+	return nil
+}
+
+// String returns "DBRef(COLLECTION, ID)", or "DBRef(COLLECTION, ID, DATABASE)" when Database is set, like PyMongo's
+// repr without the quotes.
+func (r DBRef) String() string {
+	if r.Database != "" {
+		return fmt.Sprintf("DBRef(%s, %v, %s)", r.Collection, r.ID, r.Database)
+	}
+	return fmt.Sprintf("DBRef(%s, %v)", r.Collection, r.ID)
+}
+
+// Dereference returns the document that ref points to: Motor's dereference(dbref, session, **kwargs).
+//
+// It sends {find: COLLECTION, filter: {_id: ID}, limit: 1, singleBatch: true} through [Collection.FindOne], with
+// this database's read preference, read concern and codec options, as Motor does; opts are more find options
+// (projection, collation, comment, max time, ...: PyMongo's **kwargs). Decode the document from the
+// [*SingleResult], whose Err is [mongo.ErrNoDocuments], unwrapped, when no document has that _id (where Motor
+// returns None), as [Collection.FindOne] reports it. ([Database.DereferenceMany], which resolves many references,
+// reports missing documents as indexes instead of an error.)
+//
+// Before any I/O, a reference whose Database is set and is not this database's name is an [ErrInvalidOption] error
+// (use [Client.Dereference] for those), and an invalid collection name an [ErrInvalidName] error. Other server
+// errors are returned wrapped.
+//
+// See https://www.mongodb.com/docs/manual/reference/database-references/#dbrefs.
+func (db *Database) Dereference(ctx context.Context, ref DBRef, opts ...options.Lister[options.FindOneOptions]) *SingleResult {
+	coll, err := db.refCollection(ref)
+	if err != nil {
+		return &SingleResult{err: err}
+	}
+	return dereferenceOne(ctx, coll, ref, opts)
+}
+
+// DereferenceMany resolves many references at once, with one query per collection instead of one per reference
+// (the N+1 queries of calling [Database.Dereference] in a loop). Motor has no such method.
+//
+// It sends one query per collection named in refs, {find: COLLECTION, filter: {_id: {$in: [IDS...]}}}, each
+// distinct _id once (a very long list is split into queries of a few megabytes each), with getMore as needed,
+// using this database's read preference, read concern and codec options. Collections are queried in the order refs
+// first name them, and the _ids in the order refs give them. opts are more find options, such as a projection;
+// the results must keep _id (they are matched on it), so a projection that excludes _id, a limit or a skip is an
+// [ErrInvalidOption] error.
+//
+// results must be a pointer to a slice (of bson.D, *T, T, ...). DereferenceMany makes it the length of refs and
+// decodes the document of refs[i] into element i with the database's codec options. The elements of references
+// with no document stay zero (nil for pointers, maps and bson.D), and their indexes are returned in missing, in
+// increasing order; a missing document is not an error. _ids match as MongoDB compares them: the numbers 1,
+// int64(1) and 1.0 are the same _id.
+//
+// Before any I/O, every reference is checked as [Database.Dereference] checks it; the error names the index of the
+// first bad one. A server or decoding error stops the work and leaves results unchanged.
+//
+// See https://www.mongodb.com/docs/manual/reference/database-references/#dbrefs.
+func (db *Database) DereferenceMany(ctx context.Context, refs []DBRef, results any, opts ...options.Lister[options.FindOptions]) (missing []int, err error) {
+	colls := map[string]*Collection{}
+	return dereferenceMany(ctx, refs, results, opts, func(ref DBRef) (*Collection, error) {
+		if c, ok := colls[ref.Collection]; ok && (ref.Database == "" || ref.Database == db.name) {
+			return c, nil
+		}
+		c, err := db.refCollection(ref)
+		if err == nil {
+			colls[ref.Collection] = c
+		}
+		return c, err
+	})
+}
+
+// Dereference returns the document that ref points to in the database that ref names, which must be set: a
+// reference without a Database is an [ErrInvalidOption] error before any I/O (use [Database.Dereference]), as are
+// the [ErrInvalidName] errors of a bad database or collection name. The database handle inherits the client's
+// settings (read preference, read concern, codec options). Otherwise it behaves as [Database.Dereference]; the
+// [*SingleResult]'s Err is [mongo.ErrNoDocuments] when no document has that _id. Motor has no such method.
+//
+// See https://www.mongodb.com/docs/manual/reference/database-references/#dbrefs.
+func (c *Client) Dereference(ctx context.Context, ref DBRef, opts ...options.Lister[options.FindOneOptions]) *SingleResult {
+	coll, err := c.refCollection(ref, nil)
+	if err != nil {
+		return &SingleResult{err: err}
+	}
+	return dereferenceOne(ctx, coll, ref, opts)
+}
+
+// DereferenceMany resolves references that name their databases, across databases: one query per database and
+// collection, in the order refs first name them. Every reference must have a Database (an [ErrInvalidOption] error
+// before any I/O otherwise, naming its index). The database handles inherit the client's settings. Otherwise it
+// behaves as [Database.DereferenceMany]: results is a pointer to a slice that gets one element per reference, and
+// missing lists the indexes of references with no document.
+//
+// See https://www.mongodb.com/docs/manual/reference/database-references/#dbrefs.
+func (c *Client) DereferenceMany(ctx context.Context, refs []DBRef, results any, opts ...options.Lister[options.FindOptions]) (missing []int, err error) {
+	dbs := map[string]*Database{}
+	return dereferenceMany(ctx, refs, results, opts, func(ref DBRef) (*Collection, error) {
+		return c.refCollection(ref, dbs)
+	})
+}
+
+// refCollection returns the collection that ref points to in db, checking ref first.
+func (db *Database) refCollection(ref DBRef) (*Collection, error) {
+	if ref.Database != "" && ref.Database != db.name {
+		return nil, optionError("cannot dereference %v from database %q: it points to database %q (use Client.Dereference)", ref, db.name, ref.Database)
+	}
+	return db.Collection(ref.Collection)
+}
+
+// refCollection returns the collection that ref points to, checking ref first; dbs, when not nil, caches database
+// handles by name.
+func (c *Client) refCollection(ref DBRef, dbs map[string]*Database) (*Collection, error) {
+	if ref.Database == "" {
+		return nil, optionError("cannot dereference %v from a Client: it names no database (use Database.Dereference)", ref)
+	}
+	db := dbs[ref.Database]
+	if db == nil {
+		var err error
+		if db, err = c.Database(ref.Database); err != nil {
+			return nil, err
+		}
+		if dbs != nil {
+			dbs[ref.Database] = db
+		}
+	}
+	return db.Collection(ref.Collection)
+}
+
+// dereferenceOne finds the document of ref in coll.
+func dereferenceOne(ctx context.Context, coll *Collection, ref DBRef, opts []options.Lister[options.FindOneOptions]) *SingleResult {
+	r := coll.FindOne(ctx, bson.D{{Key: "_id", Value: ref.ID}}, opts...)
+	if r.err != nil && !errors.Is(r.err, mongo.ErrNoDocuments) {
+		r.err = wrapServerErr(r.err, "dereference %v", ref)
+	}
+	return r
+}
+
+// derefIndexError is an error about refs[Index].
+type derefIndexError struct {
+	Index int
+	Err   error
+}
+
+func (e *derefIndexError) Error() string {
+	return fmt.Sprintf("motor: reference %d: %s", e.Index, strings.TrimPrefix(e.Err.Error(), "motor: "))
+}
+
+func (e *derefIndexError) Unwrap() error { return e.Err }
+
+// derefMaxInBytes bounds the encoded size of the _ids of one $in query, well below the 16 MB command limit.
+const derefMaxInBytes = 4 << 20
+
+// derefGroup is the references to one collection.
+type derefGroup struct {
+	coll    *Collection
+	ids     []bson.RawValue  // distinct _ids, in the order first given
+	indexes map[string][]int // _id key -> indexes of refs
+}
+
+// dereferenceMany implements DereferenceMany; collFor checks a reference and returns its collection.
+func dereferenceMany(ctx context.Context, refs []DBRef, results any, opts []options.Lister[options.FindOptions], collFor func(DBRef) (*Collection, error)) ([]int, error) {
+	if ctx == nil {
+		return nil, optionError("nil context")
+	}
+	rv := reflect.ValueOf(results)
+	if results == nil || rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Slice {
+		return nil, optionError("DereferenceMany needs a pointer to a slice for results, not %T", results)
+	}
+	var groups []*derefGroup
+	byColl := map[string]*derefGroup{} // by full name
+	for i, ref := range refs {
+		coll, err := collFor(ref)
+		if err != nil {
+			return nil, &derefIndexError{Index: i, Err: err}
+		}
+		g := byColl[coll.FullName()]
+		if g == nil {
+			g = &derefGroup{coll: coll, indexes: map[string][]int{}}
+			byColl[coll.FullName()] = g
+			groups = append(groups, g)
+		}
+		id, err := derefEncode(coll.set.codec.reg, ref.ID)
+		if err != nil {
+			return nil, &derefIndexError{Index: i, Err: optionError("cannot encode _id %v: %v", ref.ID, err)}
+		}
+		k := derefIDKey(id)
+		if _, seen := g.indexes[k]; !seen {
+			g.ids = append(g.ids, id)
+		}
+		g.indexes[k] = append(g.indexes[k], i)
+	}
+	if len(groups) > 0 {
+		if err := checkDerefFindOptions(opts, groups[0].coll.set.codec.reg); err != nil {
+			return nil, err
+		}
+	}
+
+	out := reflect.MakeSlice(rv.Elem().Type(), len(refs), len(refs))
+	found := make([]bool, len(refs))
+	for _, g := range groups {
+		for _, ids := range derefChunks(g.ids) {
+			if err := g.find(ctx, ids, opts, out, found); err != nil {
+				return nil, err
+			}
+		}
+	}
+	rv.Elem().Set(out)
+	var missing []int
+	for i, ok := range found {
+		if !ok {
+			missing = append(missing, i)
+		}
+	}
+	return missing, nil
+}
+
+// find queries g's collection for ids and decodes each document into the elements of out for the references that
+// point to it.
+func (g *derefGroup) find(ctx context.Context, ids []bson.RawValue, opts []options.Lister[options.FindOptions], out reflect.Value, found []bool) error {
+	in := make(bson.A, len(ids))
+	for i, id := range ids {
+		in[i] = id
+	}
+	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: in}}}}
+	cur, err := g.coll.Find(ctx, filter, opts...)
+	if err != nil {
+		return wrapServerErr(err, "dereference in %s", g.coll.FullName())
+	}
+	defer cur.Close(context.WithoutCancel(ctx))
+	for cur.Next(ctx) {
+		id, err := cur.Current().LookupErr("_id")
+		if err != nil {
+			continue // cannot happen without a projection excluding _id, which is refused
+		}
+		for _, i := range g.indexes[derefIDKey(id)] {
+			if found[i] {
+				continue
+			}
+			if err := cur.Decode(out.Index(i).Addr().Interface()); err != nil {
+				return err
+			}
+			found[i] = true
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return wrapServerErr(err, "dereference in %s", g.coll.FullName())
+	}
+	return nil
+}
+
+// checkDerefFindOptions refuses the find options that would hide documents from DereferenceMany.
+func checkDerefFindOptions(opts []options.Lister[options.FindOptions], reg *bson.Registry) error {
+	var fo options.FindOptions
+	for _, l := range opts {
+		if l == nil {
+			continue
+		}
+		for _, set := range l.List() {
+			if err := set(&fo); err != nil {
+				return optionError("DereferenceMany: %v", err)
+			}
+		}
+	}
+	if fo.Limit != nil || fo.Skip != nil {
+		return optionError("DereferenceMany takes no limit or skip: every document is needed")
+	}
+	if fo.Projection == nil {
+		return nil
+	}
+	p, err := derefEncode(reg, fo.Projection)
+	if err != nil {
+		return optionError("DereferenceMany: cannot encode the projection: %v", err)
+	}
+	doc, ok := p.DocumentOK()
+	if !ok {
+		return nil // the server will say what is wrong
+	}
+	if id, err := doc.LookupErr("_id"); err == nil && !projectionIncludes(id) {
+		return optionError("DereferenceMany needs _id in the results; the projection excludes it")
+	}
+	return nil
+}
+
+// projectionIncludes reports whether a projection value includes a field.
+func projectionIncludes(v bson.RawValue) bool {
+	switch v.Type {
+	case bson.TypeBoolean:
+		return v.Boolean()
+	case bson.TypeInt32, bson.TypeInt64, bson.TypeDouble:
+		return v.AsFloat64() != 0
+	}
+	return true
+}
+
+// derefEncode encodes v as a BSON value with reg.
+func derefEncode(reg *bson.Registry, v any) (bson.RawValue, error) {
+	var buf bytes.Buffer
+	enc := bson.NewEncoder(bson.NewDocumentWriter(&buf))
+	enc.SetRegistry(reg)
+	if err := enc.Encode(bson.D{{Key: "v", Value: v}}); err != nil {
+		return bson.RawValue{}, err
+	}
+	return bson.Raw(buf.Bytes()).LookupErr("v")
+}
+
+// derefIDKey returns a map key for an _id: its type and bytes, except that numbers equal as MongoDB compares them
+// (int32 1, int64 1, double 1.0) share a key.
+func derefIDKey(v bson.RawValue) string {
+	switch v.Type {
+	case bson.TypeInt32, bson.TypeInt64:
+		return "n" + strconv.FormatInt(v.AsInt64(), 10)
+	case bson.TypeDouble:
+		f := v.Double()
+		if f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63 {
+			return "n" + strconv.FormatInt(int64(f), 10)
+		}
+		return "d" + strconv.FormatUint(math.Float64bits(f), 16)
+	}
+	return string([]byte{byte(v.Type)}) + string(v.Value)
+}
+
+// derefChunks splits ids into runs whose encoded size stays under derefMaxInBytes; each run has at least one id.
+func derefChunks(ids []bson.RawValue) [][]bson.RawValue {
+	var out [][]bson.RawValue
+	start, size := 0, 0
+	for i, id := range ids {
+		n := len(id.Value) + 16 // value, type, array index key
+		if i > start && size+n > derefMaxInBytes {
+			out = append(out, ids[start:i])
+			start, size = i, 0
+		}
+		size += n
+	}
+	if start < len(ids) {
+		out = append(out, ids[start:])
+	}
+	return out
+}

@@ -1,0 +1,312 @@
+// Package embedded starts a MongoDB-wire server for tests, examples and tools, in the spirit of
+// [net/http/httptest]: FerretDB v1.24.2 on its SQLite backend, listening on 127.0.0.1 and a free
+// port, with its data in a temporary directory, stopped by [Server.Close].
+//
+//	srv, err := embedded.Start(ctx, nil)
+//	if err != nil {
+//		t.Fatal(err)
+//	}
+//	t.Cleanup(func() { srv.Close() })
+//	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
+//
+// Without [Options.Auth] the server runs inside the calling process (package
+// github.com/FerretDB/FerretDB/ferretdb) and starts in about a millisecond; it has no
+// authentication and no user-management commands. With [Options.Auth] it runs the ferretdb binary
+// as a child process with real SCRAM-SHA-1 and SCRAM-SHA-256 authentication; see [BinaryPath] for
+// where that binary comes from.
+//
+// FerretDB is not MongoDB: it answers most CRUD, index and administration commands, and rejects
+// or ignores some others. Code that must match a real mongod should also be tested against one.
+//
+// The root package github.com/gomotor/motor never imports this package, so a program that does not
+// import it never compiles FerretDB.
+package embedded
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+// FerretDBVersion is the FerretDB release that this package embeds and that [BinaryPath] builds.
+const FerretDBVersion = "v1.24.2"
+
+// ferretDBModule is FerretDB's module path.
+const ferretDBModule = "github.com/FerretDB/FerretDB"
+
+// Options configure [Start]. A nil *Options means the zero value: a new temporary directory,
+// no logs and no authentication.
+type Options struct {
+	// Dir is the SQLite data directory. It is created if missing and kept by Close, so a later
+	// Start with the same Dir sees the same data. Only one server may use a directory at a time.
+	// "" means a new temporary directory that Close removes.
+	Dir string
+
+	// Logger receives FerretDB's log records. nil discards them all.
+	// With Auth, records come from the child process and the password is replaced by
+	// "[REDACTED]" wherever it appears; a Logger that enables slog.LevelDebug makes FerretDB
+	// log every request and reply.
+	Logger *slog.Logger
+
+	// Auth turns on authentication. nil means none, in process.
+	Auth *Auth
+}
+
+// Auth turns on FerretDB's real SCRAM-SHA-1 and SCRAM-SHA-256 authentication (its
+// --test-enable-new-auth mode) with one initial user on the admin database, and with it the
+// commands createUser, usersInfo, updateUser, dropUser and dropAllUsersFromDatabase (which accept
+// only empty roles). Every command then needs an authenticated connection except hello, isMaster,
+// ping, buildInfo, connectionStatus, whatsmyuri, logout, saslStart and saslContinue. It runs the
+// ferretdb binary from [BinaryPath] as a child process.
+//
+// The password never appears in [Server.URI], [Server.String], an error from this package or the
+// child's command line (it travels in the child's environment); connect with
+// [go.mongodb.org/mongo-driver/v2/mongo/options.Credential].
+type Auth struct {
+	// Username is the initial user's name, on the admin database. It must not be empty.
+	Username string
+
+	// Password is the initial user's password. It must not be empty.
+	Password string
+}
+
+// Server is a running embedded FerretDB. Create it with [Start] and stop it with [Server.Close].
+// Its methods are safe for concurrent use.
+type Server struct {
+	addr    string
+	version string
+	auth    bool
+
+	stop      func() error // stops the server and waits for it; called once
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// inProcessMu serializes ferretdb.New, which writes a package-level variable of FerretDB's.
+var inProcessMu sync.Mutex
+
+// Start starts a server and returns once it accepts connections on [Server.Addr].
+// ctx bounds the start only (the server runs until Close); a nil ctx is an error.
+//
+// Without opts.Auth it runs FerretDB in this process. With opts.Auth it first calls [BinaryPath],
+// which may build the ferretdb binary (a minute or two, once per machine), then starts it and waits
+// up to a minute for it to listen. Errors are prefixed "embedded: " and may end with the last
+// warnings and errors that FerretDB logged; they never contain the password.
+func Start(ctx context.Context, opts *Options) (*Server, error) {
+	if ctx == nil {
+		return nil, errors.New("embedded: nil context")
+	}
+	if opts == nil {
+		opts = new(Options)
+	}
+	if a := opts.Auth; a != nil {
+		if a.Username == "" {
+			return nil, errors.New("embedded: auth username is empty")
+		}
+		if a.Password == "" {
+			return nil, errors.New("embedded: auth password is empty")
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("embedded: start: %w", err)
+	}
+
+	dir, removeDir, err := dataDir(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+
+	var s *Server
+	if opts.Auth == nil {
+		s, err = startInProcess(ctx, dir, opts.Logger)
+	} else {
+		s, err = startProcess(ctx, dir, opts.Logger, opts.Auth)
+	}
+	if err != nil {
+		if removeDir {
+			_ = os.RemoveAll(dir)
+		}
+		return nil, err
+	}
+
+	if removeDir {
+		stop := s.stop
+		s.stop = func() error {
+			err := stop()
+			if rmErr := os.RemoveAll(dir); rmErr != nil {
+				err = errors.Join(err, fmt.Errorf("embedded: remove data directory: %w", rmErr))
+			}
+			return err
+		}
+	}
+	return s, nil
+}
+
+// URI returns the server's connection string, "mongodb://127.0.0.1:PORT/".
+// It never contains credentials, even with [Options.Auth].
+func (s *Server) URI() string {
+	return (&url.URL{Scheme: "mongodb", Host: s.addr, Path: "/"}).String()
+}
+
+// Addr returns the server's TCP address, "127.0.0.1:PORT".
+func (s *Server) Addr() string {
+	return s.addr
+}
+
+// Close stops the server, waits for it to stop and removes the temporary data directory if Start
+// created one. FerretDB gives connected clients up to 3 seconds to disconnect before it closes
+// their connections, so disconnect clients first (with t.Cleanup, register Close before the
+// client's Disconnect) to make Close immediate. Calling Close again, even concurrently, waits for
+// the first call and returns the same error.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		s.closeErr = s.stop()
+	})
+	return s.closeErr
+}
+
+// String describes the server for logs, for example
+// "embedded FerretDB v1.24.2 at 127.0.0.1:40123 (sqlite)" or "... (sqlite, auth)".
+// It never contains the password.
+func (s *Server) String() string {
+	mode := "sqlite"
+	if s.auth {
+		mode += ", auth"
+	}
+	return fmt.Sprintf("embedded FerretDB %s at %s (%s)", s.version, s.addr, mode)
+}
+
+// dataDir returns the absolute data directory for dir, creating it, and whether Close removes it.
+func dataDir(dir string) (string, bool, error) {
+	if dir == "" {
+		d, err := os.MkdirTemp("", "motor-ferretdb-*")
+		if err != nil {
+			return "", false, fmt.Errorf("embedded: create data directory: %w", err)
+		}
+		return d, true, nil
+	}
+
+	d, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false, fmt.Errorf("embedded: data directory: %w", err)
+	}
+	if err = os.MkdirAll(d, 0o700); err != nil {
+		return "", false, fmt.Errorf("embedded: create data directory: %w", err)
+	}
+	return d, false, nil
+}
+
+// sqliteURL returns FerretDB's SQLite URL for the absolute directory dir: a file URL ending in "/".
+func sqliteURL(dir string) string {
+	p := filepath.ToSlash(dir)
+	if p[len(p)-1] != '/' {
+		p += "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p // a Windows drive letter
+	}
+	return (&url.URL{Scheme: "file", Path: p}).String()
+}
+
+// startInProcess runs FerretDB in this process.
+func startInProcess(ctx context.Context, dir string, logger *slog.Logger) (*Server, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler) // FerretDB would use slog.Default()
+	}
+
+	inProcessMu.Lock()
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Logger:    logger,
+		Handler:   "sqlite",
+		SQLiteURL: sqliteURL(dir),
+	})
+	inProcessMu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("embedded: start ferretdb: %w", err)
+	}
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = f.Run(runCtx) // always nil
+	}()
+	stop := func() error {
+		cancel()
+		<-done
+		return nil
+	}
+
+	// The listener is bound by New, so MongoDBURI does not block.
+	u, err := url.Parse(f.MongoDBURI())
+	if err == nil && u.Host == "" {
+		err = errors.New("no host")
+	}
+	if err != nil {
+		_ = stop()
+		return nil, fmt.Errorf("embedded: ferretdb address: %w", err)
+	}
+
+	if err = waitDial(ctx, u.Host, nil); err != nil {
+		_ = stop()
+		return nil, err
+	}
+
+	return &Server{
+		addr:    u.Host,
+		version: linkedVersion(),
+		stop:    stop,
+	}, nil
+}
+
+// linkedVersion returns the version of FerretDB linked into this program.
+func linkedVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, m := range bi.Deps {
+			if m.Path == ferretDBModule {
+				if m.Replace != nil && m.Replace.Version != "" {
+					return m.Replace.Version
+				}
+				return m.Version
+			}
+		}
+	}
+	return FerretDBVersion
+}
+
+// waitDial dials addr until a connection succeeds, ctx is done or exited is closed.
+func waitDial(ctx context.Context, addr string, exited <-chan struct{}) error {
+	var d net.Dialer
+	for delay := time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
+		c, err := d.DialContext(ctx, "tcp", addr)
+		if err == nil {
+			_ = c.Close()
+			return nil
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return fmt.Errorf("embedded: wait for ferretdb at %s: %w", addr, ctxErr)
+		}
+
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-exited:
+			t.Stop()
+			return fmt.Errorf("embedded: ferretdb exited before accepting connections at %s", addr)
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("embedded: wait for ferretdb at %s: %w", addr, ctx.Err())
+		}
+	}
+}

@@ -1,0 +1,10 @@
+//go:build !linux
+
+package embedded
+
+import "syscall"
+
+// sysProcAttr returns the child's process attributes: none beyond the defaults on this system.
+func sysProcAttr() *syscall.SysProcAttr {
+	return nil
+}

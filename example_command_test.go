@@ -1,0 +1,118 @@
+package motor_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/gomotor/motor"
+)
+
+// Send commands by name, with a value and extra fields, or as an ordered document.
+func ExampleDatabase_Command() {
+	ctx := context.Background()
+	db, done := exampleDB("example_command")
+	defer done()
+	orders, _ := db.Collection("orders")
+	_, _ = orders.InsertMany(ctx, []any{bson.D{{Key: "qty", Value: 1}}, bson.D{{Key: "qty", Value: 5}}})
+
+	// {ping: 1}
+	reply, err := db.Command(ctx, "ping", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(exampleField(reply, "ok"))
+
+	// {count: "orders", query: {qty: {$gt: 2}}}: Motor's db.command("count", "orders", query={...})
+	reply, err = db.Command(ctx, "count", &motor.CommandOptions{
+		Value: "orders",
+		Extra: bson.D{{Key: "query", Value: bson.D{{Key: "qty", Value: bson.D{{Key: "$gt", Value: 2}}}}}},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(reply[0].Key, reply[0].Value)
+
+	// A failed command is an error that keeps the server's code.
+	_, err = db.Command(ctx, bson.D{{Key: "noSuchCommand", Value: 1}}, nil)
+	var ce mongo.CommandError
+	fmt.Println(errors.As(err, &ce), ce.Code, ce.Name)
+
+	// Allowable errors come back as the reply.
+	reply, err = db.Command(ctx, "noSuchCommand", &motor.CommandOptions{AllowableCodes: []int32{59}})
+	fmt.Println(reply[0], err)
+
+	// A map with several keys has no order: rejected before any I/O.
+	_, err = db.Command(ctx, bson.M{"count": "orders", "limit": 1}, nil)
+	fmt.Println(errors.Is(err, motor.ErrInvalidOption))
+	// Output:
+	// 1
+	// n 1
+	// true 59 CommandNotFound
+	// {ok 0} <nil>
+	// true
+}
+
+// Decode a command's reply into a Go type.
+func ExampleCommandAs() {
+	ctx := context.Background()
+	db, done := exampleDB("example_command_as")
+	defer done()
+	orders, _ := db.Collection("orders")
+	_, _ = orders.InsertMany(ctx, []any{bson.D{{Key: "qty", Value: 1}}, bson.D{{Key: "qty", Value: 5}}})
+
+	type countReply struct {
+		N  int     `bson:"n"`
+		OK float64 `bson:"ok"`
+	}
+	res, err := motor.CommandAs[countReply](ctx, db, bson.D{{Key: "count", Value: "orders"}}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%+v\n", res)
+	// Output: {N:2 OK:1}
+}
+
+// Run a command that returns a cursor; later batches come with getMore.
+func ExampleDatabase_CommandCursor() {
+	ctx := context.Background()
+	db, done := exampleDB("example_command_cursor")
+	defer done()
+	orders, _ := db.Collection("orders")
+	_, _ = orders.InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}},
+		bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}},
+		bson.D{{Key: "_id", Value: 3}, {Key: "item", Value: "oil"}},
+	})
+
+	cur, err := db.CommandCursor(ctx, bson.D{
+		{Key: "find", Value: "orders"},
+		{Key: "sort", Value: bson.D{{Key: "_id", Value: 1}}},
+		{Key: "batchSize", Value: 2},
+	}, &motor.CommandCursorOptions{BatchSize: 2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var order struct {
+			ID   int    `bson:"_id"`
+			Item string `bson:"item"`
+		}
+		if err := cur.Decode(&order); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(order.ID, order.Item)
+	}
+	if err := cur.Err(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// 1 tea
+	// 2 jam
+	// 3 oil
+}

@@ -1,0 +1,164 @@
+package motor_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/gomotor/motor"
+)
+
+// examplePeople fills db.people with ada (_id 1), bob (_id 2) and cy (_id 3).
+func examplePeople(db *motor.Database) {
+	people, err := db.Collection("people")
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = people.InsertMany(context.Background(), []any{
+		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ada"}, {Key: "team", Value: "db"}},
+		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}, {Key: "team", Value: "ui"}},
+		bson.D{{Key: "_id", Value: 3}, {Key: "name", Value: "cy"}, {Key: "team", Value: "db"}},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+func ExampleDBRef() {
+	// A document that references another, as MongoDB's DBRef convention stores it.
+	type post struct {
+		Title  string       `bson:"title"`
+		Author motor.DBRef  `bson:"author"`
+		Editor *motor.DBRef `bson:"editor,omitempty"`
+	}
+	p := post{Title: "hello", Author: motor.DBRef{Collection: "people", ID: 1, Database: "hr"}}
+	doc, err := bson.MarshalExtJSON(p, false, false)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(string(doc))
+
+	var back post
+	if err := bson.UnmarshalExtJSON(doc, false, &back); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(back.Author, back.Editor)
+	// Output:
+	// {"title":"hello","author":{"$ref":"people","$id":1,"$db":"hr"}}
+	// DBRef(people, 1, hr) <nil>
+}
+
+func ExampleDatabase_Dereference() {
+	ctx := context.Background()
+	db, done := exampleDB("example_dereference")
+	defer done()
+	examplePeople(db)
+
+	var person struct {
+		Name string `bson:"name"`
+	}
+	err := db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 2}).Decode(&person)
+	fmt.Println(person.Name, err)
+
+	// Find options pass through.
+	var doc bson.M
+	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 3}, options.FindOne().SetProjection(bson.D{{Key: "team", Value: 1}})).Decode(&doc)
+	fmt.Println(len(doc), doc["_id"], doc["team"], err)
+
+	// A reference to no document: mongo.ErrNoDocuments, as from FindOne.
+	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 9}).Decode(&person)
+	fmt.Println(errors.Is(err, mongo.ErrNoDocuments))
+
+	// A reference to another database fails before any I/O: use Client.Dereference.
+	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 2, Database: "hr"}).Err()
+	fmt.Println(errors.Is(err, motor.ErrInvalidOption))
+	// Output:
+	// bob <nil>
+	// 2 3 db <nil>
+	// true
+	// true
+}
+
+func ExampleDatabase_DereferenceMany() {
+	ctx := context.Background()
+	db, done := exampleDB("example_dereference_many")
+	defer done()
+	examplePeople(db)
+
+	// One query for all four references, however many there are.
+	refs := []motor.DBRef{
+		{Collection: "people", ID: 3},
+		{Collection: "people", ID: 1},
+		{Collection: "people", ID: 9},
+		{Collection: "people", ID: 3},
+	}
+	var people []*struct {
+		Name string `bson:"name"`
+	}
+	missing, err := db.DereferenceMany(ctx, refs, &people)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for i, p := range people {
+		if p == nil {
+			fmt.Println(i, refs[i], "is dangling")
+			continue
+		}
+		fmt.Println(i, refs[i], p.Name)
+	}
+	fmt.Println("missing:", missing)
+	// Output:
+	// 0 DBRef(people, 3) cy
+	// 1 DBRef(people, 1) ada
+	// 2 DBRef(people, 9) is dangling
+	// 3 DBRef(people, 3) cy
+	// missing: [2]
+}
+
+func ExampleClient_Dereference() {
+	ctx := context.Background()
+	hr, done := exampleDB("example_client_dereference")
+	defer done()
+	examplePeople(hr)
+
+	// A client resolves references that name their database.
+	var person bson.M
+	err := hr.Client().Dereference(ctx, motor.DBRef{Collection: "people", ID: 1, Database: "example_client_dereference"}).Decode(&person)
+	fmt.Println(person["name"], err)
+
+	// A reference without a database needs a Database.
+	err = hr.Client().Dereference(ctx, motor.DBRef{Collection: "people", ID: 1}).Err()
+	fmt.Println(err)
+	// Output:
+	// ada <nil>
+	// motor: cannot dereference DBRef(people, 1) from a Client: it names no database (use Database.Dereference)
+}
+
+func ExampleClient_DereferenceMany() {
+	ctx := context.Background()
+	hr, done := exampleDB("example_client_dereference_hr")
+	defer done()
+	examplePeople(hr)
+	shop, done2 := exampleDB("example_client_dereference_shop")
+	defer done2()
+	orders, _ := shop.Collection("orders")
+	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: "o-1"}, {Key: "item", Value: "tea"}})
+
+	// One query per database and collection.
+	var docs []bson.M
+	missing, err := hr.Client().DereferenceMany(ctx, []motor.DBRef{
+		{Collection: "orders", ID: "o-1", Database: "example_client_dereference_shop"},
+		{Collection: "people", ID: 2, Database: "example_client_dereference_hr"},
+		{Collection: "orders", ID: "o-2", Database: "example_client_dereference_shop"},
+	}, &docs)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(docs[0]["item"], docs[1]["name"], docs[2] == nil, missing)
+	// Output: tea bob true [2]
+}

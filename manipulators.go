@@ -1,0 +1,276 @@
+package motor
+
+import (
+	"bytes"
+	"fmt"
+	"reflect"
+	"sync"
+	"sync/atomic"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// SONManipulator transforms documents on their way into and out of a database: PyMongo's SONManipulator, which
+// Motor 1.x registered with add_son_manipulator. Register one with [Database.AddSONManipulator].
+//
+// Each transform receives a document as a bson.D of plain BSON values (nested documents are bson.D, arrays bson.A,
+// numbers int32/int64/float64, dates bson.DateTime, binaries bson.Binary, and so on) and the collection it is going
+// to or coming from, and returns the document to use instead; it may change doc in place and return it. An error
+// fails the operation. Transforms may run concurrently, from every goroutine that uses the database.
+//
+// Deprecated: PyMongo 3.x deprecated SON manipulators, because they ran only on its legacy insert/save/update and
+// made reads depend on per-handle state, and PyMongo 4.0 removed them; Motor 2.0 removed add_son_manipulator. Transform documents in your own code before [Collection.InsertOne] and after
+// [Cursor.Decode], or register per-type conversions with [WithCodecOptions] and a [TypeRegistry].
+type SONManipulator struct {
+	// Name identifies the manipulator in the lists that [Database.IncomingManipulators] and the other three
+	// properties return (PyMongo returns class names). It must not be empty.
+	Name string
+
+	// Incoming, when set, transforms each document that the database's collections insert
+	// ([Collection.InsertOne], [Collection.InsertMany]). coll is the collection inserted into.
+	Incoming func(doc bson.D, coll *Collection) (bson.D, error)
+
+	// Outgoing, when set, transforms each document read from the database as it is decoded: results of
+	// [Collection.Find] and [Collection.FindOne], dereferenced documents and command cursor batches. coll is the
+	// collection read from; for database-level command cursors (listCollections, database aggregate) it is the
+	// database's "$cmd" collection, as in PyMongo.
+	Outgoing func(doc bson.D, coll *Collection) (bson.D, error)
+
+	// Copying puts the manipulator in the copying lists (PyMongo's will_copy() returning True): its transforms run
+	// after the non-copying ones, and incoming ones after the _id is added.
+	Copying bool
+}
+
+// sonRegistry holds the SON manipulators of one database handle and the handles derived from it.
+type sonRegistry struct {
+	mu    sync.Mutex               // serialises AddSONManipulator
+	lists atomic.Pointer[sonLists] // nil until the first manipulator; replaced, never changed, by AddSONManipulator
+}
+
+// sonLists are the four lists, each in application order.
+type sonLists struct {
+	in, inCopy   []SONManipulator // newest first
+	out, outCopy []SONManipulator // oldest first
+}
+
+func (r *sonRegistry) load() *sonLists {
+	if r == nil {
+		return nil
+	}
+	return r.lists.Load()
+}
+
+// AddSONManipulator registers m with this database: PyMongo's Database.add_son_manipulator(manipulator). "Newly
+// added manipulators will be applied before existing ones" holds for incoming manipulators, as in PyMongo; outgoing
+// ones run oldest first. A manipulator counts in a direction only when its transform for that direction is set (a
+// SONManipulator with neither is accepted and registered nowhere, like PyMongo's bare SONManipulator()).
+//
+// The order on insert ([Collection.InsertOne], [Collection.InsertMany]), as PyMongo's insert: the non-copying
+// incoming manipulators, newest first; then, if the document has no _id, a new [bson.ObjectID] as its first field;
+// then the copying incoming manipulators, newest first. The order on read: the non-copying outgoing manipulators,
+// oldest first, then the copying ones, oldest first. PyMongo ran incoming manipulators only in its legacy
+// insert/save/update (never insert_one or insert_many); motor has no legacy writers, so its inserts take their
+// place. Updates, replacements and find-and-modify results are never manipulated. Outgoing manipulators apply where a
+// document is decoded ([Cursor.Decode], [Cursor.All], [SingleResult.Decode]); [Cursor.Current] and
+// [SingleResult.Raw] return the bytes as the server sent them.
+//
+// Scope: manipulators belong to the handle they are added to and to every handle derived from it, before or after the
+// call: its [Database.WithOptions] copies and the collections made from it or from those. Another
+// [Client.Database] call, even with the same name, starts with none, like each client[name] in Motor. (PyMongo's
+// with_options also started with none; here a copy keeps them, so that changing a setting does not drop them.) The
+// registry is safe for concurrent use; documents already being decoded or inserted keep the lists they started with.
+//
+// It returns an error wrapping [ErrInvalidOption] when m.Name is empty.
+//
+// Deprecated: PyMongo 3.x deprecated add_son_manipulator and PyMongo 4.0 removed it; Motor 2.0 removed it.
+// Transform documents in your own code, or register per-type conversions with [WithCodecOptions].
+func (db *Database) AddSONManipulator(m SONManipulator) error {
+	if m.Name == "" {
+		return optionError("AddSONManipulator: the manipulator needs a Name")
+	}
+	if db.son == nil {
+		return optionError("AddSONManipulator: %s was not made by Client.Database", db)
+	}
+	r := db.son
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	next := &sonLists{}
+	if cur := r.lists.Load(); cur != nil {
+		*next = *cur
+	}
+	if m.Incoming != nil {
+		if m.Copying {
+			next.inCopy = append([]SONManipulator{m}, next.inCopy...)
+		} else {
+			next.in = append([]SONManipulator{m}, next.in...)
+		}
+	}
+	if m.Outgoing != nil {
+		if m.Copying {
+			next.outCopy = append(next.outCopy[:len(next.outCopy):len(next.outCopy)], m)
+		} else {
+			next.out = append(next.out[:len(next.out):len(next.out)], m)
+		}
+	}
+	r.lists.Store(next)
+	return nil
+}
+
+// IncomingManipulators returns the names of the non-copying incoming manipulators in the order they run: newest
+// first, as PyMongo's incoming_manipulators property lists them.
+//
+// Deprecated: PyMongo deprecated the property in 3.5 along with SON manipulators (see [SONManipulator]); Motor 2.0
+// removed it. Keep track of your own transforms.
+func (db *Database) IncomingManipulators() []string {
+	return sonNames(db.son.load(), func(l *sonLists) []SONManipulator { return l.in })
+}
+
+// IncomingCopyingManipulators returns the names of the copying incoming manipulators in the order they run: newest
+// first, as PyMongo's incoming_copying_manipulators property lists them.
+//
+// Deprecated: PyMongo deprecated the property in 3.5 along with SON manipulators (see [SONManipulator]); Motor 2.0
+// removed it. Keep track of your own transforms.
+func (db *Database) IncomingCopyingManipulators() []string {
+	return sonNames(db.son.load(), func(l *sonLists) []SONManipulator { return l.inCopy })
+}
+
+// OutgoingManipulators returns the names of the non-copying outgoing manipulators in the order they run: oldest
+// first. PyMongo's outgoing_manipulators property lists them newest first, the reverse of the order it applies
+// them in; motor lists every property in application order.
+//
+// Deprecated: PyMongo deprecated the property in 3.5 along with SON manipulators (see [SONManipulator]); Motor 2.0
+// removed it. Keep track of your own transforms.
+func (db *Database) OutgoingManipulators() []string {
+	return sonNames(db.son.load(), func(l *sonLists) []SONManipulator { return l.out })
+}
+
+// OutgoingCopyingManipulators returns the names of the copying outgoing manipulators in the order they run: oldest
+// first. PyMongo's outgoing_copying_manipulators property lists them newest first, the reverse of the order it
+// applies them in; motor lists every property in application order.
+//
+// Deprecated: PyMongo deprecated the property in 3.5 along with SON manipulators (see [SONManipulator]); Motor 2.0
+// removed it. Keep track of your own transforms.
+func (db *Database) OutgoingCopyingManipulators() []string {
+	return sonNames(db.son.load(), func(l *sonLists) []SONManipulator { return l.outCopy })
+}
+
+func sonNames(l *sonLists, pick func(*sonLists) []SONManipulator) []string {
+	names := []string{}
+	if l == nil {
+		return names
+	}
+	for _, m := range pick(l) {
+		names = append(names, m.Name)
+	}
+	return names
+}
+
+// decodeFrom decodes raw, read from coll (nil: from the database, e.g. a command cursor), into v with the codec c,
+// after the outgoing SON manipulators. With none registered it costs one atomic load.
+func (db *Database) decodeFrom(coll *Collection, c *codec, raw bson.Raw, v any) error {
+	l := db.son.load()
+	if l == nil || len(l.out)+len(l.outCopy) == 0 {
+		return c.decode(raw, v)
+	}
+	if coll == nil {
+		coll = &Collection{db: db, name: "$cmd", set: db.set}
+	}
+	raw, err := fixUTF8(raw, c.opts.UnicodeDecodeErrorHandler)
+	if err != nil {
+		return err
+	}
+	var doc bson.D
+	if err := bson.Unmarshal(raw, &doc); err != nil {
+		return fmt.Errorf("motor: decoding document: %w", err)
+	}
+	for _, list := range [][]SONManipulator{l.out, l.outCopy} {
+		for _, m := range list {
+			if doc, err = m.Outgoing(doc, coll); err != nil {
+				return fmt.Errorf("motor: outgoing SON manipulator %q: %w", m.Name, err)
+			}
+		}
+	}
+	raw, err = sonMarshal(c, doc)
+	if err != nil {
+		return fmt.Errorf("motor: encoding the document from outgoing SON manipulators: %w", err)
+	}
+	return c.decode(raw, v)
+}
+
+// sonMarshal encodes doc with the codec's registry.
+func sonMarshal(c *codec, doc any) (bson.Raw, error) {
+	var buf bytes.Buffer
+	enc := bson.NewEncoder(bson.NewDocumentWriter(&buf))
+	enc.SetRegistry(c.reg)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// manipulateOne applies the incoming SON manipulators to one document to insert, returning it unchanged when there
+// are none.
+func (c *Collection) manipulateOne(document any) (any, error) {
+	l := c.db.son.load()
+	if l == nil || len(l.in)+len(l.inCopy) == 0 {
+		return document, nil
+	}
+	return c.incoming(l, document)
+}
+
+// manipulateMany applies the incoming SON manipulators to each document of a slice to insert. Anything but a slice
+// or array goes to the driver unchanged (it reports the error).
+func (c *Collection) manipulateMany(documents any) (any, error) {
+	l := c.db.son.load()
+	if l == nil || len(l.in)+len(l.inCopy) == 0 {
+		return documents, nil
+	}
+	rv := reflect.ValueOf(documents)
+	if k := rv.Kind(); k != reflect.Slice && k != reflect.Array {
+		return documents, nil
+	}
+	out := make([]any, rv.Len())
+	for i := range out {
+		d, err := c.incoming(l, rv.Index(i).Interface())
+		if err != nil {
+			return nil, fmt.Errorf("%w (document %d)", err, i)
+		}
+		out[i] = d
+	}
+	return out, nil
+}
+
+// incoming turns document into a bson.D and runs PyMongo's insert sequence over it.
+func (c *Collection) incoming(l *sonLists, document any) (bson.D, error) {
+	raw, err := sonMarshal(c.set.codec, document)
+	if err != nil {
+		return nil, fmt.Errorf("motor: encoding a document for the incoming SON manipulators: %w", err)
+	}
+	var doc bson.D
+	if err := bson.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("motor: encoding a document for the incoming SON manipulators: %w", err)
+	}
+	for _, m := range l.in {
+		if doc, err = m.Incoming(doc, c); err != nil {
+			return nil, fmt.Errorf("motor: incoming SON manipulator %q: %w", m.Name, err)
+		}
+	}
+	if !sonHasKey(doc, "_id") {
+		doc = append(bson.D{{Key: "_id", Value: bson.NewObjectID()}}, doc...)
+	}
+	for _, m := range l.inCopy {
+		if doc, err = m.Incoming(doc, c); err != nil {
+			return nil, fmt.Errorf("motor: incoming SON manipulator %q: %w", m.Name, err)
+		}
+	}
+	return doc, nil
+}
+
+func sonHasKey(d bson.D, key string) bool {
+	for _, e := range d {
+		if e.Key == key {
+			return true
+		}
+	}
+	return false
+}
