@@ -201,22 +201,7 @@ func userWriteConcern(wc *writeconcern.WriteConcern) bson.D {
 	if wc == nil || !wc.Acknowledged() {
 		return nil
 	}
-	var d bson.D
-	if wc.Journal != nil {
-		d = append(d, bson.E{Key: "j", Value: *wc.Journal})
-	}
-	switch w := wc.W.(type) {
-	case nil:
-	case int:
-		if w >= -1<<31 && w < 1<<31 {
-			d = append(d, bson.E{Key: "w", Value: int32(w)})
-		} else {
-			d = append(d, bson.E{Key: "w", Value: int64(w)})
-		}
-	default:
-		d = append(d, bson.E{Key: "w", Value: w})
-	}
-	return d
+	return writeConcernDoc(wc)
 }
 
 // serverErrHasCode reports whether err is a server error with the given code.

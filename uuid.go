@@ -158,3 +158,22 @@ func (c uuidCodec) DecodeValue(_ bson.DecodeContext, vr bson.ValueReader, val re
 	}
 	return fmt.Errorf("motor: cannot decode BSON %v into a motor.UUID", vr.Type())
 }
+
+// MarshalBSONValue encodes u as BSON binary subtype 4 (the standard representation). It applies only where no motor
+// codec does: handles of motor encode UUIDs with their [CodecOptions].UUIDRepresentation, which takes precedence; this
+// covers the plain driver and bson.Marshal.
+func (u UUID) MarshalBSONValue() (byte, []byte, error) {
+	data := make([]byte, 0, 21)
+	data = append(data, 16, 0, 0, 0, bson.TypeBinaryUUID)
+	return byte(bson.TypeBinary), append(data, u[:]...), nil
+}
+
+// UnmarshalBSONValue decodes binary subtype 4, or subtype 3 in its natural byte order (Python legacy), into u. Like
+// MarshalBSONValue it applies only where no motor codec does.
+func (u *UUID) UnmarshalBSONValue(typ byte, data []byte) error {
+	if bson.Type(typ) != bson.TypeBinary || len(data) != 21 || (data[4] != bson.TypeBinaryUUID && data[4] != bson.TypeBinaryUUIDOld) {
+		return fmt.Errorf("motor: cannot decode BSON %v into a motor.UUID (want 16 bytes of binary subtype 3 or 4)", bson.Type(typ))
+	}
+	copy(u[:], data[5:])
+	return nil
+}
