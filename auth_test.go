@@ -454,6 +454,7 @@ func TestAuthenticateErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
 	db := depDB(t, c, "db")
 	if err := db.Authenticate(ctx, "u", "p", &AuthenticateOptions{Mechanism: "MONGODB-CR"}); !errors.Is(err, ErrInvalidOption) {
 		t.Errorf("MONGODB-CR: %v", err)

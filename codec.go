@@ -177,7 +177,10 @@ func (co CodecOptions) Decode(raw bson.Raw, v any) error {
 // codec is a compiled CodecOptions.
 type codec struct {
 	opts CodecOptions
-	reg  *bson.Registry
+	reg  *bson.Registry // everything: given to the driver, used for documents that hold UUID binaries
+	// fast is reg without the any decoder that turns binary subtypes 3 and 4 into UUIDs, which costs every value
+	// decoded into an any; decode uses it for documents that hold no such binary (most of them).
+	fast *bson.Registry
 }
 
 var (
@@ -233,6 +236,23 @@ func compileCodec(co CodecOptions) (*codec, error) {
 	if err := co.validate(); err != nil {
 		return nil, err
 	}
+	reg, err := buildRegistry(co, true)
+	if err != nil {
+		return nil, err
+	}
+	fast := reg
+	if co.UUIDRepresentation != UUIDUnspecified {
+		if fast, err = buildRegistry(co, false); err != nil {
+			return nil, err
+		}
+	}
+	c := &codec{opts: co, reg: reg, fast: fast}
+	actual, _ := codecCache.LoadOrStore(co, c)
+	return actual.(*codec), nil
+}
+
+// buildRegistry compiles co into a registry; withAny adds the decoder of binary subtypes 3 and 4 into an any.
+func buildRegistry(co CodecOptions, withAny bool) (*bson.Registry, error) {
 	reg := bson.NewRegistry()
 	base, err := reg.LookupDecoder(tEmpty)
 	if err != nil {
@@ -256,7 +276,9 @@ func compileCodec(co CodecOptions) (*codec, error) {
 	}
 	reg.RegisterTypeEncoder(tUUID, uuidCodec{rep: co.UUIDRepresentation})
 	reg.RegisterTypeDecoder(tUUID, uuidCodec{rep: co.UUIDRepresentation})
-	reg.RegisterTypeDecoder(tEmpty, anyDecoder{base: base, rep: co.UUIDRepresentation})
+	if withAny && co.UUIDRepresentation != UUIDUnspecified {
+		reg.RegisterTypeDecoder(tEmpty, anyDecoder{base: base, rep: co.UUIDRepresentation})
+	}
 	if co.TypeRegistry != nil {
 		for _, tc := range co.TypeRegistry.codecs {
 			if tc.Encoder != nil {
@@ -270,9 +292,7 @@ func compileCodec(co CodecOptions) (*codec, error) {
 			}
 		}
 	}
-	c := &codec{opts: co, reg: reg}
-	actual, _ := codecCache.LoadOrStore(co, c)
-	return actual.(*codec), nil
+	return reg, nil
 }
 
 // decode decodes one document into v.
@@ -281,8 +301,12 @@ func (c *codec) decode(raw bson.Raw, v any) error {
 	if err != nil {
 		return err
 	}
+	reg := c.fast
+	if reg != c.reg && hasUUIDBinary(raw) {
+		reg = c.reg
+	}
 	dec := bson.NewDecoder(bson.NewDocumentReader(bytes.NewReader(raw)))
-	dec.SetRegistry(c.reg)
+	dec.SetRegistry(reg)
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("motor: decoding document: %w", err)
 	}

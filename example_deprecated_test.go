@@ -330,24 +330,28 @@ func exampleManipulators() *motor.Database {
 
 func ExampleDatabase_IncomingManipulators() {
 	db := exampleManipulators()
+	defer db.Client().Disconnect(context.Background())
 	fmt.Println(db.IncomingManipulators()) // newest first
 	// Output: [D B A]
 }
 
 func ExampleDatabase_IncomingCopyingManipulators() {
 	db := exampleManipulators()
+	defer db.Client().Disconnect(context.Background())
 	fmt.Println(db.IncomingCopyingManipulators())
 	// Output: [C]
 }
 
 func ExampleDatabase_OutgoingManipulators() {
 	db := exampleManipulators()
+	defer db.Client().Disconnect(context.Background())
 	fmt.Println(db.OutgoingManipulators()) // oldest first: the order they run in
 	// Output: [A B]
 }
 
 func ExampleDatabase_OutgoingCopyingManipulators() {
 	db := exampleManipulators()
+	defer db.Client().Disconnect(context.Background())
 	fmt.Println(db.OutgoingCopyingManipulators())
 	// Output: [C]
 }

@@ -80,12 +80,14 @@ func ExampleConnect() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	defer client.Disconnect(context.Background()) // Connect does no I/O, but it starts monitoring the server
 	fmt.Println(client, client.ReadPreference().Mode())
 	// Output: motor.Client(127.0.0.1:27017) secondaryPreferred
 }
 
 func ExampleClient_Database() {
 	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
+	defer client.Disconnect(context.Background())
 	db, err := client.Database("app", motor.WithReadPreference(readpref.Nearest()))
 	fmt.Println(db.Name(), db.ReadPreference().Mode(), err)
 
@@ -98,6 +100,7 @@ func ExampleClient_Database() {
 
 func ExampleDatabase_Collection() {
 	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
+	defer client.Disconnect(context.Background())
 	db, _ := client.Database("app")
 	files, err := db.Collection("fs.files")
 	fmt.Println(files.FullName(), err)
@@ -111,6 +114,7 @@ func ExampleDatabase_Collection() {
 
 func ExampleDatabase_WithOptions() {
 	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
+	defer client.Disconnect(context.Background())
 	db, _ := client.Database("app")
 	secondary, _ := db.WithOptions(motor.WithReadPreference(readpref.Secondary()))
 	fmt.Println(db.ReadPreference().Mode(), secondary.ReadPreference().Mode())

@@ -68,6 +68,7 @@ func TestSONManipulatorProperties(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
 	db := depDB(t, c, "app")
 	empty := []string{}
 	depDiff(t, "empty", [][]string{empty, empty, empty, empty}, [][]string{db.IncomingManipulators(),
@@ -312,6 +313,7 @@ func TestSONManipulatorsConcurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
 	db := depDB(t, c, "app")
 	raw, _ := bson.Marshal(bson.D{{Key: "a", Value: 1}})
 	var wg sync.WaitGroup
@@ -342,6 +344,7 @@ func BenchmarkDecodeDoc(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Cleanup(func() { _ = c.Disconnect(context.Background()) })
 	raw, _ := bson.Marshal(bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}, {Key: "tags", Value: bson.A{"a", "b"}}})
 	for _, n := range []int{0, 1} {
 		b.Run(fmt.Sprint(n, " manipulators"), func(b *testing.B) {

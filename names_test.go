@@ -9,7 +9,7 @@ import (
 )
 
 func TestDatabaseNames(t *testing.T) {
-	c, err := motor.Connect("mongodb://127.0.0.1:1/")
+	c, err := connectOffline(t, "mongodb://127.0.0.1:1/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestDatabaseNames(t *testing.T) {
 }
 
 func TestCollectionNames(t *testing.T) {
-	c, err := motor.Connect("mongodb://127.0.0.1:1/")
+	c, err := connectOffline(t, "mongodb://127.0.0.1:1/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func FuzzCollectionName(f *testing.F) {
 	for _, s := range []string{"a", "a..b", "$cmd", ".x", "oplog.$main", "a\x00", "é"} {
 		f.Add(s)
 	}
-	c, _ := motor.Connect("mongodb://127.0.0.1:1/")
+	c, _ := connectOffline(f, "mongodb://127.0.0.1:1/")
 	db, _ := c.Database("fuzz")
 	f.Fuzz(func(t *testing.T, name string) {
 		_, err := db.Collection(name)
@@ -152,7 +152,7 @@ func FuzzDatabaseName(f *testing.F) {
 	for _, s := range []string{"a", "$external", "a b", "a.b"} {
 		f.Add(s)
 	}
-	c, _ := motor.Connect("mongodb://127.0.0.1:1/")
+	c, _ := connectOffline(f, "mongodb://127.0.0.1:1/")
 	f.Fuzz(func(t *testing.T, name string) {
 		_, err := c.Database(name)
 		if err == nil && name != "$external" && (name == "" || strings.ContainsAny(name, " ./\\\x00\"$")) {

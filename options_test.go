@@ -15,7 +15,7 @@ import (
 )
 
 func TestDefaults(t *testing.T) {
-	c, err := motor.Connect("mongodb://127.0.0.1:1/")
+	c, err := connectOffline(t, "mongodb://127.0.0.1:1/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestURISettings(t *testing.T) {
-	c, err := motor.Connect("mongodb://127.0.0.1:1/?readPreference=secondaryPreferred&readConcernLevel=majority&w=2")
+	c, err := connectOffline(t, "mongodb://127.0.0.1:1/?readPreference=secondaryPreferred&readConcernLevel=majority&w=2")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestURISettings(t *testing.T) {
 		t.Errorf("URI settings not inherited: %v %+v %+v", db.ReadPreference(), db.ReadConcern(), db.WriteConcern())
 	}
 	// Options override the URI.
-	c2, err := motor.Connect("mongodb://127.0.0.1:1/?w=2", motor.WithWriteConcern(writeconcern.Majority()))
+	c2, err := connectOffline(t, "mongodb://127.0.0.1:1/?w=2", motor.WithWriteConcern(writeconcern.Majority()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestInheritance(t *testing.T) {
 	loc := time.FixedZone("IST", 5*3600+1800)
 	clientCO := motor.CodecOptions{UUIDRepresentation: motor.UUIDStandard}
 	dbCO := motor.CodecOptions{TZAware: true, TZInfo: loc}
-	c, err := motor.Connect("mongodb://127.0.0.1:1/",
+	c, err := connectOffline(t, "mongodb://127.0.0.1:1/",
 		motor.WithReadPreference(readpref.SecondaryPreferred()),
 		motor.WithReadConcern(readconcern.Local()),
 		motor.WithWriteConcern(writeconcern.W1()),
@@ -126,7 +126,7 @@ func TestInheritance(t *testing.T) {
 }
 
 func TestInvalidOptions(t *testing.T) {
-	c, err := motor.Connect("mongodb://127.0.0.1:1/")
+	c, err := connectOffline(t, "mongodb://127.0.0.1:1/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,14 +158,14 @@ func TestInvalidOptions(t *testing.T) {
 
 func TestCredentialsNeverShown(t *testing.T) {
 	const pw = "s3ntinel-Pa55"
-	_, err := motor.Connect("mongodb://user:" + pw + "@127.0.0.1:1/?authMechanism=BOGUS")
+	_, err := connectOffline(t, "mongodb://user:" + pw + "@127.0.0.1:1/?authMechanism=BOGUS")
 	if err == nil {
 		t.Fatal("no error for a bad auth mechanism")
 	}
 	if contains(err.Error(), pw) {
 		t.Errorf("error shows the password: %v", err)
 	}
-	c, err := motor.Connect("mongodb://user:" + pw + "@127.0.0.1:1/")
+	c, err := connectOffline(t, "mongodb://user:" + pw + "@127.0.0.1:1/")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,7 @@ var errMalformed = errors.New("motor: malformed BSON document")
 // fixUTF8 applies the unicode decode error handler h to every key and string of the document raw. A document that is
 // valid UTF-8 as a whole (the common case) is returned as it is, without copying.
 func fixUTF8(raw bson.Raw, h UnicodeErrorHandler) (bson.Raw, error) {
-	if utf8.Valid(raw) {
+	if utf8.Valid(raw) || !hasInvalidUTF8(raw) {
 		return raw, nil
 	}
 	w := utf8Walker{h: h}
@@ -220,4 +220,121 @@ func (w utf8Walker) value(t bson.Type, d []byte, i int, out []byte, path string)
 		return o, i + total, ch1 || ch2, nil
 	}
 	return nil, 0, false, fmt.Errorf("%w: unknown element type 0x%02x at %q", errMalformed, byte(t), path)
+}
+
+// hasUUIDBinary reports whether the document d holds a binary of subtype 3 or 4 at any depth. Malformed BSON
+// reports true, so that the full decoder sees it and reports the error.
+func hasUUIDBinary(d []byte) bool {
+	return scanBSON(d, func(t bson.Type, _, val []byte) bool {
+		return t == bson.TypeBinary && (val[4] == bson.TypeBinaryUUID || val[4] == bson.TypeBinaryUUIDOld)
+	})
+}
+
+// hasInvalidUTF8 reports whether a key or a string of the document d, at any depth, is not valid UTF-8. Malformed
+// BSON reports true.
+func hasInvalidUTF8(d []byte) bool {
+	return scanBSON(d, func(t bson.Type, key, val []byte) bool {
+		if !utf8.Valid(key) {
+			return true
+		}
+		switch t {
+		case bson.TypeString, bson.TypeJavaScript, bson.TypeSymbol, bson.TypeDBPointer:
+			return !utf8.Valid(val[4 : 4+binary.LittleEndian.Uint32(val)-1])
+		case bson.TypeRegex, bson.TypeCodeWithScope:
+			return !utf8.Valid(val) // rare: check the whole value, regex options and scope included
+		}
+		return false
+	})
+}
+
+// scanBSON calls visit with the type, key and value bytes of every element of the document d, at any depth (the
+// elements of embedded documents and arrays after the container itself, and of a code-with-scope's scope). It
+// returns true as soon as visit does, and when d is malformed; it allocates nothing.
+func scanBSON(d []byte, visit func(t bson.Type, key, val []byte) bool) bool {
+	if len(d) < 5 {
+		return true
+	}
+	n := int(binary.LittleEndian.Uint32(d))
+	if n < 5 || n > len(d) || d[n-1] != 0 {
+		return true
+	}
+	i := 4
+	for i < n-1 {
+		t := bson.Type(d[i])
+		i++
+		k := i
+		for i < n && d[i] != 0 {
+			i++
+		}
+		if i >= n {
+			return true
+		}
+		key := d[k:i]
+		i++
+		size := -1
+		switch t {
+		case bson.TypeDouble, bson.TypeDateTime, bson.TypeTimestamp, bson.TypeInt64:
+			size = 8
+		case bson.TypeInt32:
+			size = 4
+		case bson.TypeBoolean:
+			size = 1
+		case bson.TypeObjectID:
+			size = 12
+		case bson.TypeDecimal128:
+			size = 16
+		case bson.TypeNull, bson.TypeUndefined, bson.TypeMinKey, bson.TypeMaxKey:
+			size = 0
+		case bson.TypeString, bson.TypeJavaScript, bson.TypeSymbol, bson.TypeDBPointer:
+			if i+4 <= n {
+				size = 4 + int(binary.LittleEndian.Uint32(d[i:]))
+				if size < 5 {
+					return true
+				}
+				if t == bson.TypeDBPointer {
+					size += 12
+				}
+			}
+		case bson.TypeBinary:
+			if i+5 <= n {
+				size = 5 + int(binary.LittleEndian.Uint32(d[i:]))
+			}
+		case bson.TypeEmbeddedDocument, bson.TypeArray, bson.TypeCodeWithScope:
+			if i+4 <= n {
+				size = int(binary.LittleEndian.Uint32(d[i:]))
+			}
+		case bson.TypeRegex:
+			j := i
+			for z := 0; z < 2; z++ {
+				for j < n && d[j] != 0 {
+					j++
+				}
+				j++
+			}
+			size = j - i
+		}
+		if size < 0 || i+size > n {
+			return true
+		}
+		val := d[i : i+size]
+		if visit(t, key, val) {
+			return true
+		}
+		switch t {
+		case bson.TypeEmbeddedDocument, bson.TypeArray:
+			if scanBSON(val, visit) {
+				return true
+			}
+		case bson.TypeCodeWithScope:
+			if len(val) < 8 {
+				return true
+			}
+			code := 8 + int(binary.LittleEndian.Uint32(val[4:]))
+			if code > len(val) || scanBSON(val[code:], visit) {
+				return true
+			}
+		}
+		i += size
+	}
+	return false
 }

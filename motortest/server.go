@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
+
 	"github.com/gomotor/motor/embedded"
 )
 
@@ -61,10 +63,17 @@ func SharedURI() (string, error) {
 // Real reports whether tests run against a real MongoDB ($MONGODB_URI is set) rather than the embedded FerretDB.
 func Real() bool { return os.Getenv(EnvURI) != "" }
 
-// Main runs the tests of m, stops the shared embedded server, and exits. Call it from TestMain.
+// Main runs the tests of m, stops the shared embedded server, checks that no goroutine is left running (goleak),
+// and exits. Call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
 	Shutdown()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "motortest: goroutines left running after the tests: %v\n", err)
+			code = 1
+		}
+	}
 	os.Exit(code)
 }
 

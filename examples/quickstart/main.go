@@ -49,11 +49,12 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	orders, err := db.Collection("orders")
-	if err != nil {
+	// Motor: await db.drop_collection("orders"); await db.create_collection("orders")
+	if _, err := db.DropCollection(ctx, motor.CollectionName("orders"), nil); err != nil {
 		return err
 	}
-	if err := orders.Drop(ctx); err != nil {
+	orders, err := db.CreateCollection(ctx, "orders", nil)
+	if err != nil {
 		return err
 	}
 	docs := []any{
@@ -83,5 +84,21 @@ func run(ctx context.Context) error {
 	for _, o := range big {
 		fmt.Printf("%s x%d\n", o.Item, o.Qty)
 	}
+
+	// Motor: await db.list_collection_names()
+	names, err := db.ListCollectionNames(ctx, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Println("collections:", names)
+
+	// Motor: await db.command("buildinfo")
+	info, err := motor.CommandAs[struct {
+		Version string `bson:"version"`
+	}](ctx, db, "buildInfo", nil)
+	if err != nil {
+		return err
+	}
+	fmt.Println("server version:", info.Version)
 	return nil
 }
