@@ -158,14 +158,14 @@ func TestInvalidOptions(t *testing.T) {
 
 func TestCredentialsNeverShown(t *testing.T) {
 	const pw = "s3ntinel-Pa55"
-	_, err := connectOffline(t, "mongodb://user:" + pw + "@127.0.0.1:1/?authMechanism=BOGUS")
+	_, err := connectOffline(t, "mongodb://user:"+pw+"@127.0.0.1:1/?authMechanism=BOGUS")
 	if err == nil {
 		t.Fatal("no error for a bad auth mechanism")
 	}
 	if contains(err.Error(), pw) {
 		t.Errorf("error shows the password: %v", err)
 	}
-	c, err := connectOffline(t, "mongodb://user:" + pw + "@127.0.0.1:1/")
+	c, err := connectOffline(t, "mongodb://user:"+pw+"@127.0.0.1:1/")
 	if err != nil {
 		t.Fatal(err)
 	}
