@@ -3,7 +3,6 @@ package motor
 import (
 	"context"
 	"errors"
-	"math"
 	"reflect"
 	"strings"
 
@@ -368,43 +367,6 @@ func collationDoc(c *options.Collation) bson.D {
 		d = bson.D{}
 	}
 	return d
-}
-
-// writeConcernDoc is the writeConcern field PyMongo sends for wc: nil for no write concern or the server default
-// (nothing set), else {j, w} in PyMongo's key order (wtimeout, j, fsync, w), w as an int32 when it is a number.
-func writeConcernDoc(wc *writeconcern.WriteConcern) bson.D {
-	if wc == nil || (wc.W == nil && wc.Journal == nil) {
-		return nil
-	}
-	var d bson.D
-	if wc.Journal != nil {
-		d = append(d, bson.E{Key: "j", Value: *wc.Journal})
-	}
-	switch w := wc.W.(type) {
-	case nil:
-	case int:
-		d = append(d, bson.E{Key: "w", Value: pyInt(int64(w))})
-	default:
-		d = append(d, bson.E{Key: "w", Value: w})
-	}
-	return d
-}
-
-// pyInt is n as PyMongo encodes a Python int: an int32 when it fits, else an int64.
-func pyInt(n int64) any {
-	if n >= math.MinInt32 && n <= math.MaxInt32 {
-		return int32(n)
-	}
-	return n
-}
-
-// inTransaction reports whether a transaction is running in the session of ctx.
-func inTransaction(ctx context.Context) bool {
-	if ctx == nil {
-		return false
-	}
-	s := mongo.SessionFromContext(ctx)
-	return s != nil && s.TransactionRunning()
 }
 
 // checkDocument reports an ErrInvalidOption error unless v encodes as a BSON document with reg.

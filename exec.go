@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 )
 
 // CollectionRef names a collection for the helpers that take "a name or a collection" (Motor's
@@ -79,4 +81,69 @@ func wrapf(err error, format string, args ...any) error {
 		return nil
 	}
 	return fmt.Errorf("motor: "+format+": %w", append(args, err)...)
+}
+
+// wrapServerErr wraps a server or driver error with context, like wrapf; motor's own errors from before any I/O
+// (a nil context, a disconnected client), whose messages are complete, pass unchanged.
+func wrapServerErr(err error, format string, args ...any) error {
+	if errors.Is(err, ErrInvalidOption) || errors.Is(err, ErrClientDisconnected) {
+		return err
+	}
+	return wrapf(err, format, args...)
+}
+
+// appendExtraFields appends extra to cmd. A key of extra that is one of typed (the fields the options struct what
+// sends itself, sent or not) or that appears twice in extra is an ErrInvalidOption error.
+func appendExtraFields(cmd, extra bson.D, what string, typed ...string) (bson.D, error) {
+	seen := make(map[string]bool, len(extra))
+	for _, e := range extra {
+		for _, k := range typed {
+			if e.Key == k {
+				return nil, optionError("%s.Extra key %q duplicates a typed field", what, e.Key)
+			}
+		}
+		if seen[e.Key] {
+			return nil, optionError("%s.Extra key %q appears twice", what, e.Key)
+		}
+		seen[e.Key] = true
+		cmd = append(cmd, e)
+	}
+	return cmd, nil
+}
+
+// writeConcernDoc is the writeConcern field PyMongo sends for wc: nil for no write concern or the server default
+// (nothing set), else {j, w} in PyMongo's key order (wtimeout, j, fsync, w), w as an int32 when it is a number.
+func writeConcernDoc(wc *writeconcern.WriteConcern) bson.D {
+	if wc == nil || (wc.W == nil && wc.Journal == nil) {
+		return nil
+	}
+	var d bson.D
+	if wc.Journal != nil {
+		d = append(d, bson.E{Key: "j", Value: *wc.Journal})
+	}
+	switch w := wc.W.(type) {
+	case nil:
+	case int:
+		d = append(d, bson.E{Key: "w", Value: pyInt(int64(w))})
+	default:
+		d = append(d, bson.E{Key: "w", Value: w})
+	}
+	return d
+}
+
+// pyInt is n as PyMongo encodes a Python int: an int32 when it fits, else an int64.
+func pyInt(n int64) any {
+	if n >= math.MinInt32 && n <= math.MaxInt32 {
+		return int32(n)
+	}
+	return n
+}
+
+// inTransaction reports whether a transaction is running in the session of ctx.
+func inTransaction(ctx context.Context) bool {
+	if ctx == nil {
+		return false
+	}
+	s := mongo.SessionFromContext(ctx)
+	return s != nil && s.TransactionRunning()
 }

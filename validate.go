@@ -2,7 +2,6 @@ package motor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -179,15 +178,6 @@ func (db *Database) ValidateCollection(ctx context.Context, coll CollectionRef, 
 	return res, nil
 }
 
-// wrapServerErr wraps a server or driver error with context, like wrapf; motor's own errors from before any I/O
-// (a nil context, a disconnected client), whose messages are complete, pass unchanged.
-func wrapServerErr(err error, format string, args ...any) error {
-	if errors.Is(err, ErrInvalidOption) || errors.Is(err, ErrClientDisconnected) {
-		return err
-	}
-	return wrapf(err, format, args...)
-}
-
 // validateCmd builds the validate command for the collection name.
 func validateCmd(name string, opts *ValidateCollectionOptions) (bson.D, error) {
 	if opts == nil {
@@ -213,25 +203,6 @@ func validateCmd(name string, opts *ValidateCollectionOptions) (bson.D, error) {
 	}
 	return appendExtraFields(cmd, opts.Extra, "ValidateCollectionOptions",
 		"validate", "scandata", "full", "background", "repair", "metadata", "checkBSONConformance")
-}
-
-// appendExtraFields appends extra to cmd. A key of extra that is one of typed (the fields the options struct what
-// sends itself, sent or not) or that appears twice in extra is an ErrInvalidOption error.
-func appendExtraFields(cmd, extra bson.D, what string, typed ...string) (bson.D, error) {
-	seen := make(map[string]bool, len(extra))
-	for _, e := range extra {
-		for _, k := range typed {
-			if e.Key == k {
-				return nil, optionError("%s.Extra key %q duplicates a typed field", what, e.Key)
-			}
-		}
-		if seen[e.Key] {
-			return nil, optionError("%s.Extra key %q appears twice", what, e.Key)
-		}
-		seen[e.Key] = true
-		cmd = append(cmd, e)
-	}
-	return cmd, nil
 }
 
 // parseValidation reads a validate reply leniently: a field of an unexpected type is left at its zero value (Raw
