@@ -96,11 +96,11 @@ func (db *Database) CurrentOp(ctx context.Context, opts *CurrentOpOptions) (*Cur
 	}
 	var ce mongo.CommandError
 	if !errors.As(err, &ce) || ce.Code != currentOpCommandNotFound {
-		return nil, wrapServerErr(err, "currentOp")
+		return nil, wrapf(err, "currentOp")
 	}
 	raw, err = admin.currentOpAggregate(ctx, currentOpAggregateCmd(opts))
 	if err != nil {
-		return nil, wrapServerErr(err, "currentOp: the server has no currentOp command, and the $currentOp stage failed")
+		return nil, wrapf(err, "currentOp: the server has no currentOp command, and the $currentOp stage failed")
 	}
 	return db.parseCurrentOp(raw, true)
 }

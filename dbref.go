@@ -223,7 +223,7 @@ func (c *Client) refCollection(ref DBRef, dbs map[string]*Database) (*Collection
 func dereferenceOne(ctx context.Context, coll *Collection, ref DBRef, opts []options.Lister[options.FindOneOptions]) *SingleResult {
 	r := coll.FindOne(ctx, bson.D{{Key: "_id", Value: ref.ID}}, opts...)
 	if r.err != nil && !errors.Is(r.err, mongo.ErrNoDocuments) {
-		r.err = wrapServerErr(r.err, "dereference %v", ref)
+		r.err = wrapf(r.err, "dereference %v", ref)
 	}
 	return r
 }
@@ -317,7 +317,7 @@ func (g *derefGroup) find(ctx context.Context, ids []bson.RawValue, opts []optio
 	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: in}}}}
 	cur, err := g.coll.Find(ctx, filter, opts...)
 	if err != nil {
-		return wrapServerErr(err, "dereference in %s", g.coll.FullName())
+		return wrapf(err, "dereference in %s", g.coll.FullName())
 	}
 	defer cur.Close(context.WithoutCancel(ctx))
 	for cur.Next(ctx) {
@@ -336,7 +336,7 @@ func (g *derefGroup) find(ctx context.Context, ids []bson.RawValue, opts []optio
 		}
 	}
 	if err := cur.Err(); err != nil {
-		return wrapServerErr(err, "dereference in %s", g.coll.FullName())
+		return wrapf(err, "dereference in %s", g.coll.FullName())
 	}
 	return nil
 }

@@ -75,21 +75,14 @@ func commandFailed(err error) (bson.Raw, *mongo.CommandError) {
 	return nil, nil
 }
 
-// wrapf wraps a server or driver error with context, keeping it reachable through errors.As and errors.Is.
+// wrapf wraps a server or driver error with context, keeping it reachable through errors.As and errors.Is. motor's
+// own errors from before any I/O (bad options, a nil context, a disconnected client), whose messages are complete,
+// pass unchanged.
 func wrapf(err error, format string, args ...any) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("motor: "+format+": %w", append(args, err)...)
-}
-
-// wrapServerErr wraps a server or driver error with context, like wrapf; motor's own errors from before any I/O
-// (a nil context, a disconnected client), whose messages are complete, pass unchanged.
-func wrapServerErr(err error, format string, args ...any) error {
-	if errors.Is(err, ErrInvalidOption) || errors.Is(err, ErrClientDisconnected) {
+	if err == nil || errors.Is(err, ErrInvalidOption) || errors.Is(err, ErrClientDisconnected) {
 		return err
 	}
-	return wrapf(err, format, args...)
+	return fmt.Errorf("motor: "+format+": %w", append(args, err)...)
 }
 
 // appendExtraFields appends extra to cmd. A key of extra that is one of typed (the fields the options struct what

@@ -65,7 +65,7 @@ type SetProfilingLevelOptions struct {
 func (db *Database) ProfilingLevel(ctx context.Context) (ProfilingLevel, error) {
 	raw, err := db.runCommand(ctx, bson.D{{Key: "profile", Value: int32(-1)}}, nil)
 	if err != nil {
-		return 0, wrapServerErr(err, "profile")
+		return 0, wrapf(err, "profile")
 	}
 	v, err := raw.LookupErr("was")
 	if err != nil {
@@ -101,7 +101,7 @@ func (db *Database) SetProfilingLevel(ctx context.Context, level ProfilingLevel,
 		return err
 	}
 	if _, err := db.runCommand(ctx, cmd, nil); err != nil {
-		return wrapServerErr(err, "profile %d", int(level))
+		return wrapf(err, "profile %d", int(level))
 	}
 	return nil
 }
@@ -185,7 +185,7 @@ func (db *Database) ProfilingInfo(ctx context.Context) ([]ProfilingEntry, error)
 	}
 	cur, err := coll.Find(ctx, bson.D{})
 	if err != nil {
-		return nil, wrapServerErr(err, "profiling info")
+		return nil, wrapf(err, "profiling info")
 	}
 	defer cur.Close(context.WithoutCancel(ctx))
 	entries := []ProfilingEntry{}
@@ -207,7 +207,7 @@ func (db *Database) ProfilingInfo(ctx context.Context) ([]ProfilingEntry, error)
 		entries = append(entries, e)
 	}
 	if err := cur.Err(); err != nil {
-		return nil, wrapServerErr(err, "profiling info")
+		return nil, wrapf(err, "profiling info")
 	}
 	return entries, nil
 }

@@ -169,7 +169,7 @@ func (db *Database) ValidateCollection(ctx context.Context, coll CollectionRef, 
 	}
 	raw, err := db.runCommand(ctx, cmd, nil)
 	if err != nil {
-		return nil, wrapServerErr(err, "validate collection %q", name)
+		return nil, wrapf(err, "validate collection %q", name)
 	}
 	res := parseValidation(raw)
 	if !res.Valid {

@@ -14,7 +14,7 @@ import (
 )
 
 // Start a server, connect to it with the driver, write and read a document.
-func Example() {
+func ExampleStart() {
 	ctx := context.Background()
 
 	srv, err := embedded.Start(ctx, nil)

@@ -1,0 +1,6 @@
+package motortest
+
+import "testing"
+
+// TestMain stops the shared embedded server that the examples start, and checks for leaked goroutines.
+func TestMain(m *testing.M) { Main(m) }
