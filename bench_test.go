@@ -211,3 +211,77 @@ func BenchmarkDecode(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRunCommand is the spec's "Run command" task with ping: motor's Command (which builds, encodes and checks
+// the command and decodes the reply into a bson.D) against the driver's RunCommand decoding into a bson.D.
+func BenchmarkRunCommand(b *testing.B) {
+	coll, raw := benchSetup(b, "unused")
+	db := coll.Database()
+	mdb := raw.Database()
+	ctx := context.Background()
+	b.Run("motor", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := db.Command(ctx, "ping", nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("driver", func(b *testing.B) {
+		for b.Loop() {
+			var d bson.D
+			if err := mdb.RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Decode(&d); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkListCollectionNames lists 100 collections: motor's ListCollectionNames against the driver's.
+func BenchmarkListCollectionNames(b *testing.B) {
+	coll, raw := benchSetup(b, "unused")
+	db := coll.Database()
+	mdb := raw.Database()
+	ctx := context.Background()
+	for i := range 100 {
+		if err := mdb.CreateCollection(ctx, fmt.Sprintf("c%03d", i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("motor", func(b *testing.B) {
+		for b.Loop() {
+			if names, err := db.ListCollectionNames(ctx, nil); err != nil || len(names) != 100 {
+				b.Fatal(len(names), err)
+			}
+		}
+	})
+	b.Run("driver", func(b *testing.B) {
+		for b.Loop() {
+			if names, err := mdb.ListCollectionNames(ctx, bson.D{}); err != nil || len(names) != 100 {
+				b.Fatal(len(names), err)
+			}
+		}
+	})
+}
+
+// BenchmarkCollectionHandle measures making a collection handle with options (Motor's get_collection), which is
+// client-side only, against the driver's Database.Collection.
+func BenchmarkCollectionHandle(b *testing.B) {
+	coll, raw := benchSetup(b, "unused")
+	db := coll.Database()
+	mdb := raw.Database()
+	opt := motor.WithCodecOptions(motor.CodecOptions{TZAware: true})
+	b.Run("motor", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := db.Collection("things", opt); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("driver", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = mdb.Collection("things")
+		}
+	})
+}

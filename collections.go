@@ -3,8 +3,10 @@ package motor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -691,14 +693,22 @@ func (db *Database) collectionNames(ctx context.Context, cmd bson.D) ([]string, 
 	}
 	defer cc.Close(context.WithoutCancel(ctx))
 	names := []string{}
+	// Without outgoing SON manipulators (which could change the documents), the name is read from the reply's bytes
+	// instead of decoding each document.
+	fast := !db.hasOutgoing() && db.set.codec.opts.UnicodeDecodeErrorHandler == UnicodeStrict
 	for cc.Next(ctx) {
 		var doc struct {
 			Name bson.RawValue `bson:"name"`
 		}
-		if err := cc.Decode(&doc); err != nil {
+		if fast {
+			doc.Name = cc.Current().Lookup("name")
+		} else if err := cc.Decode(&doc); err != nil {
 			return nil, finalError{err}
 		}
 		name, ok := doc.Name.StringValueOK()
+		if ok && fast && !utf8.ValidString(name) {
+			return nil, finalError{fmt.Errorf("motor: list collections: invalid UTF-8 in collection name %q (UnicodeDecodeErrorHandler is strict)", name)}
+		}
 		if !ok {
 			return nil, finalError{errors.New("motor: list collections: a listCollections document has no string name")}
 		}

@@ -165,13 +165,19 @@ func sonNames(l *sonLists, pick func(*sonLists) []SONManipulator) []string {
 	return names
 }
 
+// hasOutgoing reports whether any outgoing SON manipulator is registered on db.
+func (db *Database) hasOutgoing() bool {
+	l := db.son.load()
+	return l != nil && len(l.out)+len(l.outCopy) > 0
+}
+
 // decodeFrom decodes raw, read from coll (nil: from the database, e.g. a command cursor), into v with the codec c,
 // after the outgoing SON manipulators. With none registered it costs one atomic load.
 func (db *Database) decodeFrom(coll *Collection, c *codec, raw bson.Raw, v any) error {
-	l := db.son.load()
-	if l == nil || len(l.out)+len(l.outCopy) == 0 {
+	if !db.hasOutgoing() {
 		return c.decode(raw, v)
 	}
+	l := db.son.load()
 	if coll == nil {
 		coll = &Collection{db: db, name: "$cmd", set: db.set}
 	}
