@@ -41,7 +41,9 @@ type CodecOptions struct {
 	// zero value is [UnicodeStrict]: decoding fails.
 	UnicodeDecodeErrorHandler UnicodeErrorHandler
 
-	// TypeRegistry adds custom encoders and decoders: PyMongo's type_registry. nil means none.
+	// TypeRegistry adds custom encoders and decoders: PyMongo's type_registry. nil means none. Codec options are
+	// compiled once per distinct value and kept for the life of the process, so make a TypeRegistry once and reuse
+	// it rather than making one per call.
 	TypeRegistry *TypeRegistry
 }
 
@@ -89,7 +91,9 @@ type UnicodeErrorHandler int
 const (
 	// UnicodeStrict makes decoding fail on invalid UTF-8 (PyMongo's "strict", the default).
 	UnicodeStrict UnicodeErrorHandler = iota
-	// UnicodeReplace replaces each invalid byte with U+FFFD (PyMongo's "replace").
+	// UnicodeReplace replaces each ill-formed sequence with one U+FFFD, as Python's UTF-8 decoder does (PyMongo's
+	// "replace"): a truncated multi-byte sequence such as "\xe2\x82" is one U+FFFD, a stray byte such as "\xff" is
+	// one.
 	UnicodeReplace
 	// UnicodeIgnore drops invalid bytes (PyMongo's "ignore").
 	UnicodeIgnore

@@ -231,6 +231,31 @@ func TestCodecUnicodeDecodeErrorHandler(t *testing.T) {
 	}
 }
 
+// TestCodecUnicodeReplaceLikePython checks that UnicodeReplace makes one U+FFFD per ill-formed sequence, as
+// Python's bytes.decode("utf-8", "replace") (and so PyMongo) does; the wants are Python 3.11's output.
+func TestCodecUnicodeReplaceLikePython(t *testing.T) {
+	tests := []struct{ in, replace, backslash string }{
+		{"a\xe2\x82b", "a\ufffdb", `a\xe2\x82b`},                             // a truncated 3-byte sequence is one error
+		{"a\xff\xfeb", "a\ufffd\ufffdb", `a\xff\xfeb`},                       // two bytes that start nothing are two
+		{"\xf0\x9f\x98", "\ufffd", `\xf0\x9f\x98`},                           // a truncated 4-byte sequence
+		{"\xf0\x9f\x98\xe2\x82", "\ufffd\ufffd", `\xf0\x9f\x98\xe2\x82`},     // two truncated sequences
+		{"\xed\xa0\x80", "\ufffd\ufffd\ufffd", `\xed\xa0\x80`},               // a surrogate: \xa0 cannot follow \xed
+		{"\xe0\x80\xaf", "\ufffd\ufffd\ufffd", `\xe0\x80\xaf`},               // overlong
+		{"\xf4\x90\x80\x80", "\ufffd\ufffd\ufffd\ufffd", `\xf4\x90\x80\x80`}, // above U+10FFFF
+		{"\xc0\xaf", "\ufffd\ufffd", `\xc0\xaf`},
+		{"é\xe2\x82", "é\ufffd", `é\xe2\x82`},
+	}
+	for _, tt := range tests {
+		raw := bson.Raw(bsonDoc(t, elem(0x02, "s", bsonString(tt.in))))
+		for h, want := range map[motor.UnicodeErrorHandler]string{motor.UnicodeReplace: tt.replace, motor.UnicodeBackslashReplace: tt.backslash} {
+			var got struct{ S string }
+			if err := (motor.CodecOptions{UnicodeDecodeErrorHandler: h}).Decode(raw, &got); err != nil || got.S != want {
+				t.Errorf("%v of %q = %q, %v; want %q", h, tt.in, got.S, err, want)
+			}
+		}
+	}
+}
+
 // int64Str is what the Int64 decoder of TestCodecTypeRegistry makes, like PyMongo's TypeDecoder example.
 type int64Str string
 

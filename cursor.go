@@ -63,15 +63,16 @@ func (c *Cursor) Decode(v any) error {
 	return c.decode(c.mc.Current, v)
 }
 
-// All decodes every remaining document into the slice that results points to, then closes the cursor.
+// All decodes every remaining document into the slice that results points to, replacing its contents, then closes
+// the cursor. On error the slice is left as it was.
 func (c *Cursor) All(ctx context.Context, results any) error {
 	rv := reflect.ValueOf(results)
-	if rv.Kind() != reflect.Pointer || rv.Elem().Kind() != reflect.Slice {
-		return optionError("All needs a pointer to a slice, not %T", results)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Slice {
+		return optionError("All needs a non-nil pointer to a slice, not %T", results)
 	}
 	sv := rv.Elem()
-	sv.SetLen(0)
 	et := sv.Type().Elem()
+	out := reflect.MakeSlice(sv.Type(), 0, c.mc.RemainingBatchLength())
 	defer c.mc.Close(context.WithoutCancel(ctx))
 	for c.Next(ctx) {
 		ev := reflect.New(et)
@@ -79,9 +80,13 @@ func (c *Cursor) All(ctx context.Context, results any) error {
 			c.err = err
 			return err
 		}
-		sv.Set(reflect.Append(sv, ev.Elem()))
+		out = reflect.Append(out, ev.Elem())
 	}
-	return c.Err()
+	if err := c.Err(); err != nil {
+		return err
+	}
+	sv.Set(out)
+	return nil
 }
 
 // Err returns the error that stopped iteration, if any.

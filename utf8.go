@@ -52,19 +52,55 @@ func (w utf8Walker) fix(s []byte, path string) ([]byte, bool, error) {
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRune(s[i:])
 		if r == utf8.RuneError && n <= 1 {
+			n = invalidRun(s[i:])
 			switch w.h {
 			case UnicodeReplace:
 				b.WriteRune(utf8.RuneError)
 			case UnicodeBackslashReplace:
-				fmt.Fprintf(&b, `\x%02x`, s[i])
+				for _, c := range s[i : i+n] {
+					fmt.Fprintf(&b, `\x%02x`, c)
+				}
 			}
-			i++
+			i += n
 			continue
 		}
 		b.Write(s[i : i+n])
 		i += n
 	}
 	return []byte(b.String()), true, nil
+}
+
+// invalidRun returns the length of the ill-formed UTF-8 sequence at the start of s, which does not start with a
+// valid rune: its "maximal subpart", the lead byte plus the continuation bytes that could still follow it, or 1.
+// Python's UTF-8 decoder, and so PyMongo's "replace", turns each such subpart into one U+FFFD: b"a\xe2\x82b" decodes
+// to "a\ufffdb", not "a\ufffd\ufffdb" (Unicode's "U+FFFD substitution of maximal subparts").
+func invalidRun(s []byte) int {
+	lo, hi := byte(0x80), byte(0xbf) // the range of the byte after the lead
+	var need int                     // continuation bytes the lead asks for
+	switch b := s[0]; {
+	case b >= 0xc2 && b <= 0xdf:
+		need = 1
+	case b == 0xe0:
+		need, lo = 2, 0xa0
+	case b == 0xed:
+		need, hi = 2, 0x9f
+	case b >= 0xe1 && b <= 0xef:
+		need = 2
+	case b == 0xf0:
+		need, lo = 3, 0x90
+	case b == 0xf4:
+		need, hi = 3, 0x8f
+	case b >= 0xf1 && b <= 0xf3:
+		need = 3
+	default:
+		return 1
+	}
+	n := 1
+	for n <= need && n < len(s) && s[n] >= lo && s[n] <= hi {
+		n++
+		lo, hi = 0x80, 0xbf
+	}
+	return n
 }
 
 // doc rewrites a document (or array) starting at d, appending to out. It returns the rewritten bytes.
@@ -121,7 +157,7 @@ func (w utf8Walker) str(d []byte, i int, out []byte, path string) ([]byte, int, 
 		return nil, 0, false, errMalformed
 	}
 	l := int(binary.LittleEndian.Uint32(d[i:]))
-	if l < 1 || i+4+l > len(d) {
+	if l < 1 || i+4+l > len(d) || d[i+4+l-1] != 0 {
 		return nil, 0, false, errMalformed
 	}
 	s, ch, err := w.fix(d[i+4:i+4+l-1], path)
@@ -215,6 +251,11 @@ func (w utf8Walker) value(t bson.Type, d []byte, i int, out []byte, path string)
 		o, ch2, err := w.doc(d[j:], o, path)
 		if err != nil {
 			return nil, 0, false, err
+		}
+		if j+int(binary.LittleEndian.Uint32(d[j:])) != i+total {
+			// The total length disagrees with the code and the scope: the driver refuses such a value, so must
+			// this walker, rather than re-encode a document without the elements the bad length hides.
+			return nil, 0, false, errMalformed
 		}
 		binary.LittleEndian.PutUint32(o[start:], uint32(len(o)-start))
 		return o, i + total, ch1 || ch2, nil
@@ -330,7 +371,7 @@ func scanBSON(d []byte, visit func(t bson.Type, key, val []byte) bool) bool {
 				return true
 			}
 			code := 8 + int(binary.LittleEndian.Uint32(val[4:]))
-			if code > len(val) || scanBSON(val[code:], visit) {
+			if code+4 > len(val) || int(binary.LittleEndian.Uint32(val[code:])) != len(val)-code || scanBSON(val[code:], visit) {
 				return true
 			}
 		}

@@ -1,6 +1,10 @@
 package motor
 
 import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"reflect"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -18,8 +22,17 @@ func FuzzDecode(f *testing.F) {
 		_ = hasInvalidUTF8(data)
 		for h := UnicodeStrict; h <= UnicodeBackslashReplace; h++ {
 			fixed, err := fixUTF8(data, h)
-			if err == nil && h != UnicodeStrict && hasInvalidUTF8(fixed) && !hasInvalidUTF8(data) {
-				t.Fatalf("fixUTF8 made valid UTF-8 invalid")
+			if err != nil || h == UnicodeStrict {
+				continue
+			}
+			if !hasInvalidUTF8(data) && !bytes.Equal(fixed, data) {
+				t.Fatalf("fixUTF8(%v) changed a document without invalid UTF-8", h)
+			}
+			if !bytes.Equal(fixed, data) && !wellFormed(data) {
+				t.Fatalf("fixUTF8(%v) turned malformed BSON into a document: %x -> %x", h, data, fixed)
+			}
+			if wellFormed(fixed) && hasInvalidUTF8(fixed) {
+				t.Fatalf("fixUTF8(%v) left invalid UTF-8 behind: %x -> %x", h, data, fixed)
 			}
 		}
 	})
@@ -39,5 +52,54 @@ func TestScanBSON(t *testing.T) {
 	bad := []byte{12, 0, 0, 0, 2, 'k', 0, 2, 0, 0, 0, 0xff, 0, 0}
 	if !hasInvalidUTF8(bad) {
 		t.Error("invalid string not found")
+	}
+}
+
+// wellFormed reports whether scanBSON can walk d from end to end.
+func wellFormed(d []byte) bool {
+	return !scanBSON(d, func(bson.Type, []byte, []byte) bool { return false })
+}
+
+// TestFixUTF8Malformed checks that the walker refuses malformed values that hold invalid UTF-8, as the driver's
+// decoder does, instead of re-encoding them into a well-formed document that silently lacks elements.
+func TestFixUTF8Malformed(t *testing.T) {
+	doc := func(body ...byte) []byte {
+		d := binary.LittleEndian.AppendUint32(nil, uint32(len(body)+5))
+		return append(append(d, body...), 0)
+	}
+	n := []byte{0x10, 'n', 0, 1, 0, 0, 0} // the element a bad length hides: {n: 1}
+	code := []byte{3, 0, 0, 0, 'f', 0xff, 0}
+	scope := []byte{5, 0, 0, 0, 0}
+	cws := func(total int) []byte {
+		v := append([]byte{0x0f, 'c', 0}, binary.LittleEndian.AppendUint32(nil, uint32(total))...)
+		return append(append(v, code...), scope...)
+	}
+	tests := map[string][]byte{
+		// The code-with-scope's total length also covers the next element.
+		"code with scope too long": doc(append(cws(4+len(code)+len(scope)+len(n)), n...)...),
+		// The string's last byte is not its terminator.
+		"string without its terminator": doc(append([]byte{0x02, 's', 0, 3, 0, 0, 0, 'a', 0xff, 'b'}, n...)...),
+	}
+	for desc, d := range tests {
+		t.Run(desc, func(t *testing.T) {
+			if err := bson.NewDecoder(bson.NewDocumentReader(bytes.NewReader(d))).Decode(new(bson.D)); err == nil {
+				t.Fatal("the driver decodes it; the test is wrong")
+			}
+			for h := UnicodeReplace; h <= UnicodeBackslashReplace; h++ {
+				if out, err := fixUTF8(d, h); !errors.Is(err, errMalformed) {
+					t.Errorf("fixUTF8(%v) = %x, %v; want errMalformed", h, out, err)
+				}
+			}
+		})
+	}
+	// The well-formed code with scope is fixed.
+	out, err := fixUTF8(doc(append(cws(4+len(code)+len(scope)), n...)...), UnicodeReplace)
+	var got bson.D
+	if err == nil {
+		err = bson.Unmarshal(out, &got)
+	}
+	want := bson.D{{Key: "c", Value: bson.CodeWithScope{Code: "f\ufffd", Scope: bson.D{}}}, {Key: "n", Value: int32(1)}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("well-formed code with scope: %#v, %v", got, err)
 	}
 }

@@ -47,7 +47,8 @@ type ValidationResult struct {
 	// Namespace is the reply's ns: "database.collection".
 	Namespace string
 
-	// Valid is the verdict, reached the way PyMongo reaches it: the reply's valid field; for a reply of MongoDB
+	// Valid is the verdict, reached the way PyMongo reaches it: the reply's valid field, judged by Python's
+	// truthiness (so valid: 1 counts, and a missing or null valid does not); for a reply of MongoDB
 	// before 1.9 (with a Result text), whether the text mentions neither "exception" nor "corrupt"; for a sharded
 	// reply (with Shards), whether every shard is valid. [Database.ValidateCollection] returns an error whenever
 	// Valid is false, so a result it returns with a nil error always has Valid set.
@@ -227,7 +228,7 @@ func parseValidation(raw bson.Raw) *ValidationResult {
 			}
 		}
 	}
-	valid, _ := raw.Lookup("valid").BooleanOK()
+	valid := pyTruthy(raw.Lookup("valid"))
 
 	// PyMongo's verdict: the pre-1.9 result text wins, then the shards of a sharded reply, then valid.
 	if text, ok := raw.Lookup("result").StringValueOK(); ok {
@@ -268,4 +269,26 @@ func validateStrings(v bson.RawValue) []string {
 		}
 	}
 	return out
+}
+
+// pyTruthy reports whether v is true as Python's bool() judges the decoded value, as PyMongo judges the reply's
+// valid field (result.get("valid", False)): a missing value, null, false, a zero number, an empty string, document
+// or array are false; anything else is true.
+func pyTruthy(v bson.RawValue) bool {
+	switch v.Type {
+	case 0, bson.TypeNull, bson.TypeUndefined:
+		return false
+	case bson.TypeBoolean:
+		b, _ := v.BooleanOK()
+		return b
+	case bson.TypeInt32, bson.TypeInt64, bson.TypeDouble:
+		f, _ := v.AsFloat64OK()
+		return f != 0
+	case bson.TypeString:
+		s, _ := v.StringValueOK()
+		return s != ""
+	case bson.TypeEmbeddedDocument, bson.TypeArray:
+		return len(v.Value) > 5
+	}
+	return true
 }

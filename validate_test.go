@@ -334,6 +334,32 @@ func TestValidateCollectionFake(t *testing.T) {
 			wantErr: `motor: collection "orders" is invalid`,
 		},
 		{
+			desc:  "valid as a number, truthy as PyMongo reads it",
+			reply: motortest.OK(bson.E{Key: "ns", Value: "shop.orders"}, bson.E{Key: "valid", Value: int32(1)}),
+			want:  &motor.ValidationResult{Namespace: "shop.orders", Valid: true},
+		},
+		{
+			desc:    "valid as a zero number",
+			reply:   motortest.OK(bson.E{Key: "ns", Value: "shop.orders"}, bson.E{Key: "valid", Value: 0.0}),
+			want:    &motor.ValidationResult{Namespace: "shop.orders"},
+			wantErr: `motor: collection "orders" is invalid`,
+		},
+		{
+			desc:    "valid null",
+			reply:   motortest.OK(bson.E{Key: "ns", Value: "shop.orders"}, bson.E{Key: "valid", Value: nil}),
+			want:    &motor.ValidationResult{Namespace: "shop.orders"},
+			wantErr: `motor: collection "orders" is invalid`,
+		},
+		{
+			desc: "sharded, a shard's valid is a number",
+			reply: motortest.OK(bson.E{Key: "raw", Value: bson.D{
+				{Key: "sh0/h1:27018", Value: motortest.OK(bson.E{Key: "valid", Value: int64(1)})},
+			}}),
+			want: &motor.ValidationResult{Valid: true, Shards: []motor.ShardValidationResult{
+				{Shard: "sh0/h1:27018", ValidationResult: motor.ValidationResult{Valid: true}},
+			}},
+		},
+		{
 			desc:  "pre-1.9 result text, fine (valid: false is ignored, as PyMongo does)",
 			reply: motortest.OK(bson.E{Key: "ns", Value: "shop.orders"}, bson.E{Key: "result", Value: "validate details: ok"}, bson.E{Key: "valid", Value: false}),
 			want:  &motor.ValidationResult{Namespace: "shop.orders", Valid: true, Result: "validate details: ok"},
