@@ -102,28 +102,37 @@ func (c *Collection) decode(raw bson.Raw, v any) error {
 // generates when the document has none. The database's incoming SON manipulators apply
 // ([Database.AddSONManipulator]).
 func (c *Collection) InsertOne(ctx context.Context, document any, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error) {
+	if ctx == nil {
+		return nil, optionError("nil context")
+	}
+	// Manipulators run before the driver client is held: one that does I/O must not wait on a swap that waits on us.
+	document, err := c.manipulateOne(document)
+	if err != nil {
+		return nil, err
+	}
 	mc, release, err := c.driver(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	if document, err = c.manipulateOne(document); err != nil {
-		return nil, err
-	}
 	return mc.InsertOne(ctx, document, opts...)
 }
 
 // InsertMany inserts documents (sends insert, batched as the server allows). The database's incoming SON
 // manipulators apply to each document ([Database.AddSONManipulator]).
 func (c *Collection) InsertMany(ctx context.Context, documents any, opts ...options.Lister[options.InsertManyOptions]) (*mongo.InsertManyResult, error) {
+	if ctx == nil {
+		return nil, optionError("nil context")
+	}
+	documents, err := c.manipulateMany(documents)
+	if err != nil {
+		return nil, err
+	}
 	mc, release, err := c.driver(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	if documents, err = c.manipulateMany(documents); err != nil {
-		return nil, err
-	}
 	return mc.InsertMany(ctx, documents, opts...)
 }
 

@@ -414,7 +414,8 @@ type DropCollectionOptions struct {
 // still replies and that reply is returned (Motor returns a made-up {ok: 1}). It is not retried.
 //
 // A missing collection is not an error: when the server answers NamespaceNotFound (code 26 or errmsg "ns not found",
-// as servers before 7.0 do) that failed reply is returned with a nil error, as Motor does; MongoDB 7+ and FerretDB
+// as servers before 7.0 do; in a mongos reply with a "raw" document of shard replies, the first failed shard's, as
+// PyMongo compares them) that failed reply is returned with a nil error, as Motor does; MongoDB 7+ and FerretDB
 // answer ok: 1. A writeConcernError in the reply is an error wrapping [mongo.WriteException]; any other server error
 // is returned wrapped, reachable with errors.As(err, &mongo.CommandError{}). The reply is a [bson.D] decoded with the
 // default codec options, as Motor decodes it.
@@ -442,8 +443,9 @@ func (db *Database) DropCollection(ctx context.Context, coll CollectionRef, opts
 	}
 	reply, err := db.runCommand(ctx, raw, nil)
 	if err != nil {
-		failed, ce := commandFailed(err)
-		if failed == nil || (ce.Code != 26 && ce.Message != "ns not found") {
+		// PyMongo's allowable_errors=["ns not found", 26], compared like Command's (a mongos's first failed shard).
+		failed, _ := commandFailed(err)
+		if failed == nil || !allowable(failed, []int32{26}, []string{"ns not found"}) {
 			return nil, wrapf(err, "drop collection %s", name)
 		}
 		if _, werr := failed.LookupErr("writeConcernError"); werr == nil {

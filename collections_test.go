@@ -791,6 +791,25 @@ func TestDropCollectionFake(t *testing.T) {
 		diff(t, "reply", nsNotFound, got)
 	}
 
+	// A mongos reply: the first failed shard's code and message decide, as in PyMongo.
+	shardNotFound := bson.D{
+		{Key: "raw", Value: bson.D{{Key: "sh0/a:1", Value: motortest.CommandError(26, "NamespaceNotFound", "ns not found")}}},
+		{Key: "ok", Value: 0.0}, {Key: "errmsg", Value: "drop failed on a shard"}, {Key: "code", Value: int32(96)},
+	}
+	reply = shardNotFound
+	if got, err := db.DropCollection(ctx, motor.CollectionName("missing"), nil); err != nil {
+		t.Errorf("shard's NamespaceNotFound: %v", err)
+	} else {
+		diff(t, "shard reply", shardNotFound, got)
+	}
+	reply = bson.D{
+		{Key: "raw", Value: bson.D{{Key: "sh0/a:1", Value: motortest.CommandError(13, "Unauthorized", "not authorized")}}},
+		{Key: "ok", Value: 0.0}, {Key: "errmsg", Value: "ns not found"}, {Key: "code", Value: int32(26)},
+	}
+	if _, err := db.DropCollection(ctx, motor.CollectionName("missing"), nil); err == nil {
+		t.Error("a shard's Unauthorized swallowed because the top level says ns not found")
+	}
+
 	reply = motortest.OK(bson.E{Key: "writeConcernError", Value: bson.D{{Key: "code", Value: int32(64)}, {Key: "errmsg", Value: "timed out"}, {Key: "errInfo", Value: bson.D{{Key: "wtimeout", Value: true}}}}})
 	_, err := db.DropCollection(ctx, motor.CollectionName("c"), nil)
 	var we mongo.WriteException

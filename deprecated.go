@@ -2,6 +2,7 @@ package motor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -14,8 +15,9 @@ const legacyCodeCommandNotFound = 59
 // Eval runs JavaScript code on the server (sends $eval) and returns the value it returned: PyMongo's
 // Database.eval(code, *args), which Motor 1.x wrapped. code is a string or a [bson.JavaScript], sent as BSON
 // JavaScript, or a [bson.CodeWithScope], sent as JavaScript with scope; anything else is an error wrapping
-// [ErrInvalidOption], before any I/O. args are passed to the code's function as its arguments, encoded with the
-// driver's default registry; the command always has them:
+// [ErrInvalidOption], before any I/O. args are passed to the code's function as its arguments; the command always has
+// them, and is encoded with the default codec options (a [UUID] as Python legacy subtype 3), not the database's, as
+// PyMongo's eval encodes it through command with DEFAULT_CODEC_OPTIONS:
 //
 //	{$eval: code, args: [args...]}
 //
@@ -37,7 +39,12 @@ func (db *Database) Eval(ctx context.Context, code any, args ...any) (bson.RawVa
 	if err != nil {
 		return bson.RawValue{}, err
 	}
-	raw, err := db.runCommand(ctx, cmd, nil)
+	// Encoded here: the driver would encode a bson.D with the database's registry.
+	doc, err := encodeDoc(defaultCodec.reg, cmd)
+	if err != nil {
+		return bson.RawValue{}, err
+	}
+	raw, err := db.runCommand(ctx, doc, nil)
 	if err != nil {
 		return bson.RawValue{}, removedCommandError(err, "eval", "$eval", "4.2", true)
 	}
@@ -152,12 +159,13 @@ func (db *Database) legacyCommand(ctx context.Context, method, command, removedI
 
 // removedCommandError wraps the error of a command that MongoDB removed in version removedIn. When the server
 // answered CommandNotFound (or, with dropsConnection, closed the connection, as servers that cannot decode the
-// command do), the message says which version removed the command.
+// command do), the message says which version removed the command. A network error that the client caused itself, by
+// a context deadline or cancellation, is not the server closing the connection and is wrapped plainly.
 func removedCommandError(err error, method, command, removedIn string, dropsConnection bool) error {
 	switch {
 	case serverErrHasCode(err, legacyCodeCommandNotFound):
 		return fmt.Errorf("motor: %s: the %s command was removed in MongoDB %s: %w", method, command, removedIn, err)
-	case dropsConnection && mongo.IsNetworkError(err):
+	case dropsConnection && mongo.IsNetworkError(err) && !mongo.IsTimeout(err) && !errors.Is(err, context.Canceled):
 		return fmt.Errorf("motor: %s: the server closed the connection; the %s command was removed in MongoDB %s, "+
 			"and servers without JavaScript support drop it: %w", method, command, removedIn, err)
 	default:

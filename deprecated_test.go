@@ -1,9 +1,11 @@
 package motor
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -132,6 +134,45 @@ func TestEvalFake(t *testing.T) {
 	if sent := depSent(f); len(sent) != 0 {
 		t.Errorf("sent %v", sent)
 	}
+}
+
+// TestEvalClientErrors: a deadline or a cancellation of the caller's context is not the server dropping $eval, and
+// args are encoded with the default codec options whatever the database's are.
+func TestEvalClientErrors(t *testing.T) {
+	f, c := depFake(t)
+	block := make(chan struct{})
+	f.Handle("$eval", func(bson.D) bson.D { <-block; return motortest.OK() })
+	t.Cleanup(func() { close(block) })
+	db := depDB(t, c, "app")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := db.Eval(ctx, "1")
+	if !mongo.IsTimeout(err) || strings.Contains(err.Error(), "closed the connection") ||
+		!strings.HasPrefix(err.Error(), "motor: eval: ") {
+		t.Errorf("deadline: %v", err)
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	_, err = db.Eval(ctx, "1")
+	if !errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "closed the connection") {
+		t.Errorf("cancellation: %v", err)
+	}
+
+	f.Handle("$eval", func(bson.D) bson.D { return motortest.OK() })
+	f.Reset()
+	sdb, err := db.WithOptions(WithCodecOptions(CodecOptions{UUIDRepresentation: UUIDStandard}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := UUID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
+	if _, err := sdb.Eval(depCtx(t), "function (u) { return u; }", u); err != nil {
+		t.Fatal(err)
+	}
+	depDiff(t, "commands", []bson.D{{
+		{Key: "$eval", Value: bson.JavaScript("function (u) { return u; }")},
+		{Key: "args", Value: bson.A{bson.Binary{Subtype: 3, Data: u[:]}}}, {Key: "$db", Value: "app"},
+	}}, depSent(f))
 }
 
 func TestErrorHelpersFake(t *testing.T) {
