@@ -41,9 +41,13 @@ type CommandCursorOptions struct {
 	// put cursor: {batchSize: n} in the command for that.
 	BatchSize int32
 
-	// MaxAwaitTime is the maxTimeMS of each getMore on a tailable awaitData cursor (how long the server waits for new
-	// results). 0 means none is sent.
+	// MaxAwaitTime is sent as the maxTimeMS of each getMore (for a tailable awaitData cursor, how long the server
+	// waits for new results). 0 means none is sent.
 	MaxAwaitTime time.Duration
+
+	// Comment is the comment of each getMore (MongoDB 4.4+): PyMongo's cursor_command(comment=...). nil means none.
+	// The command's own comment goes in the command (or Extra).
+	Comment any
 
 	// Extra fields are appended to the command document in order, after the command's own fields. A key that the
 	// command document already has, or that appears twice, is an error.
@@ -101,6 +105,9 @@ func (db *Database) CommandCursor(ctx context.Context, cmd any, opts *CommandCur
 	}
 	if opts.MaxAwaitTime > 0 {
 		cc.mc.SetMaxAwaitTime(opts.MaxAwaitTime)
+	}
+	if opts.Comment != nil {
+		cc.mc.SetComment(opts.Comment)
 	}
 	return cc, nil
 }
