@@ -129,7 +129,7 @@ func TestCommand(t *testing.T) {
 		}
 		for _, cmd := range []any{
 			bson.D{{Key: "count", Value: "c"}}, bson.M{"count": "c"}, countCmd{"c"}, &countCmd{"c"},
-			bson.E{Key: "count", Value: "c"}, bson.Raw(cmdRawD(t, bson.D{{Key: "count", Value: "c"}})),
+			bson.E{Key: "count", Value: "c"}, bson.Raw(rawDoc(t, bson.D{{Key: "count", Value: "c"}})),
 		} {
 			got, err := motor.CommandAs[struct{ N int }](ctx, db, cmd, nil)
 			if err != nil || got.N != 3 {
@@ -193,7 +193,7 @@ func TestCommand(t *testing.T) {
 				t.Errorf("%+v: %v", opts, err)
 				continue
 			}
-			diff(t, "allowed reply", wantReply, motortest.Strip(cmdRawD(t, got), "$clusterTime", "operationTime"))
+			diff(t, "allowed reply", wantReply, motortest.Strip(rawDoc(t, got), "$clusterTime", "operationTime"))
 		}
 		if _, err := db.Command(ctx, "noSuchCommand", &motor.CommandOptions{AllowableCodes: []int32{26}, AllowableMessages: []string{"no such"}}); !errors.As(err, &ce) {
 			t.Errorf("not allowed: %v", err)
@@ -286,16 +286,6 @@ func TestCommand(t *testing.T) {
 			t.Errorf("sent %v", names)
 		}
 	})
-}
-
-// cmdRawD marshals d (any document).
-func cmdRawD(t testing.TB, d any) bson.Raw {
-	t.Helper()
-	raw, err := bson.Marshal(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
 }
 
 // TestCommandFake checks what FerretDB cannot show: the read preference sent to a mongos, a writeConcernError in an

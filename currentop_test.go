@@ -79,7 +79,7 @@ func checkOps(t *testing.T, res *motor.CurrentOpResult, sent []bson.D, want []mo
 	}
 	got := make([]motor.CurrentOperation, len(res.InProg))
 	for i, op := range res.InProg {
-		diff(t, "entry raw", diagRaw(t, sent[i]), op.Raw)
+		diff(t, "entry raw", rawDoc(t, sent[i]), op.Raw)
 		if len(op.Document) != len(sent[i]) || op.Document[0].Key != "type" {
 			t.Errorf("entry %d Document = %v", i, op.Document)
 		}
@@ -106,7 +106,7 @@ func TestCurrentOpFake(t *testing.T) {
 	if res.Aggregated {
 		t.Error("Aggregated without a fallback")
 	}
-	diff(t, "raw reply", diagRaw(t, motortest.OK(bson.E{Key: "inprog", Value: ops})), res.Raw)
+	diff(t, "raw reply", rawDoc(t, motortest.OK(bson.E{Key: "inprog", Value: ops})), res.Raw)
 	checkOps(t, res, ops, []motor.CurrentOperation{wantCurrentOp})
 
 	ops = []bson.D{opCurrentOp, opIndexBuild}
@@ -182,7 +182,7 @@ func TestCurrentOpFallback(t *testing.T) {
 			},
 			{{Key: "getMore", Value: int64(7)}, {Key: "collection", Value: "$cmd.aggregate"}, {Key: "$db", Value: "admin"}},
 		}, diagFakeCommands(f))
-		diff(t, "synthesised reply", diagRaw(t, motortest.OK(bson.E{Key: "inprog", Value: bson.A{opCurrentOp, opIndexBuild}})), res.Raw)
+		diff(t, "synthesised reply", rawDoc(t, motortest.OK(bson.E{Key: "inprog", Value: bson.A{opCurrentOp, opIndexBuild}})), res.Raw)
 		checkOps(t, res, []bson.D{opCurrentOp, opIndexBuild}, []motor.CurrentOperation{wantCurrentOp, wantIndexBuild})
 	}
 

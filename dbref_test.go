@@ -56,7 +56,7 @@ func TestDBRefBSON(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			want := diagRaw(t, tt.want)
+			want := rawDoc(t, tt.want)
 
 			// A whole document, from a value and from a pointer.
 			for _, v := range []any{tt.ref, &tt.ref} {
@@ -72,12 +72,12 @@ func TestDBRefBSON(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			diff(t, "struct field", diagRaw(t, bson.D{{Key: "name", Value: "x"}, {Key: "ref", Value: tt.want}, {Key: "maybe", Value: tt.want}}), bson.Raw(got))
+			diff(t, "struct field", rawDoc(t, bson.D{{Key: "name", Value: "x"}, {Key: "ref", Value: tt.want}, {Key: "maybe", Value: tt.want}}), bson.Raw(got))
 			got, err = bson.Marshal(bson.D{{Key: "ref", Value: tt.ref}, {Key: "refs", Value: bson.A{tt.ref}}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			diff(t, "bson.D field", diagRaw(t, bson.D{{Key: "ref", Value: tt.want}, {Key: "refs", Value: bson.A{tt.want}}}), bson.Raw(got))
+			diff(t, "bson.D field", rawDoc(t, bson.D{{Key: "ref", Value: tt.want}, {Key: "refs", Value: bson.A{tt.want}}}), bson.Raw(got))
 
 			// Back again.
 			var back motor.DBRef
@@ -95,7 +95,7 @@ func TestDBRefBSON(t *testing.T) {
 			diff(t, "fields unmarshalled", tt.ref, fields.Ref)
 			diff(t, "array unmarshalled", []*motor.DBRef{&tt.ref}, fields.Refs)
 			var o owner
-			if err := bson.Unmarshal(diagRaw(t, bson.D{{Key: "name", Value: "x"}, {Key: "ref", Value: tt.want}}), &o); err != nil {
+			if err := bson.Unmarshal(rawDoc(t, bson.D{{Key: "name", Value: "x"}, {Key: "ref", Value: tt.want}}), &o); err != nil {
 				t.Fatal(err)
 			}
 			diff(t, "struct field unmarshalled", owner{Name: "x", Ref: tt.ref}, o)
@@ -104,7 +104,7 @@ func TestDBRefBSON(t *testing.T) {
 
 	// Unmarshal takes any key order and keeps extra fields in document order.
 	var ref motor.DBRef
-	raw := diagRaw(t, bson.D{{Key: "x", Value: int32(1)}, {Key: "$db", Value: "hr"}, {Key: "$id", Value: int32(3)}, {Key: "y", Value: "z"}, {Key: "$ref", Value: "people"}})
+	raw := rawDoc(t, bson.D{{Key: "x", Value: int32(1)}, {Key: "$db", Value: "hr"}, {Key: "$id", Value: int32(3)}, {Key: "y", Value: "z"}, {Key: "$ref", Value: "people"}})
 	if err := bson.Unmarshal(raw, &ref); err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestDBRefBSON(t *testing.T) {
 		{{Key: "$ref", Value: "people"}, {Key: "$id", Value: int32(1)}, {Key: "$db", Value: int32(2)}},
 		{{Key: "name", Value: "not a ref"}},
 	} {
-		if err := bson.Unmarshal(diagRaw(t, d), &ref); err == nil || !strings.HasPrefix(err.Error(), "motor: decoding DBRef: ") {
+		if err := bson.Unmarshal(rawDoc(t, d), &ref); err == nil || !strings.HasPrefix(err.Error(), "motor: decoding DBRef: ") {
 			t.Errorf("Unmarshal(%v) = %v", d, err)
 		}
 	}

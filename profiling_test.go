@@ -368,7 +368,7 @@ func TestProfilingInfoFake(t *testing.T) {
 		},
 	}
 	for i, raw := range []bson.D{query, update} {
-		diff(t, "raw", diagRaw(t, raw), entries[i].Raw)
+		diff(t, "raw", rawDoc(t, raw), entries[i].Raw)
 		doc := entries[i].Document
 		if len(doc) != len(raw) || doc[0].Key != "op" {
 			t.Errorf("Document %d = %v", i, doc)

@@ -2,12 +2,14 @@ package motor_test
 
 import (
 	"context"
+	"reflect"
+	"strings"
 	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/gomotor/motor"
 	"github.com/gomotor/motor/motortest"
-	"reflect"
-	"strings"
 )
 
 func reflectTypeOf(v any) reflect.Type { return reflect.TypeOf(v) }
@@ -24,4 +26,14 @@ func connectOffline(tb testing.TB, uri string, opts ...motor.Option) (*motor.Cli
 		tb.Cleanup(func() { _ = c.Disconnect(context.Background()) })
 	}
 	return c, err
+}
+
+// rawDoc marshals the document d, failing the test on error.
+func rawDoc(t testing.TB, d any) bson.Raw {
+	t.Helper()
+	raw, err := bson.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }

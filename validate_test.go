@@ -81,16 +81,6 @@ func diagFakeCommands(f *motortest.Fake, names ...string) []bson.D {
 	return out
 }
 
-// diagRaw marshals d.
-func diagRaw(t testing.TB, d bson.D) bson.Raw {
-	t.Helper()
-	raw, err := bson.Marshal(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
-}
-
 // TestValidateCollectionCommand checks the command document each option set sends, on a scripted server, and that
 // bad options fail before any I/O.
 func TestValidateCollectionCommand(t *testing.T) {
@@ -434,7 +424,7 @@ func TestValidateCollectionFake(t *testing.T) {
 					t.Error("the error's result says valid")
 				}
 			}
-			diff(t, "raw reply", diagRaw(t, tt.reply), res.Raw)
+			diff(t, "raw reply", rawDoc(t, tt.reply), res.Raw)
 			if tt.want != nil {
 				got := *res
 				got.Raw = nil
