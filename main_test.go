@@ -64,5 +64,5 @@ func diff(t testing.TB, what string, want, got any) {
 	}
 }
 
-// dropDB strips the volatile fields and $db from recorded commands, for comparing command bodies.
+// withDB appends the $db field the driver adds to every command, for comparing recorded commands.
 func withDB(db string, d bson.D) bson.D { return append(d, bson.E{Key: "$db", Value: db}) }
