@@ -1,0 +1,46 @@
+// Package motor gives Go programs the database API of Python Motor's AsyncIOMotorDatabase (Motor 2.3 on
+// PyMongo 3.11): every method and property of it, the deprecated and obsolete ones included, on top of the official
+// driver go.mongodb.org/mongo-driver/v2, against any MongoDB-wire server.
+//
+// # Layers
+//
+// The driver does the wire protocol, server selection, pooling, sessions, retries, authentication and TLS. motor adds
+// Motor's database API above it, and every handle exposes the driver handle beneath it ([Client.Mongo],
+// [Database.Mongo], [Collection.Mongo], [Cursor.Mongo]), so nobody is ever stuck; [NewClient] wraps a driver client
+// that a program already has, to adopt motor one call at a time.
+//
+// # Handles and settings
+//
+// [Connect] makes a [Client]; [Client.Database] a [Database] (Motor's client[name]); [Database.Collection] a
+// [Collection] (db[name], db.name and get_collection). Read preference, read concern, write concern and
+// [CodecOptions] are [Option] values; what a handle does not set it inherits from the handle it was made from,
+// and [Database.WithOptions] returns a changed copy. Handles are immutable (but for SON manipulators, see
+// [Database.AddSONManipulator]) and safe for concurrent use. Names are checked before any I/O ([ErrInvalidName]).
+//
+// # Calls
+//
+// Every call that talks to the server takes a [context.Context] first, blocks only the calling goroutine and honours
+// the context's deadline and cancellation; a driver session travels in the context ([mongo.NewSessionContext]).
+// Motor's keyword arguments become an options struct passed last, nil meaning Motor's defaults, with an ordered
+// Extra [bson.D] for PyMongo's **kwargs. Each doc comment says what the call sends, which settings apply, its errors
+// and where motor differs from Motor.
+//
+// # Errors
+//
+// Server errors come back wrapped, so errors.As(err, &mongo.CommandError{}) and mongo.IsTimeout keep working.
+// motor's own conditions have sentinels: [ErrInvalidName], [ErrInvalidOption], [ErrCollectionInvalid],
+// [ErrClientDisconnected], [ErrAlreadyAuthenticated]. Passwords and URI credentials never appear in an error or a
+// String.
+//
+// # Deprecated members
+//
+// What the seed marks DEPRECATED or OBSOLETE (add_user, authenticate, eval, error, the SON manipulators, ...) ships
+// working, with a Deprecated paragraph naming its replacement. Where the server removed the command, the call still
+// sends it and wraps the server's error with the MongoDB version that removed it.
+//
+// # Servers for tests and examples
+//
+// Package github.com/gomotor/motor/embedded starts FerretDB (a MongoDB-wire server written in Go) on SQLite on
+// 127.0.0.1, like net/http/httptest; package github.com/gomotor/motor/motortest has test helpers. A program that
+// imports only this package compiles neither.
+package motor
