@@ -6,8 +6,11 @@ import (
 	"log"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"github.com/gomotor/motor"
 	"github.com/gomotor/motor/motortest"
@@ -255,4 +258,81 @@ func ExampleClient_Disconnect() {
 	// Output:
 	// <nil>
 	// motor: client is disconnected
+}
+
+// Decode every remaining document into a slice.
+func ExampleCursor_All() {
+	ctx := context.Background()
+	coll, done := exampleColl("example_cursor_all", "people")
+	defer done()
+	_, _ = coll.InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}},
+		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}},
+	})
+
+	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	var people []struct {
+		Name string `bson:"name"`
+	}
+	if err := cur.All(ctx, &people); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(people)
+	// Output: [{ann} {bob}]
+}
+
+// TryNext does not wait for more results: it reports false when none is ready, and the cursor ID tells whether
+// the server has more.
+func ExampleCursor_TryNext() {
+	ctx := context.Background()
+	coll, done := exampleColl("example_cursor_trynext", "people")
+	defer done()
+	_, _ = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}})
+
+	cur, err := coll.Find(ctx, bson.D{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cur.Close(ctx)
+	fmt.Println(cur.TryNext(ctx), cur.TryNext(ctx), cur.ID(), cur.Err())
+	// Output: true false 0 <nil>
+}
+
+// A collection with other settings than its database's: here a majority write concern.
+func ExampleCollection_WithOptions() {
+	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
+	defer client.Disconnect(context.Background())
+	db, _ := client.Database("app")
+	orders, _ := db.Collection("orders")
+	safe, err := orders.WithOptions(motor.WithWriteConcern(writeconcern.Majority()), motor.WithReadConcern(readconcern.Majority()))
+	fmt.Println(orders.WriteConcern().W, safe.WriteConcern().W, safe.ReadConcern().Level, err)
+	// Output: <nil> majority majority <nil>
+}
+
+// Pass any driver option to Connect: here a command monitor that sees each command sent.
+func ExampleWithClientOptions() {
+	ctx := context.Background()
+	uri, _ := motortest.SharedURI()
+	var sent []string
+	monitor := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		sent = append(sent, e.CommandName)
+	}}
+	client, err := motor.Connect(uri, motor.WithClientOptions(options.Client().SetMonitor(monitor)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	db, _ := client.Database("example_clientoptions")
+	_, _ = db.Command(ctx, "ping", nil)
+	_ = client.Disconnect(ctx)
+	fmt.Println(sent)
+	// Output: [ping endSessions]
+}
+
+func ExampleNewUUID() {
+	u := motor.NewUUID()
+	fmt.Println(len(u.String()), u.String()[14:15]) // random, of version 4
+	// Output: 36 4
 }
