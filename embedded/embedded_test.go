@@ -319,7 +319,11 @@ func TestAuth(t *testing.T) {
 			if _, err := client.Database("embedded_test").ListCollectionNames(ctx(t), bson.D{}); err != nil {
 				t.Fatalf("ListCollectionNames: %v", err)
 			}
-			insertFind(t, client.Database("embedded_test").Collection(strings.ReplaceAll(mech, "-", "_")))
+			coll := client.Database("embedded_test").Collection(strings.ReplaceAll(mech, "-", "_"))
+			if err := coll.Drop(ctx(t)); err != nil { // the server is shared by -count repetitions
+				t.Fatal(err)
+			}
+			insertFind(t, coll)
 		})
 	}
 
