@@ -14,6 +14,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
 	"github.com/gomotor/motor"
 	"github.com/gomotor/motor/motortest"
@@ -333,19 +334,26 @@ func (st *caseState) testRunnerOp(ctx context.Context, name string, a *args) err
 }
 
 // databaseOp maps the database operations of the unified format to motor's Database methods.
+// optReadPref reads an operation's optional readPreference argument (nil when absent).
+func optReadPref(a *args) (*readpref.ReadPref, error) {
+	v, ok := a.get("readPreference")
+	if !ok {
+		return nil, nil
+	}
+	return readPref(v.Document())
+}
+
 func (st *caseState) databaseOp(ctx context.Context, db *motor.Database, name string, a *args) (opResult, error) {
 	switch name {
 	case "runCommand":
 		a.get("commandName") // the first key of command
 		cmd := a.doc1("command")
 		opts := &motor.CommandOptions{}
-		if v, ok := a.get("readPreference"); ok {
-			rp, err := readPref(v.Document())
-			if err != nil {
-				return opResult{}, err
-			}
-			opts.ReadPreference = rp
+		rp, err := optReadPref(a)
+		if err != nil {
+			return opResult{}, err
 		}
+		opts.ReadPreference = rp
 		if err := a.done(name); err != nil {
 			return opResult{}, err
 		}
@@ -370,13 +378,11 @@ func (st *caseState) databaseOp(ctx context.Context, db *motor.Database, name st
 		if v, ok := a.get("comment"); ok {
 			opts.Comment = v
 		}
-		if v, ok := a.get("readPreference"); ok {
-			rp, err := readPref(v.Document())
-			if err != nil {
-				return opResult{}, err
-			}
-			opts.ReadPreference = rp
+		rp, err := optReadPref(a)
+		if err != nil {
+			return opResult{}, err
 		}
+		opts.ReadPreference = rp
 		if err := a.done(name); err != nil {
 			return opResult{}, err
 		}
