@@ -95,7 +95,7 @@ func depDiff(t testing.TB, what string, want, got any) {
 // authUsers returns the users that the connection status of db's client reports, as "user@db".
 func authUsers(t testing.TB, db *Database) []string {
 	t.Helper()
-	raw, err := db.runCommand(depCtx(t), bson.D{{Key: "connectionStatus", Value: 1}}, nil)
+	raw, err := db.exec(depCtx(t), call{op: "connectionStatus"}, bson.D{{Key: "connectionStatus", Value: 1}})
 	if err != nil {
 		t.Fatalf("connectionStatus: %v", err)
 	}

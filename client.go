@@ -2,12 +2,9 @@ package motor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -15,9 +12,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 )
-
-// ErrClientDisconnected is returned by operations on a [Client] after [Client.Disconnect].
-var ErrClientDisconnected = errors.New("motor: client is disconnected")
 
 // Client is a MongoDB client: Motor's AsyncIOMotorClient, as far as the database API needs it. It is a handle on a
 // driver [*mongo.Client] (see [Client.Mongo]) plus the settings that its databases inherit. A Client is safe for
@@ -28,20 +22,10 @@ type Client struct {
 
 	// base are the driver options the client was made from (nil for NewClient); used to make a new driver client
 	// when credentials change.
-	base  *options.ClientOptions
-	owned bool // the driver client was made by motor, so Disconnect disconnects it
+	base *options.ClientOptions
 
-	cur   atomic.Pointer[conn]
-	mu    sync.Mutex // serialises Disconnect and driver client swaps
-	login *authLogin // the credential given to Database.Authenticate; guarded by mu
-}
-
-// conn is one driver client. Operations hold gate for reading while they use mc, so that a swap (or Disconnect) can
-// wait for the operations in flight before it closes mc.
-type conn struct {
-	mc     *mongo.Client
-	gate   sync.RWMutex
-	closed bool
+	drv   driverRef  // the driver client beneath
+	login *authLogin // the credential given to Database.Authenticate; guarded by drv.mu
 }
 
 // Connect makes a client for the MongoDB connection string uri (mongodb:// or mongodb+srv://). Like the driver's
@@ -75,8 +59,8 @@ func Connect(uri string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("motor: connect: %s", redact(err.Error(), secrets))
 	}
-	c := &Client{set: s, hosts: co.Hosts, base: co, owned: true}
-	c.cur.Store(&conn{mc: mc})
+	c := &Client{set: s, hosts: co.Hosts, base: co}
+	c.drv.store(mc)
 	return c, nil
 }
 
@@ -92,35 +76,15 @@ func NewClient(mc *mongo.Client, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{set: s, owned: true}
-	c.cur.Store(&conn{mc: mc})
+	c := &Client{set: s}
+	c.drv.store(mc)
 	return c, nil
 }
-
-// acquire returns the current driver client, held open until release is called.
-func (c *Client) acquire() (*conn, error) {
-	for {
-		cn := c.cur.Load()
-		if cn == nil {
-			return nil, ErrClientDisconnected
-		}
-		cn.gate.RLock()
-		if !cn.closed {
-			return cn, nil
-		}
-		cn.gate.RUnlock()
-		if c.cur.Load() == cn {
-			return nil, ErrClientDisconnected
-		}
-	}
-}
-
-func (cn *conn) release() { cn.gate.RUnlock() }
 
 // Mongo returns the driver client beneath, for anything motor does not offer. After [Client.Disconnect] it returns
 // nil.
 func (c *Client) Mongo() *mongo.Client {
-	if cn := c.cur.Load(); cn != nil {
+	if cn := c.drv.load(); cn != nil {
 		return cn.mc
 	}
 	return nil
@@ -140,60 +104,31 @@ func (c *Client) Database(name string, opts ...Option) (*Database, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Database{client: c, name: name, set: s, son: new(sonRegistry)}, nil
+	return &Database{client: c, name: name, set: s, hooks: new(hookSlot)}, nil
 }
 
 // StartSession starts a driver session for causally consistent reads or transactions. Pass it to motor calls through
 // the context: ctx = mongo.NewSessionContext(ctx, sess). End it with sess.EndSession(ctx).
 func (c *Client) StartSession(opts ...options.Lister[options.SessionOptions]) (*mongo.Session, error) {
-	cn, err := c.acquire()
+	cn, err := c.drv.acquire()
 	if err != nil {
-		return nil, err
+		return nil, opErr("start session", err)
 	}
 	defer cn.release()
-	return cn.mc.StartSession(opts...)
+	s, err := cn.mc.StartSession(opts...)
+	return s, opErr("start session", err)
 }
 
 // Disconnect waits for the operations in flight to end, then closes the driver client and its connections. Later
 // operations return [ErrClientDisconnected]; a second Disconnect returns nil.
 func (c *Client) Disconnect(ctx context.Context) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	cn := c.cur.Swap(nil)
-	if cn == nil {
-		return nil
-	}
-	cn.gate.Lock()
-	cn.closed = true
-	cn.gate.Unlock()
-	if !c.owned {
-		return nil
-	}
-	return cn.mc.Disconnect(ctx)
+	return opErr("disconnect", c.drv.close(ctx))
 }
 
-// swap makes mc the client's driver client, then closes the previous one once the operations in flight on it have
-// ended (cursors and sessions made from it stop working). It waits for that until ctx is done and lets it finish in
-// the background after that; errors from closing the old client are dropped. c.mu must be held.
-func (c *Client) swap(ctx context.Context, mc *mongo.Client) {
-	old := c.cur.Swap(&conn{mc: mc})
-	if old == nil {
-		return
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		old.gate.Lock() // waits for the operations holding the gate; acquire then moves on to the new conn
-		old.closed = true
-		old.gate.Unlock()
-		if c.owned {
-			_ = old.mc.Disconnect(context.WithoutCancel(ctx))
-		}
-	}()
-	select {
-	case <-done:
-	case <-ctx.Done():
-	}
+// retryReads reports whether the client retries reads: the driver option, true unless disabled (and for a client
+// made by NewClient, whose driver options motor cannot see).
+func (c *Client) retryReads() bool {
+	return c.base == nil || c.base.RetryReads == nil || *c.base.RetryReads
 }
 
 // ReadPreference returns the client's read preference; primary when none was set.

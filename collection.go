@@ -2,6 +2,7 @@ package motor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 
@@ -66,7 +67,7 @@ func (c *Collection) WithOptions(opts ...Option) (*Collection, error) {
 // Mongo returns the driver collection beneath, with this handle's settings. After the client is disconnected it
 // returns nil.
 func (c *Collection) Mongo() *mongo.Collection {
-	cn := c.db.client.cur.Load()
+	cn := c.db.client.drv.load()
 	if cn == nil {
 		return nil
 	}
@@ -82,15 +83,25 @@ func (c *Collection) mongoColl(cn *conn) *mongo.Collection {
 	return mc
 }
 
-func (c *Collection) driver(ctx context.Context) (*mongo.Collection, func(), error) {
+// driver returns the driver collection for the operation op, held usable until release is called, after the
+// context check.
+func (c *Collection) driver(ctx context.Context, op string) (*mongo.Collection, func(), error) {
 	if ctx == nil {
-		return nil, nil, optionError("nil context")
+		return nil, nil, c.fail(op, errNilContext)
 	}
-	cn, err := c.db.client.acquire()
+	cn, err := c.db.client.drv.acquire()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, c.fail(op, err)
 	}
 	return c.mongoColl(cn), cn.release, nil
+}
+
+// fail wraps err as the error of the operation op on this collection: "motor: OP DB.COLL: CAUSE". nil stays nil.
+func (c *Collection) fail(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return opErr(op+" "+c.FullName(), err)
 }
 
 // decode decodes one result document with the collection's codec options.
@@ -99,136 +110,149 @@ func (c *Collection) decode(raw bson.Raw, v any) error {
 }
 
 // InsertOne inserts document (sends insert) and returns the driver's result with the inserted _id, which the driver
-// generates when the document has none. The database's incoming SON manipulators apply
-// ([Database.AddSONManipulator]).
+// generates when the document has none.
 func (c *Collection) InsertOne(ctx context.Context, document any, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error) {
+	const op = "insert"
 	if ctx == nil {
-		return nil, optionError("nil context")
+		return nil, c.fail(op, errNilContext)
 	}
-	// Manipulators run before the driver client is held: one that does I/O must not wait on a swap that waits on us.
-	document, err := c.manipulateOne(document)
+	// Hooks run before the driver client is held: one that does I/O must not wait on a swap that waits on us.
+	document, err := c.db.incoming(c, document)
 	if err != nil {
-		return nil, err
+		return nil, c.fail(op, err)
 	}
-	mc, release, err := c.driver(ctx)
+	mc, release, err := c.driver(ctx, op)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	return mc.InsertOne(ctx, document, opts...)
+	res, err := mc.InsertOne(ctx, document, opts...)
+	return res, c.fail(op, err)
 }
 
-// InsertMany inserts documents (sends insert, batched as the server allows). The database's incoming SON
-// manipulators apply to each document ([Database.AddSONManipulator]).
+// InsertMany inserts documents (sends insert, batched as the server allows).
 func (c *Collection) InsertMany(ctx context.Context, documents any, opts ...options.Lister[options.InsertManyOptions]) (*mongo.InsertManyResult, error) {
+	const op = "insert"
 	if ctx == nil {
-		return nil, optionError("nil context")
+		return nil, c.fail(op, errNilContext)
 	}
-	documents, err := c.manipulateMany(documents)
+	documents, err := c.db.incomingMany(c, documents)
 	if err != nil {
-		return nil, err
+		return nil, c.fail(op, err)
 	}
-	mc, release, err := c.driver(ctx)
+	mc, release, err := c.driver(ctx, op)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	return mc.InsertMany(ctx, documents, opts...)
+	res, err := mc.InsertMany(ctx, documents, opts...)
+	return res, c.fail(op, err)
 }
 
 // Find runs a query (sends find, then getMore as needed) and returns a cursor that decodes with the collection's codec
 // options. The collection's read preference and read concern apply.
 func (c *Collection) Find(ctx context.Context, filter any, opts ...options.Lister[options.FindOptions]) (*Cursor, error) {
-	mc, release, err := c.driver(ctx)
+	const op = "find"
+	mc, release, err := c.driver(ctx, op)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
 	cur, err := mc.Find(ctx, filter, opts...)
 	if err != nil {
-		return nil, err
+		return nil, c.fail(op, err)
 	}
-	return newCursor(cur, c.decode), nil
+	return &Cursor{mc: cur, db: c.db, coll: c, codec: c.set.codec, op: op}, nil
 }
 
 // FindOne returns the first document that filter matches (sends find with limit 1 and singleBatch), decoded with the
-// collection's codec options; [SingleResult.Err] is [mongo.ErrNoDocuments] when nothing matches.
+// collection's codec options; [SingleResult.Err] is [mongo.ErrNoDocuments], unwrapped, when nothing matches.
 func (c *Collection) FindOne(ctx context.Context, filter any, opts ...options.Lister[options.FindOneOptions]) *SingleResult {
-	mc, release, err := c.driver(ctx)
+	const op = "find"
+	mc, release, err := c.driver(ctx, op)
 	if err != nil {
 		return &SingleResult{err: err}
 	}
 	defer release()
 	raw, err := mc.FindOne(ctx, filter, opts...).Raw()
-	return &SingleResult{raw: raw, err: err, decode: c.decode}
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		err = c.fail(op, err)
+	}
+	return &SingleResult{raw: raw, err: err, coll: c}
 }
 
 // ReplaceOne replaces the first document that filter matches (sends update with one replacement).
 func (c *Collection) ReplaceOne(ctx context.Context, filter, replacement any, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
-	mc, release, err := c.driver(ctx)
+	mc, release, err := c.driver(ctx, "replace")
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	return mc.ReplaceOne(ctx, filter, replacement, opts...)
+	res, err := mc.ReplaceOne(ctx, filter, replacement, opts...)
+	return res, c.fail("replace", err)
 }
 
 // UpdateOne applies update to the first document that filter matches (sends update).
 func (c *Collection) UpdateOne(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateOneOptions]) (*mongo.UpdateResult, error) {
-	mc, release, err := c.driver(ctx)
+	mc, release, err := c.driver(ctx, "update")
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	return mc.UpdateOne(ctx, filter, update, opts...)
+	res, err := mc.UpdateOne(ctx, filter, update, opts...)
+	return res, c.fail("update", err)
 }
 
 // UpdateMany applies update to every document that filter matches (sends update with multi).
 func (c *Collection) UpdateMany(ctx context.Context, filter, update any, opts ...options.Lister[options.UpdateManyOptions]) (*mongo.UpdateResult, error) {
-	mc, release, err := c.driver(ctx)
+	mc, release, err := c.driver(ctx, "update")
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	return mc.UpdateMany(ctx, filter, update, opts...)
+	res, err := mc.UpdateMany(ctx, filter, update, opts...)
+	return res, c.fail("update", err)
 }
 
 // DeleteOne deletes the first document that filter matches (sends delete with limit 1).
 func (c *Collection) DeleteOne(ctx context.Context, filter any, opts ...options.Lister[options.DeleteOneOptions]) (*mongo.DeleteResult, error) {
-	mc, release, err := c.driver(ctx)
+	mc, release, err := c.driver(ctx, "delete")
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	return mc.DeleteOne(ctx, filter, opts...)
+	res, err := mc.DeleteOne(ctx, filter, opts...)
+	return res, c.fail("delete", err)
 }
 
 // DeleteMany deletes every document that filter matches (sends delete with limit 0).
 func (c *Collection) DeleteMany(ctx context.Context, filter any, opts ...options.Lister[options.DeleteManyOptions]) (*mongo.DeleteResult, error) {
-	mc, release, err := c.driver(ctx)
+	mc, release, err := c.driver(ctx, "delete")
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	return mc.DeleteMany(ctx, filter, opts...)
+	res, err := mc.DeleteMany(ctx, filter, opts...)
+	return res, c.fail("delete", err)
 }
 
 // CountDocuments counts the documents that filter matches (sends an aggregate with $match and $group).
 func (c *Collection) CountDocuments(ctx context.Context, filter any, opts ...options.Lister[options.CountOptions]) (int64, error) {
-	mc, release, err := c.driver(ctx)
+	mc, release, err := c.driver(ctx, "count")
 	if err != nil {
 		return 0, err
 	}
 	defer release()
-	return mc.CountDocuments(ctx, filter, opts...)
+	n, err := mc.CountDocuments(ctx, filter, opts...)
+	return n, c.fail("count", err)
 }
 
 // Drop drops the collection (sends drop with the collection's write concern). A missing collection is not an error.
 func (c *Collection) Drop(ctx context.Context) error {
-	mc, release, err := c.driver(ctx)
+	mc, release, err := c.driver(ctx, "drop")
 	if err != nil {
 		return err
 	}
 	defer release()
-	return mc.Drop(ctx)
+	return c.fail("drop", mc.Drop(ctx))
 }

@@ -694,20 +694,20 @@ func TestDropCollection(t *testing.T) {
 	cmdInsert(t, mustColl(t, db, "d"), 1)
 	rec.Reset()
 
-	got, err := db.DropCollection(ctx, motor.CollectionName("c"), nil)
+	got, err := db.DropCollection(ctx, "c", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cmdGet(got, "ok") != 1.0 {
 		t.Errorf("reply %v", got)
 	}
-	if _, err := db.DropCollection(ctx, mustColl(t, db, "d"), &motor.DropCollectionOptions{Extra: bson.D{{Key: "x", Value: 1}}}); err != nil {
+	if _, err := db.DropCollection(ctx, "d", &motor.DropCollectionOptions{Extra: bson.D{{Key: "x", Value: 1}}}); err != nil {
 		var ce mongo.CommandError
 		if !errors.As(err, &ce) {
 			t.Errorf("unknown field: %v", err)
 		}
 	}
-	missing, err := db.DropCollection(ctx, motor.CollectionName("missing"), nil)
+	missing, err := db.DropCollection(ctx, "missing", nil)
 	if err != nil {
 		t.Fatalf("missing collection: %v", err)
 	}
@@ -729,25 +729,22 @@ func TestDropCollection(t *testing.T) {
 		// A collection with another write concern: the database's is sent, as in PyMongo.
 		c := mustColl(t, wdb, "c", motor.WithWriteConcern(writeconcern.Majority()))
 		rec.Reset()
-		if _, err := wdb.DropCollection(ctx, c, nil); err != nil {
+		if _, err := wdb.DropCollection(ctx, c.Name(), nil); err != nil {
 			t.Fatal(err)
 		}
 		diff(t, "drop", []bson.D{{{Key: "drop", Value: "c"}, {Key: "writeConcern", Value: bson.D{{Key: "w", Value: int32(1)}}}, {Key: "$db", Value: dbn}}}, rec.Commands())
 	})
 
 	t.Run("bad input: error before I/O", func(t *testing.T) {
-		other, _ := db.Client().Database("other")
 		rec.Reset()
 		for _, tc := range []struct {
-			ref  motor.CollectionRef
+			ref  string
 			opts *motor.DropCollectionOptions
 			want error
 		}{
-			{nil, nil, motor.ErrInvalidOption},
-			{(*motor.Collection)(nil), nil, motor.ErrInvalidOption},
-			{mustColl(t, other, "c"), nil, motor.ErrInvalidOption},
-			{motor.CollectionName("a..b"), nil, motor.ErrInvalidName},
-			{motor.CollectionName("c"), &motor.DropCollectionOptions{Extra: bson.D{{Key: "writeConcern", Value: bson.D{}}}}, motor.ErrInvalidOption},
+			{"", nil, motor.ErrInvalidName},
+			{"a..b", nil, motor.ErrInvalidName},
+			{"c", &motor.DropCollectionOptions{Extra: bson.D{{Key: "writeConcern", Value: bson.D{}}}}, motor.ErrInvalidOption},
 		} {
 			if _, err := db.DropCollection(ctx, tc.ref, tc.opts); !errors.Is(err, tc.want) {
 				t.Errorf("DropCollection(%v) = %v, want %v", tc.ref, err, tc.want)
@@ -774,7 +771,7 @@ func TestDropCollectionFake(t *testing.T) {
 		{{Key: "ok", Value: 0.0}, {Key: "errmsg", Value: "something else"}, {Key: "code", Value: int32(26)}},
 	} {
 		reply = nsNotFound
-		got, err := db.DropCollection(ctx, motor.CollectionName("missing"), nil)
+		got, err := db.DropCollection(ctx, "missing", nil)
 		if err != nil {
 			t.Errorf("%v: %v", nsNotFound, err)
 		}
@@ -787,7 +784,7 @@ func TestDropCollectionFake(t *testing.T) {
 		{Key: "ok", Value: 0.0}, {Key: "errmsg", Value: "drop failed on a shard"}, {Key: "code", Value: int32(96)},
 	}
 	reply = shardNotFound
-	if got, err := db.DropCollection(ctx, motor.CollectionName("missing"), nil); err != nil {
+	if got, err := db.DropCollection(ctx, "missing", nil); err != nil {
 		t.Errorf("shard's NamespaceNotFound: %v", err)
 	} else {
 		diff(t, "shard reply", shardNotFound, got)
@@ -796,24 +793,24 @@ func TestDropCollectionFake(t *testing.T) {
 		{Key: "raw", Value: bson.D{{Key: "sh0/a:1", Value: motortest.CommandError(13, "Unauthorized", "not authorized")}}},
 		{Key: "ok", Value: 0.0}, {Key: "errmsg", Value: "ns not found"}, {Key: "code", Value: int32(26)},
 	}
-	if _, err := db.DropCollection(ctx, motor.CollectionName("missing"), nil); err == nil {
+	if _, err := db.DropCollection(ctx, "missing", nil); err == nil {
 		t.Error("a shard's Unauthorized swallowed because the top level says ns not found")
 	}
 
 	reply = motortest.OK(bson.E{Key: "writeConcernError", Value: bson.D{{Key: "code", Value: int32(64)}, {Key: "errmsg", Value: "timed out"}, {Key: "errInfo", Value: bson.D{{Key: "wtimeout", Value: true}}}}})
-	_, err := db.DropCollection(ctx, motor.CollectionName("c"), nil)
+	_, err := db.DropCollection(ctx, "c", nil)
 	var we mongo.WriteException
 	if !errors.As(err, &we) || we.WriteConcernError == nil || we.WriteConcernError.Code != 64 {
 		t.Errorf("writeConcernError: %v", err)
 	}
 
 	reply = append(motortest.CommandError(26, "NamespaceNotFound", "ns not found"), bson.E{Key: "writeConcernError", Value: bson.D{{Key: "code", Value: int32(64)}}})
-	if _, err := db.DropCollection(ctx, motor.CollectionName("c"), nil); err == nil {
+	if _, err := db.DropCollection(ctx, "c", nil); err == nil {
 		t.Error("ns not found with a writeConcernError: no error")
 	}
 
 	reply = motortest.CommandError(13, "Unauthorized", "not authorized on shop to execute command")
-	_, err = db.DropCollection(ctx, motor.CollectionName("c"), nil)
+	_, err = db.DropCollection(ctx, "c", nil)
 	var ce mongo.CommandError
 	if !errors.As(err, &ce) || ce.Code != 13 || !strings.HasPrefix(err.Error(), "motor: drop collection c: ") {
 		t.Errorf("Unauthorized: %v", err)
@@ -1098,15 +1095,15 @@ func TestCommandNilContext(t *testing.T) {
 		}
 	}
 	_, err := db.Command(ctx, "ping", nil)
-	check("command", err)
+	check("command ping", err)
 	_, err = motor.CommandAs[bson.D](ctx, db, "ping", nil)
-	check("command", err)
+	check("command ping", err)
 	_, err = db.CommandCursor(ctx, "find", &motor.CommandCursorOptions{Value: "c"})
-	check("command cursor", err)
+	check("command find", err)
 	_, err = db.CreateCollection(ctx, "c", nil)
-	check("create collection", err)
-	_, err = db.DropCollection(ctx, motor.CollectionName("c"), nil)
-	check("drop collection", err)
+	check("create collection c", err)
+	_, err = db.DropCollection(ctx, "c", nil)
+	check("drop collection c", err)
 	_, err = db.ListCollections(ctx, nil)
 	check("list collections", err)
 	_, err = db.ListCollectionNames(ctx, nil)

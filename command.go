@@ -1,14 +1,15 @@
 package motor
 
 import (
-	"bytes"
 	"context"
-	"errors"
+	"encoding/binary"
 	"reflect"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+
+	"github.com/gomotor/motor/internal/bsonutil"
 )
 
 // CommandOptions are the options of [Database.Command] and [CommandAs]: the keyword arguments of Motor's
@@ -107,18 +108,18 @@ func CommandAs[T any](ctx context.Context, db *Database, cmd any, opts *CommandO
 	}
 	var v T
 	if err := c.decode(raw, &v); err != nil {
-		return zero, err
+		return zero, opErr("command", err)
 	}
 	return v, nil
 }
 
+// noCommandOptions are the defaults of Command.
+var noCommandOptions CommandOptions
+
 // command builds, sends and checks a command; it returns the reply to decode and the codec to decode it with.
 func (db *Database) command(ctx context.Context, cmd any, opts *CommandOptions) (bson.Raw, *codec, error) {
-	if ctx == nil {
-		return nil, nil, optionError("command: nil context")
-	}
 	if opts == nil {
-		opts = &CommandOptions{}
+		opts = &noCommandOptions
 	}
 	c := defaultCodec
 	if opts.CodecOptions != nil {
@@ -127,31 +128,22 @@ func (db *Database) command(ctx context.Context, cmd any, opts *CommandOptions) 
 			return nil, nil, err
 		}
 	}
-	doc, err := commandCmd(cmd, opts.Value, opts.Extra, c.reg)
+	doc, verb, err := commandCmd(cmd, opts.Value, opts.Extra, c.reg)
 	if err != nil {
 		return nil, nil, err
 	}
-	raw, err := encodeDoc(c.reg, doc)
+	var accept func(bson.Raw) bool
+	if opts.NoCheck {
+		accept = func(bson.Raw) bool { return true }
+	} else if len(opts.AllowableCodes)+len(opts.AllowableMessages) > 0 {
+		accept = func(failed bson.Raw) bool { return allowable(failed, opts.AllowableCodes, opts.AllowableMessages) }
+	}
+	reply, err := db.exec(ctx, call{op: "command", subject: verb, rp: opts.ReadPreference, codec: c, accept: accept,
+		writeErrorsOK: true}, doc)
 	if err != nil {
 		return nil, nil, err
 	}
-	verb := doc[0].Key
-	reply, err := db.runCommand(ctx, raw, opts.ReadPreference)
-	if err == nil {
-		return reply, c, nil
-	}
-	if failed, _ := commandFailed(err); failed != nil {
-		if opts.NoCheck || allowable(failed, opts.AllowableCodes, opts.AllowableMessages) {
-			return failed, c, nil
-		}
-		return nil, nil, wrapf(err, "command %s", verb)
-	}
-	// ok: 1 with writeErrors or a writeConcernError: the driver raises, PyMongo's command does not.
-	var we mongo.WriteException
-	if errors.As(err, &we) && len(we.Raw) > 0 {
-		return we.Raw, c, nil
-	}
-	return nil, nil, wrapf(err, "command %s", verb)
+	return reply, c, nil
 }
 
 // allowable reports whether the failed reply matches one of the allowable codes or messages. As PyMongo's
@@ -160,27 +152,9 @@ func allowable(reply bson.Raw, codes []int32, msgs []string) bool {
 	if len(codes) == 0 && len(msgs) == 0 {
 		return false
 	}
-	details := reply
-	if shards, ok := reply.Lookup("raw").DocumentOK(); ok {
-		elems, _ := shards.Elements()
-		for _, e := range elems {
-			shard, ok := e.Value().DocumentOK()
-			if !ok {
-				continue
-			}
-			msg, _ := shard.Lookup("errmsg").StringValueOK()
-			if msg != "" && !truthy(shard.Lookup("ok")) {
-				details = shard
-				break
-			}
-		}
-	}
-	if msg, ok := details.Lookup("errmsg").StringValueOK(); ok {
-		for _, m := range msgs {
-			if m == msg {
-				return true
-			}
-		}
+	details := failedShard(reply)
+	if msg, ok := details.Lookup("errmsg").StringValueOK(); ok && slices.Contains(msgs, msg) {
+		return true
 	}
 	if code, ok := details.Lookup("code").AsInt64OK(); ok {
 		for _, c := range codes {
@@ -192,57 +166,100 @@ func allowable(reply bson.Raw, codes []int32, msgs []string) bool {
 	return false
 }
 
-// truthy is Python's truth value of a BSON value, for the ok field: missing, null, false and zero are false.
-func truthy(v bson.RawValue) bool {
-	switch v.Type {
-	case 0, bson.TypeNull, bson.TypeUndefined:
-		return false
-	case bson.TypeBoolean:
-		return v.Boolean()
+// failedShard returns the first failed shard's reply of a mongos reply with a "raw" document of shard replies, as
+// PyMongo's _check_command_response reads it, else reply itself.
+func failedShard(reply bson.Raw) bson.Raw {
+	shards, ok := reply.Lookup("raw").DocumentOK()
+	if !ok {
+		return reply
 	}
-	if n, ok := v.AsFloat64OK(); ok {
-		return n != 0
+	elems, _ := shards.Elements()
+	for _, e := range elems {
+		shard, ok := e.Value().DocumentOK()
+		if !ok {
+			continue
+		}
+		msg, _ := shard.Lookup("errmsg").StringValueOK()
+		if msg != "" && !bsonutil.Truthy(shard.Lookup("ok")) {
+			return shard
+		}
 	}
-	return true
+	return reply
 }
 
 // commandCmd builds the document of a command given by name (sent as {name: value}, value int32 1 when nil) or as
-// a document, with extra appended. Struct documents are encoded with reg. The result is a fresh bson.D whose first
-// key is the command name; the caller's values are not modified.
-func commandCmd(cmd any, value any, extra bson.D, reg *bson.Registry) (bson.D, error) {
-	var doc bson.D
+// a document, with extra appended, and returns it with the command's name (its first key). A command given as a
+// bson.D goes out as that bson.D (the driver encodes it), or encoded with reg when extra is appended; a bson.Raw
+// goes out as it is, never decoded; structs and maps are encoded with reg. The caller's values are not modified.
+func commandCmd(cmd any, value any, extra bson.D, reg *bson.Registry) (doc any, verb string, err error) {
 	if name, ok := cmd.(string); ok {
 		if name == "" {
-			return nil, optionError("the command name must not be empty")
+			return nil, "", optionError("the command name must not be empty")
 		}
 		if value == nil {
 			value = int32(1)
 		}
-		doc = bson.D{{Key: name, Value: value}}
-	} else {
-		if value != nil {
-			return nil, optionError("CommandOptions.Value applies only to a command given by name, not to a %T", cmd)
+		d := bson.D{{Key: name, Value: value}}
+		if len(extra) == 0 {
+			return d, name, nil
 		}
-		var err error
-		if doc, err = commandDoc(cmd, reg); err != nil {
-			return nil, err
+		if d, err = appendExtraFields(d, extra, "CommandOptions", name); err != nil {
+			return nil, "", err
 		}
+		return d, name, nil
 	}
-	if doc[0].Key == "" {
-		return nil, optionError("the command name (the first key of the command document) must not be empty")
+	if value != nil {
+		return nil, "", optionError("CommandOptions.Value applies only to a command given by name, not to a %T", cmd)
 	}
-	for _, x := range extra {
-		for _, d := range doc {
-			if x.Key == d.Key {
-				return nil, optionError("CommandOptions.Extra key %q duplicates a key of the command document", x.Key)
+	if d, ok := cmd.(bson.D); ok && len(d) > 0 && d[0].Key != "" {
+		for _, x := range extra {
+			for _, e := range d {
+				if x.Key == e.Key {
+					return nil, "", optionError("CommandOptions.Extra key %q duplicates a key of the command document", x.Key)
+				}
 			}
 		}
+		if len(extra) == 0 {
+			return d, d[0].Key, nil
+		}
+		out, err := appendExtraFields(append(make(bson.D, 0, len(d)+len(extra)), d...), extra, "CommandOptions")
+		if err != nil {
+			return nil, "", err
+		}
+		return out, d[0].Key, nil
 	}
-	return appendExtraFields(doc, extra, "CommandOptions")
+	raw, err := commandDoc(cmd, reg)
+	if err != nil {
+		return nil, "", err
+	}
+	first, err := raw.IndexErr(0)
+	if err != nil {
+		return nil, "", optionError("invalid command document: %v", err)
+	}
+	verb = first.Key()
+	if verb == "" {
+		return nil, "", optionError("the command name (the first key of the command document) must not be empty")
+	}
+	if len(extra) == 0 {
+		return raw, verb, nil
+	}
+	for _, x := range extra {
+		if _, err := raw.LookupErr(x.Key); err == nil {
+			return nil, "", optionError("CommandOptions.Extra key %q duplicates a key of the command document", x.Key)
+		}
+	}
+	if _, err := appendExtraFields(nil, extra, "CommandOptions"); err != nil {
+		return nil, "", err
+	}
+	more, err := bsonutil.Encode(reg, extra)
+	if err != nil {
+		return nil, "", optionError("cannot encode CommandOptions.Extra: %v", err)
+	}
+	return concatDocs(raw, more), verb, nil
 }
 
-// commandDoc turns a command document into a fresh, non-empty bson.D.
-func commandDoc(cmd any, reg *bson.Registry) (bson.D, error) {
+// commandDoc returns a command document given as a document other than a non-empty bson.D as non-empty bytes.
+func commandDoc(cmd any, reg *bson.Registry) (bson.Raw, error) {
 	switch d := cmd.(type) {
 	case nil:
 		return nil, optionError("a command (a name or a document) is required")
@@ -250,11 +267,17 @@ func commandDoc(cmd any, reg *bson.Registry) (bson.D, error) {
 		if len(d) == 0 {
 			return nil, optionError("the command document must not be empty")
 		}
-		return append(bson.D(nil), d...), nil
+		return encodeCommand(reg, d)
 	case bson.Raw:
-		return rawToD(d)
+		if err := d.Validate(); err != nil {
+			return nil, optionError("invalid command document: %v", err)
+		}
+		if len(d) <= 5 {
+			return nil, optionError("the command document must not be empty")
+		}
+		return d, nil
 	case bson.E:
-		return bson.D{d}, nil
+		return encodeCommand(reg, bson.D{d})
 	}
 	rv := reflect.ValueOf(cmd)
 	if rv.Kind() == reflect.Pointer {
@@ -271,44 +294,36 @@ func commandDoc(cmd any, reg *bson.Registry) (bson.D, error) {
 		case 0:
 			return nil, optionError("the command document must not be empty")
 		case 1:
-			it := rv.MapRange()
-			it.Next()
-			return bson.D{{Key: it.Key().String(), Value: it.Value().Interface()}}, nil
+			return encodeCommand(reg, cmd)
 		}
 		return nil, optionError("a %T with %d keys has no key order, and the command name must come first: use a bson.D", cmd, rv.Len())
 	case k == reflect.Struct:
-		raw, err := encodeDoc(reg, cmd)
+		raw, err := encodeCommand(reg, cmd)
 		if err != nil {
 			return nil, err
 		}
-		return rawToD(raw)
+		if len(raw) <= 5 {
+			return nil, optionError("the command document must not be empty")
+		}
+		return raw, nil
 	}
 	return nil, optionError("a command must be a name (string) or a document (bson.D, bson.Raw, bson.E, a struct or a one-key map), not a %T", cmd)
 }
 
-// rawToD decodes a command document given as bytes into a non-empty bson.D. The default registry decodes every BSON
-// value into a type that encodes back to the same bytes, so nothing is lost.
-func rawToD(raw bson.Raw) (bson.D, error) {
-	if err := raw.Validate(); err != nil {
-		return nil, optionError("invalid command document: %v", err)
+// encodeCommand encodes a command document with reg.
+func encodeCommand(reg *bson.Registry, v any) (bson.Raw, error) {
+	raw, err := bsonutil.Encode(reg, v)
+	if err != nil {
+		return nil, optionError("cannot encode the command document: %v", err)
 	}
-	var d bson.D
-	if err := bson.Unmarshal(raw, &d); err != nil {
-		return nil, optionError("invalid command document: %v", err)
-	}
-	if len(d) == 0 {
-		return nil, optionError("the command document must not be empty")
-	}
-	return d, nil
+	return raw, nil
 }
 
-// encodeDoc encodes the document v with reg. A value that is not a document is an ErrInvalidOption error.
-func encodeDoc(reg *bson.Registry, v any) (bson.Raw, error) {
-	var buf bytes.Buffer
-	enc := bson.NewEncoder(bson.NewDocumentWriter(&buf))
-	enc.SetRegistry(reg)
-	if err := enc.Encode(v); err != nil {
-		return nil, &optError{msg: "motor: cannot encode the command document: " + err.Error()}
-	}
-	return buf.Bytes(), nil
+// concatDocs returns the document with the elements of a followed by those of b.
+func concatDocs(a, b bson.Raw) bson.Raw {
+	out := make([]byte, 0, len(a)+len(b)-5)
+	out = append(out, a[:len(a)-1]...)
+	out = append(out, b[4:]...)
+	binary.LittleEndian.PutUint32(out, uint32(len(out)))
+	return out
 }

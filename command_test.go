@@ -33,6 +33,12 @@ func cmdRaw(t testing.TB, v any) bson.Raw {
 }
 
 func TestCommandCmd(t *testing.T) {
+	// A bson.Raw with no Extra goes to the driver as it is, not a copy.
+	ping := cmdRaw(t, bson.D{{Key: "ping", Value: 1}})
+	if got, _, err := commandCmd(ping, nil, nil, defaultCodec.reg); err != nil || &got.(bson.Raw)[0] != &ping[0] {
+		t.Errorf("commandCmd(bson.Raw) = %v, %v; want the same bytes", got, err)
+	}
+
 	type collStats struct {
 		CollStats string `bson:"collStats"`
 		Scale     int32  `bson:"scale,omitempty"`
@@ -98,17 +104,28 @@ func TestCommandCmd(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			got, err := commandCmd(tt.cmd, tt.value, tt.extra, defaultCodec.reg)
+			got, verb, err := commandCmd(tt.cmd, tt.value, tt.extra, defaultCodec.reg)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
-			cmdDiff(t, "command", tt.want, got)
+			if tt.wantErr != nil {
+				return
+			}
+			// What the driver sends: the document encoded with the registry.
+			gotRaw, err := encodeDoc(defaultCodec.reg, got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmdDiff(t, "command", cmdRaw(t, tt.want).String(), gotRaw.String())
+			if verb != tt.want[0].Key {
+				t.Errorf("verb %q, want %q", verb, tt.want[0].Key)
+			}
 		})
 	}
 	// The caller's document is not modified, even when it has spare capacity.
 	spare := make(bson.D, 1, 4)
 	spare[0] = bson.E{Key: "ping", Value: 1}
-	if _, err := commandCmd(spare, nil, bson.D{{Key: "x", Value: 1}}, defaultCodec.reg); err != nil {
+	if _, _, err := commandCmd(spare, nil, bson.D{{Key: "x", Value: 1}}, defaultCodec.reg); err != nil {
 		t.Fatal(err)
 	}
 	if got := spare[:2][1]; got.Key != "" {

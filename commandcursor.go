@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 )
 
@@ -69,9 +69,6 @@ type CommandCursorOptions struct {
 //
 // See https://www.mongodb.com/docs/manual/reference/command/getMore/.
 func (db *Database) CommandCursor(ctx context.Context, cmd any, opts *CommandCursorOptions) (*CommandCursor, error) {
-	if ctx == nil {
-		return nil, optionError("command cursor: nil context")
-	}
 	if opts == nil {
 		opts = &CommandCursorOptions{}
 	}
@@ -88,46 +85,29 @@ func (db *Database) CommandCursor(ctx context.Context, cmd any, opts *CommandCur
 			return nil, err
 		}
 	}
-	doc, err := commandCmd(cmd, opts.Value, opts.Extra, c.reg)
+	doc, verb, err := commandCmd(cmd, opts.Value, opts.Extra, c.reg)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := encodeDoc(c.reg, doc)
+	op := "command " + verb
+	cur, err := db.execCursor(ctx, call{op: op, rp: opts.ReadPreference, codec: c}, doc)
 	if err != nil {
 		return nil, err
-	}
-	cc, err := db.runCursor(ctx, raw, opts.ReadPreference, c)
-	if err != nil {
-		return nil, wrapf(err, "command %s", doc[0].Key)
 	}
 	if opts.BatchSize > 0 {
-		cc.mc.SetBatchSize(opts.BatchSize)
+		cur.SetBatchSize(opts.BatchSize)
 	}
 	if opts.MaxAwaitTime > 0 {
-		cc.mc.SetMaxAwaitTime(opts.MaxAwaitTime)
+		cur.SetMaxAwaitTime(opts.MaxAwaitTime)
 	}
 	if opts.Comment != nil {
-		cc.mc.SetComment(opts.Comment)
+		cur.SetComment(opts.Comment)
 	}
-	return cc, nil
+	return db.commandCursor(cur, c, op), nil
 }
 
-// runCursor sends the encoded command cmd with read preference rp (primary when nil) through the driver's
-// RunCommandCursor, which handles getMore, killCursors and the session, and returns a cursor decoding with c through
-// db.decodeDoc.
-func (db *Database) runCursor(ctx context.Context, cmd bson.Raw, rp *readpref.ReadPref, c *codec) (*CommandCursor, error) {
-	mdb, release, err := db.driver(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	if rp == nil {
-		rp = readpref.Primary()
-	}
-	mc, err := mdb.RunCommandCursor(ctx, cmd, options.RunCmd().SetReadPreference(rp))
-	if err != nil {
-		return nil, err
-	}
-	decode := func(raw bson.Raw, v any) error { return db.decodeDoc(c, raw, v) }
-	return &CommandCursor{Cursor: newCursor(mc, decode)}, nil
+// commandCursor returns a cursor over the results of a command sent to db, decoding with c (and the database's
+// document hooks); op names the operation in errors.
+func (db *Database) commandCursor(cur *mongo.Cursor, c *codec, op string) *CommandCursor {
+	return &CommandCursor{Cursor: &Cursor{mc: cur, db: db, codec: c, op: op}}
 }

@@ -19,13 +19,25 @@ import (
 //	}
 //	if err := cur.Err(); err != nil { ... }
 type Cursor struct {
-	mc     *mongo.Cursor
-	decode func(raw bson.Raw, v any) error
-	err    error
+	mc    *mongo.Cursor
+	db    *Database   // decodes the documents (Database.decodeFrom)
+	coll  *Collection // the collection read, nil for a command cursor
+	codec *codec
+	op    string // the operation, for errors
+	err   error
 }
 
-func newCursor(mc *mongo.Cursor, decode func(bson.Raw, any) error) *Cursor {
-	return &Cursor{mc: mc, decode: decode}
+// decode decodes one document of the cursor into v.
+func (c *Cursor) decode(raw bson.Raw, v any) error {
+	return c.db.decodeFrom(c.coll, c.codec, raw, v)
+}
+
+// fail wraps err as the error of the cursor's operation.
+func (c *Cursor) fail(err error) error {
+	if c.coll != nil {
+		return c.coll.fail(c.op, err)
+	}
+	return opErr(c.op, err)
 }
 
 // Mongo returns the driver cursor beneath.
@@ -58,9 +70,9 @@ func (c *Cursor) Current() bson.Raw { return c.mc.Current }
 // Decode decodes the current document into v with the cursor's codec options.
 func (c *Cursor) Decode(v any) error {
 	if c.mc.Current == nil {
-		return errors.New("motor: Decode called without a current document (call Next first)")
+		return c.fail(errors.New("Decode called without a current document (call Next first)"))
 	}
-	return c.decode(c.mc.Current, v)
+	return c.fail(c.decode(c.mc.Current, v))
 }
 
 // All decodes every remaining document into the slice that results points to, replacing its contents, then closes
@@ -77,8 +89,8 @@ func (c *Cursor) All(ctx context.Context, results any) error {
 	for c.Next(ctx) {
 		ev := reflect.New(et)
 		if err := c.decode(c.mc.Current, ev.Interface()); err != nil {
-			c.err = err
-			return err
+			c.err = c.fail(err)
+			return c.err
 		}
 		out = reflect.Append(out, ev.Elem())
 	}
@@ -89,25 +101,26 @@ func (c *Cursor) All(ctx context.Context, results any) error {
 	return nil
 }
 
-// Err returns the error that stopped iteration, if any.
+// Err returns the error that stopped iteration, if any: a failed getMore, an expired context, or a decoding error of
+// All.
 func (c *Cursor) Err() error {
 	if c.err != nil {
 		return c.err
 	}
-	return c.mc.Err()
+	return c.fail(c.mc.Err())
 }
 
 // Close closes the cursor; if the server still holds it, the driver sends killCursors. Closing twice is fine.
-func (c *Cursor) Close(ctx context.Context) error { return c.mc.Close(ctx) }
+func (c *Cursor) Close(ctx context.Context) error { return c.fail(c.mc.Close(ctx)) }
 
 // RemainingBatchLength returns how many documents are left in the current batch.
 func (c *Cursor) RemainingBatchLength() int { return c.mc.RemainingBatchLength() }
 
 // SingleResult is the result of [Collection.FindOne]: one document, or [mongo.ErrNoDocuments].
 type SingleResult struct {
-	raw    bson.Raw
-	err    error
-	decode func(raw bson.Raw, v any) error
+	raw  bson.Raw
+	err  error
+	coll *Collection
 }
 
 // Err returns the error of the operation: [mongo.ErrNoDocuments] when nothing matched.
@@ -121,5 +134,5 @@ func (r *SingleResult) Decode(v any) error {
 	if r.err != nil {
 		return r.err
 	}
-	return r.decode(r.raw, v)
+	return r.coll.fail("find", r.coll.decode(r.raw, v))
 }

@@ -1,8 +1,9 @@
 package motor
 
 import (
-	"context"
 	"fmt"
+	"reflect"
+	"sync"
 	"sync/atomic"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -21,7 +22,7 @@ type Database struct {
 	client *Client
 	name   string
 	set    settings
-	son    *sonRegistry // SON manipulators, shared with every handle derived from this one (manipulators.go)
+	hooks  *hookSlot // document hooks, shared with every handle derived from this one
 
 	handle atomic.Pointer[dbHandle]
 }
@@ -68,13 +69,13 @@ func (db *Database) WithOptions(opts ...Option) (*Database, error) {
 
 // derived returns a database like db with settings s. Keep every per-database field here.
 func (db *Database) derived(s settings) *Database {
-	return &Database{client: db.client, name: db.name, set: s, son: db.son}
+	return &Database{client: db.client, name: db.name, set: s, hooks: db.hooks}
 }
 
 // Mongo returns the driver database beneath, with this handle's settings, for anything motor does not offer. After
 // the client is disconnected it returns nil.
 func (db *Database) Mongo() *mongo.Database {
-	cn := db.client.cur.Load()
+	cn := db.client.drv.load()
 	if cn == nil {
 		return nil
 	}
@@ -91,11 +92,8 @@ func (db *Database) mongoDB(cn *conn) *mongo.Database {
 }
 
 // driver returns the driver database, held usable until release is called.
-func (db *Database) driver(ctx context.Context) (mdb *mongo.Database, release func(), err error) {
-	if ctx == nil {
-		return nil, nil, optionError("nil context")
-	}
-	cn, err := db.client.acquire()
+func (db *Database) driver() (mdb *mongo.Database, release func(), err error) {
+	cn, err := db.client.drv.acquire()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -121,9 +119,76 @@ func (db *Database) Collection(name string, opts ...Option) (*Collection, error)
 	return &Collection{db: db, name: name, set: s}, nil
 }
 
-// decodeDoc decodes a document read from this database (query results, dereferenced documents, command cursor
-// batches) into v with the codec c, applying the outgoing SON manipulators. Every such document goes through here
-// (a Collection's through decodeFrom, which names the collection).
-func (db *Database) decodeDoc(c *codec, raw bson.Raw, v any) error {
-	return db.decodeFrom(nil, c, raw, v)
+// hookSlot holds the document hooks of a database and the handles derived from it: nil until a deprecated feature
+// installs them (AddSONManipulator). A database without hooks pays one atomic load per document.
+type hookSlot struct {
+	mu sync.Mutex // serialises installs
+	p  atomic.Pointer[docHooks]
+}
+
+// docHooks transform the whole documents that a database's handles insert and the documents they decode.
+type docHooks struct {
+	// incoming returns the document to insert into coll in place of doc.
+	incoming func(coll *Collection, doc any) (any, error)
+	// outgoing returns the bytes to decode with c in place of raw, read from coll of db (nil: from db itself, such
+	// as a command cursor's documents).
+	outgoing func(db *Database, coll *Collection, c *codec, raw bson.Raw) (bson.Raw, error)
+	// state is what the installer keeps with the hooks (the SON manipulator lists).
+	state any
+}
+
+func (h *hookSlot) load() *docHooks {
+	if h == nil {
+		return nil
+	}
+	return h.p.Load()
+}
+
+// rewritesReads reports whether db has an outgoing hook, which may change the documents it reads.
+func (db *Database) rewritesReads() bool {
+	h := db.hooks.load()
+	return h != nil && h.outgoing != nil
+}
+
+// decodeFrom decodes raw, read from coll (nil: from the database itself), into v with the codec c, through the
+// database's outgoing hook if it has one. Every document a handle decodes for the caller goes through here.
+func (db *Database) decodeFrom(coll *Collection, c *codec, raw bson.Raw, v any) error {
+	if h := db.hooks.load(); h != nil && h.outgoing != nil {
+		var err error
+		if raw, err = h.outgoing(db, coll, c, raw); err != nil {
+			return err
+		}
+	}
+	return c.decode(raw, v)
+}
+
+// incoming returns the document to insert into coll in place of doc, through the database's incoming hook if it has
+// one.
+func (db *Database) incoming(coll *Collection, doc any) (any, error) {
+	if h := db.hooks.load(); h != nil && h.incoming != nil {
+		return h.incoming(coll, doc)
+	}
+	return doc, nil
+}
+
+// incomingMany is incoming for each document of a slice or array to insert. Anything else goes to the driver as it
+// is (the driver reports the error).
+func (db *Database) incomingMany(coll *Collection, docs any) (any, error) {
+	h := db.hooks.load()
+	if h == nil || h.incoming == nil {
+		return docs, nil
+	}
+	rv := reflect.ValueOf(docs)
+	if k := rv.Kind(); k != reflect.Slice && k != reflect.Array {
+		return docs, nil
+	}
+	out := make([]any, rv.Len())
+	for i := range out {
+		d, err := h.incoming(coll, rv.Index(i).Interface())
+		if err != nil {
+			return nil, fmt.Errorf("%w (document %d)", err, i)
+		}
+		out[i] = d
+	}
+	return out, nil
 }

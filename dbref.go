@@ -1,18 +1,18 @@
 package motor
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math"
 	"reflect"
 	"strconv"
-	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/gomotor/motor/internal/bsonutil"
 )
 
 // DBRef is a reference to a document by collection and _id, optionally in another database: PyMongo's
@@ -145,8 +145,8 @@ func (db *Database) Dereference(ctx context.Context, ref DBRef, opts ...options.
 // increasing order; a missing document is not an error. _ids match as MongoDB compares them: the numbers 1,
 // int64(1) and 1.0 are the same _id.
 //
-// Before any I/O, every reference is checked as [Database.Dereference] checks it; the error names the index of the
-// first bad one. A server or decoding error stops the work and leaves results unchanged.
+// Before any I/O, every reference is checked as [Database.Dereference] checks it; the error for the first bad one is
+// a [*DereferenceError] that gives its index and the reference. A server or decoding error stops the work and leaves results unchanged.
 //
 // See https://www.mongodb.com/docs/manual/reference/database-references/#dbrefs.
 func (db *Database) DereferenceMany(ctx context.Context, refs []DBRef, results any, opts ...options.Lister[options.FindOptions]) (missing []int, err error) {
@@ -223,22 +223,10 @@ func (c *Client) refCollection(ref DBRef, dbs map[string]*Database) (*Collection
 func dereferenceOne(ctx context.Context, coll *Collection, ref DBRef, opts []options.Lister[options.FindOneOptions]) *SingleResult {
 	r := coll.FindOne(ctx, bson.D{{Key: "_id", Value: ref.ID}}, opts...)
 	if r.err != nil && !errors.Is(r.err, mongo.ErrNoDocuments) {
-		r.err = wrapf(r.err, "dereference %v", ref)
+		r.err = opErr(fmt.Sprintf("dereference %v", ref), errors.Unwrap(r.err))
 	}
 	return r
 }
-
-// derefIndexError is an error about refs[Index].
-type derefIndexError struct {
-	Index int
-	Err   error
-}
-
-func (e *derefIndexError) Error() string {
-	return fmt.Sprintf("motor: reference %d: %s", e.Index, strings.TrimPrefix(e.Err.Error(), "motor: "))
-}
-
-func (e *derefIndexError) Unwrap() error { return e.Err }
 
 // derefMaxInBytes bounds the encoded size of the _ids of one $in query, well below the 16 MB command limit.
 const derefMaxInBytes = 4 << 20
@@ -252,8 +240,8 @@ type derefGroup struct {
 
 // dereferenceMany implements DereferenceMany; collFor checks a reference and returns its collection.
 func dereferenceMany(ctx context.Context, refs []DBRef, results any, opts []options.Lister[options.FindOptions], collFor func(DBRef) (*Collection, error)) ([]int, error) {
-	if ctx == nil {
-		return nil, optionError("nil context")
+	if err := checkContext(ctx, "dereference many"); err != nil {
+		return nil, err
 	}
 	rv := reflect.ValueOf(results)
 	if results == nil || rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Slice {
@@ -264,7 +252,7 @@ func dereferenceMany(ctx context.Context, refs []DBRef, results any, opts []opti
 	for i, ref := range refs {
 		coll, err := collFor(ref)
 		if err != nil {
-			return nil, &derefIndexError{Index: i, Err: err}
+			return nil, &DereferenceError{Index: i, Ref: ref, Err: err}
 		}
 		g := byColl[coll.FullName()]
 		if g == nil {
@@ -272,9 +260,9 @@ func dereferenceMany(ctx context.Context, refs []DBRef, results any, opts []opti
 			byColl[coll.FullName()] = g
 			groups = append(groups, g)
 		}
-		id, err := derefEncode(coll.set.codec.reg, ref.ID)
+		id, err := bsonutil.EncodeValue(coll.set.codec.reg, ref.ID)
 		if err != nil {
-			return nil, &derefIndexError{Index: i, Err: optionError("cannot encode _id %v: %v", ref.ID, err)}
+			return nil, &DereferenceError{Index: i, Ref: ref, Err: optionError("cannot encode _id %v: %v", ref.ID, err)}
 		}
 		k := derefIDKey(id)
 		if _, seen := g.indexes[k]; !seen {
@@ -315,9 +303,10 @@ func (g *derefGroup) find(ctx context.Context, ids []bson.RawValue, opts []optio
 		in[i] = id
 	}
 	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: in}}}}
+	op := "dereference in " + g.coll.FullName()
 	cur, err := g.coll.Find(ctx, filter, opts...)
 	if err != nil {
-		return wrapf(err, "dereference in %s", g.coll.FullName())
+		return opErr(op, errors.Unwrap(err))
 	}
 	defer cur.Close(context.WithoutCancel(ctx))
 	for cur.Next(ctx) {
@@ -329,14 +318,14 @@ func (g *derefGroup) find(ctx context.Context, ids []bson.RawValue, opts []optio
 			if found[i] {
 				continue
 			}
-			if err := cur.Decode(out.Index(i).Addr().Interface()); err != nil {
-				return err
+			if err := cur.decode(cur.Current(), out.Index(i).Addr().Interface()); err != nil {
+				return opErr(op, err)
 			}
 			found[i] = true
 		}
 	}
-	if err := cur.Err(); err != nil {
-		return wrapf(err, "dereference in %s", g.coll.FullName())
+	if err := cur.mc.Err(); err != nil {
+		return opErr(op, err)
 	}
 	return nil
 }
@@ -360,7 +349,7 @@ func checkDerefFindOptions(opts []options.Lister[options.FindOptions], reg *bson
 	if fo.Projection == nil {
 		return nil
 	}
-	p, err := derefEncode(reg, fo.Projection)
+	p, err := bsonutil.EncodeValue(reg, fo.Projection)
 	if err != nil {
 		return optionError("DereferenceMany: cannot encode the projection: %v", err)
 	}
@@ -383,17 +372,6 @@ func projectionIncludes(v bson.RawValue) bool {
 		return v.AsFloat64() != 0
 	}
 	return true
-}
-
-// derefEncode encodes v as a BSON value with reg.
-func derefEncode(reg *bson.Registry, v any) (bson.RawValue, error) {
-	var buf bytes.Buffer
-	enc := bson.NewEncoder(bson.NewDocumentWriter(&buf))
-	enc.SetRegistry(reg)
-	if err := enc.Encode(bson.D{{Key: "v", Value: v}}); err != nil {
-		return bson.RawValue{}, err
-	}
-	return bson.Raw(buf.Bytes()).LookupErr("v")
 }
 
 // derefIDKey returns a map key for an _id: its type and bytes, except that numbers equal as MongoDB compares them

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // ErrInvalidName is the sentinel of every error about a database or collection name that motor rejects before any
@@ -12,12 +13,20 @@ import (
 var ErrInvalidName = errors.New("motor: invalid name")
 
 // ErrCollectionInvalid is the sentinel of PyMongo's CollectionInvalid: a collection that already exists when it is
-// created, or a collection that validation reports as invalid.
+// created, or a collection that validation reports as invalid ([*CollectionValidationError]).
 var ErrCollectionInvalid = errors.New("motor: collection invalid")
 
 // ErrInvalidOption is the sentinel of errors about options that motor rejects before any I/O (PyMongo's TypeError,
 // ValueError and ConfigurationError for bad arguments).
 var ErrInvalidOption = errors.New("motor: invalid option")
+
+// ErrClientDisconnected is returned by operations on a [Client] after [Client.Disconnect].
+var ErrClientDisconnected = errors.New("motor: client is disconnected")
+
+// ErrAlreadyAuthenticated is the sentinel of the error that [Database.Authenticate] returns when the client already
+// runs with other credentials given to Authenticate: call [Database.Logout] first. It is PyMongo's OperationFailure
+// "Another user is already authenticated to this database. You must logout first.", raised without I/O.
+var ErrAlreadyAuthenticated = errors.New("motor: another user is already authenticated")
 
 // NameError describes a rejected database or collection name. It unwraps to [ErrInvalidName].
 type NameError struct {
@@ -37,12 +46,113 @@ func (e *NameError) Error() string {
 // Unwrap returns [ErrInvalidName].
 func (e *NameError) Unwrap() error { return ErrInvalidName }
 
+// CollectionValidationError is the error of [Database.ValidateCollection] when the server says the collection is
+// invalid: PyMongo's CollectionInvalid. It unwraps to [ErrCollectionInvalid]; Result holds the whole reply.
+type CollectionValidationError struct {
+	// Collection is the name of the collection validated.
+	Collection string
+	// Result is the server's reply, with Valid false.
+	Result *ValidationResult
+}
+
+// Error says which collection is invalid and why: the old servers' result text, or the errors the reply lists
+// (prefixed with the shard name for a sharded reply).
+func (e *CollectionValidationError) Error() string {
+	msg := fmt.Sprintf("motor: collection %q is invalid", e.Collection)
+	if e.Result == nil {
+		return msg
+	}
+	if why := e.Result.reason(""); why != "" {
+		msg += ": " + why
+	}
+	return msg
+}
+
+// Unwrap returns [ErrCollectionInvalid].
+func (e *CollectionValidationError) Unwrap() error { return ErrCollectionInvalid }
+
+// DereferenceError is the error of [Database.DereferenceMany] and [Client.DereferenceMany] about one reference of
+// the slice they were given: one that cannot be resolved from that handle, names an invalid collection or database,
+// or has an _id that cannot be encoded. It is returned before any I/O. Err is the cause, which errors.Is and
+// errors.As reach ([ErrInvalidOption], [ErrInvalidName], a [*NameError]).
+type DereferenceError struct {
+	// Index is the index of the reference in the slice given.
+	Index int
+	// Ref is the reference.
+	Ref DBRef
+	// Err is what is wrong with it.
+	Err error
+}
+
+// Error reads "motor: reference INDEX: CAUSE".
+func (e *DereferenceError) Error() string {
+	return fmt.Sprintf("motor: reference %d: %s", e.Index, strings.TrimPrefix(e.Err.Error(), "motor: "))
+}
+
+// Unwrap returns Err.
+func (e *DereferenceError) Unwrap() error { return e.Err }
+
+// collectionExistsError is PyMongo's CollectionInvalid("collection NAME already exists"). cause is the server's
+// NamespaceExists error when the server said so.
+type collectionExistsError struct {
+	name  string
+	cause error
+}
+
+func (e *collectionExistsError) Error() string {
+	msg := "motor: collection " + e.name + " already exists"
+	if e.cause != nil {
+		msg += ": " + e.cause.Error()
+	}
+	return msg
+}
+
+func (e *collectionExistsError) Unwrap() []error {
+	if e.cause == nil {
+		return []error{ErrCollectionInvalid}
+	}
+	return []error{ErrCollectionInvalid, e.cause}
+}
+
+// optError is an error about arguments, found before any I/O; it unwraps to ErrInvalidOption.
+type optError struct{ msg string }
+
+func (e *optError) Error() string { return e.msg }
+func (e *optError) Unwrap() error { return ErrInvalidOption }
+
 // optionError returns an error wrapping ErrInvalidOption with a formatted message.
 func optionError(format string, args ...any) error {
 	return &optError{msg: "motor: " + fmt.Sprintf(format, args...)}
 }
 
-type optError struct{ msg string }
+// opError is the error of one operation: "motor: <op>: <cause>". The cause stays reachable with errors.Is and
+// errors.As (mongo.CommandError, mongo.IsTimeout, context.DeadlineExceeded, motor's sentinels).
+type opError struct {
+	op  string
+	err error
+}
 
-func (e *optError) Error() string { return e.msg }
-func (e *optError) Unwrap() error { return ErrInvalidOption }
+func (e *opError) Error() string {
+	return "motor: " + e.op + ": " + strings.TrimPrefix(e.err.Error(), "motor: ")
+}
+
+func (e *opError) Unwrap() error { return e.err }
+
+// opErr wraps err as the error of the operation op; nil stays nil. An error that is already op's is returned as it
+// is.
+func opErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var oe *opError
+	if errors.As(err, &oe) && oe.op == op {
+		return err
+	}
+	return &opError{op: op, err: err}
+}
+
+// causef returns an error with a formatted message that wraps err, for an operation to add what it knows before
+// the executor wraps it.
+func causef(err error, format string, args ...any) error {
+	return fmt.Errorf(format+": %w", append(args, err)...)
+}

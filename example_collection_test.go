@@ -257,7 +257,7 @@ func ExampleClient_Disconnect() {
 	fmt.Println(err)
 	// Output:
 	// <nil>
-	// motor: client is disconnected
+	// motor: command ping: client is disconnected
 }
 
 // Decode every remaining document into a slice.

@@ -39,7 +39,7 @@ func ExampleDatabase_CreateCollection() {
 	// true
 }
 
-// Drop a collection by name or by handle; a missing collection is not an error.
+// Drop a collection by name (coll.Name() for a handle, or coll.Drop); a missing collection is not an error.
 func ExampleDatabase_DropCollection() {
 	ctx := context.Background()
 	db, done := exampleDB("example_drop_collection")
@@ -47,10 +47,10 @@ func ExampleDatabase_DropCollection() {
 	logs, _ := db.Collection("logs")
 	_, _ = logs.InsertOne(ctx, bson.D{{Key: "msg", Value: "hello"}})
 
-	reply, err := db.DropCollection(ctx, logs, nil)
+	reply, err := db.DropCollection(ctx, logs.Name(), nil)
 	fmt.Println(exampleField(reply, "ok"), err)
 
-	reply, err = db.DropCollection(ctx, motor.CollectionName("never_created"), nil)
+	reply, err = db.DropCollection(ctx, "never_created", nil)
 	fmt.Println(err, reply != nil)
 
 	names, _ := db.ListCollectionNames(ctx, nil)

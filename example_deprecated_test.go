@@ -158,7 +158,7 @@ func ExampleDatabase_Authenticate() {
 	err = db.Authenticate(ctx, "root", "root-secret", &motor.AuthenticateOptions{Source: "admin"})
 	fmt.Println(errors.Is(err, motor.ErrAlreadyAuthenticated), err)
 	// Output:
-	// before: (Unauthorized) Command aggregate requires authentication
+	// before: motor: count reports.sales: (Unauthorized) Command aggregate requires authentication
 	// wrong password fails: true
 	// after: 0 <nil>
 	// true motor: another user is already authenticated to database "reports"; call Logout first
@@ -188,7 +188,7 @@ func ExampleDatabase_Logout() {
 	fmt.Println("after Logout:", err)
 	// Output:
 	// authenticated: 0 <nil>
-	// after Logout: (Unauthorized) Command aggregate requires authentication
+	// after Logout: motor: count reports.sales: (Unauthorized) Command aggregate requires authentication
 }
 
 func ExampleDatabase_Eval() {

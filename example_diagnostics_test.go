@@ -89,7 +89,7 @@ func ExampleDatabase_ValidateCollection() {
 	orders, _ := db.Collection("orders")
 	_, _ = orders.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}})
 
-	res, err := db.ValidateCollection(ctx, orders, &motor.ValidateCollectionOptions{Full: true})
+	res, err := db.ValidateCollection(ctx, orders.Name(), &motor.ValidateCollectionOptions{Full: true})
 	var invalid *motor.CollectionValidationError
 	switch {
 	case errors.As(err, &invalid):
@@ -101,7 +101,7 @@ func ExampleDatabase_ValidateCollection() {
 	}
 
 	// A missing collection is the server's NamespaceNotFound.
-	_, err = db.ValidateCollection(ctx, motor.CollectionName("missing"), nil)
+	_, err = db.ValidateCollection(ctx, "missing", nil)
 	var ce mongo.CommandError
 	if errors.As(err, &ce) {
 		fmt.Println(ce.Code, ce.Name)

@@ -3,8 +3,6 @@ package motor
 import (
 	"context"
 	"errors"
-	"fmt"
-	"math"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -13,57 +11,211 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 )
 
-// CollectionRef names a collection for the helpers that take "a name or a collection" (Motor's
-// name_or_collection): a [*Collection] of the same database, or a [CollectionName].
-type CollectionRef interface {
-	collectionRef() (name string, db *Database)
+// The executor: every command that the database API sends goes through Database.exec or Database.execCursor. An
+// operation is a pure builder (a function from its arguments to a command document, table-tested without a server)
+// plus one executor call. The executor owns what every command shares:
+//
+//   - the context check, with one message;
+//   - the settings: the read preference (primary unless the call says otherwise, as Motor's command does), the write
+//     concern unless a transaction runs (writeConcernFor), and the codec that encodes the command and decodes the
+//     reply;
+//   - the server error codes motor acts on (the table below);
+//   - wrapping, so that every error reads "motor: <operation>: <cause>" (opError).
+
+// The server error codes that motor acts on.
+const (
+	codeUnauthorized      = 13 // Unauthorized: AddUser creates the user anyway (the localhost exception)
+	codeNamespaceNotFound = 26 // NamespaceNotFound: DropCollection ignores it ("ns not found")
+	codeNamespaceExists   = 48 // NamespaceExists: CreateCollection reports ErrCollectionInvalid
+	codeCommandNotFound   = 59 // CommandNotFound: removed commands, CurrentOp's fallback to $currentOp
+)
+
+// retryableReadCodes are the server error codes after which a read is retried once: PyMongo 3.11's
+// _RETRYABLE_ERROR_CODES.
+var retryableReadCodes = []int{6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436}
+
+// call is one command as the executor sends it.
+type call struct {
+	// op and subject name the operation in errors: "motor: <op> <subject>: <cause>", e.g. "drop collection" and
+	// "logs". subject may be empty.
+	op, subject string
+
+	// rp is the read preference; nil means primary, whatever the handle's (Motor's command ignores it).
+	rp *readpref.ReadPref
+
+	// codec encodes the command; nil means the database's codec options. A bson.Raw command is sent as it is.
+	codec *codec
+
+	// accept, when set, returns a failed reply (ok: 0) as the result instead of an error when it reports true:
+	// Motor's check=False and allowable_errors.
+	accept func(failed bson.Raw) bool
+
+	// writeErrorsOK returns a reply with ok: 1 that reports writeErrors or a writeConcernError as the result, as
+	// PyMongo's command does, instead of the driver's error.
+	writeErrorsOK bool
+
+	// retryRead retries once after a network error or a retryable server error, as PyMongo's _retryable_read does,
+	// unless the client disables retryable reads, the context is done or a transaction runs.
+	retryRead bool
+
+	// explain, when set, rewrites the cause of an error from the server before it is wrapped, to say more than the
+	// server does (for example which MongoDB version removed a command). It must wrap the error it is given.
+	explain func(err error) error
 }
 
-// CollectionName is a collection name used as a [CollectionRef]: db.DropCollection(ctx, motor.CollectionName("x")).
-type CollectionName string
+// errNilContext is the cause of every error about a nil context.
+var errNilContext = &optError{msg: "nil context"}
 
-func (n CollectionName) collectionRef() (string, *Database) { return string(n), nil }
-
-func (c *Collection) collectionRef() (string, *Database) {
-	if c == nil {
-		return "", nil
+// checkContext returns the error of op for a nil ctx.
+func checkContext(ctx context.Context, op string) error {
+	if ctx == nil {
+		return opErr(op, errNilContext)
 	}
-	return c.name, c.db
+	return nil
 }
 
-// refName resolves ref to a collection name of db. A nil ref, an invalid name, or a *Collection of another
-// database is an error before any I/O (PyMongo only reads the collection's name, whatever its database).
-func (db *Database) refName(ref CollectionRef) (string, error) {
-	if ref == nil {
-		return "", optionError("a collection name or *Collection is required")
+// primaryRunCmd is the driver's run-command options for a primary read preference, made once.
+var primaryRunCmd = options.RunCmd().SetReadPreference(readpref.Primary())
+
+func (c *call) runCmdOptions() *options.RunCmdOptionsBuilder {
+	if c.rp == nil {
+		return primaryRunCmd
 	}
-	name, other := ref.collectionRef()
-	if c, ok := ref.(*Collection); ok && c == nil {
-		return "", optionError("a collection name or *Collection is required, not a nil *Collection")
-	}
-	if other != nil && other.name != db.name {
-		return "", optionError("collection %q belongs to database %q, not %q", name, other.name, db.name)
-	}
-	if err := validateCollectionName(name); err != nil {
-		return "", err
-	}
-	return name, nil
+	return options.RunCmd().SetReadPreference(c.rp)
 }
 
-// runCommand sends cmd to this database with read preference rp (primary when nil) and returns the raw reply.
-// Like PyMongo's Database.command it applies neither the database's read concern nor its write concern: callers add
-// those to cmd where Motor does. A failed reply (ok: 0) is returned as a mongo.CommandError, whose Raw field holds
-// the reply.
-func (db *Database) runCommand(ctx context.Context, cmd any, rp *readpref.ReadPref) (bson.Raw, error) {
-	mdb, release, err := db.driver(ctx)
+// fail wraps err as the error of c's operation. explain applies to errors from the server or the network; an
+// encoding error of the driver becomes an ErrInvalidOption error without the encoder's internals.
+func (c *call) fail(err error) error {
+	var me mongo.MarshalError
+	switch {
+	case errors.As(err, &me):
+		err = &optError{msg: "cannot encode the command document: " + me.Err.Error()}
+	case c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrClientDisconnected):
+		err = c.explain(err)
+	}
+	op := c.op
+	if c.subject != "" {
+		op += " " + c.subject
+	}
+	return opErr(op, err)
+}
+
+// prepare returns cmd as the driver gets it: a bson.Raw as it is, never decoded; a document that the call encodes
+// as the database would, as it is, for the driver to encode once; anything else encoded with the call's codec.
+func (db *Database) prepare(c *call, cmd any) (any, error) {
+	if _, ok := cmd.(bson.Raw); ok || c.codec == nil || c.codec == db.set.codec {
+		return cmd, nil
+	}
+	return encodeDoc(c.codec.reg, cmd)
+}
+
+// exec sends cmd to db as c says and returns the raw reply. A failed reply (ok: 0) is an error wrapping the server's
+// mongo.CommandError, whose Raw field holds the reply, unless c.accept takes it. Like PyMongo's Database.command, it
+// applies neither the database's read concern nor its write concern: builders put writeConcern in the command (from
+// writeConcernFor) where Motor does.
+func (db *Database) exec(ctx context.Context, c call, cmd any) (bson.Raw, error) {
+	if ctx == nil {
+		return nil, c.fail(errNilContext)
+	}
+	raw, err := db.prepare(&c, cmd)
+	if err != nil {
+		return nil, c.fail(err)
+	}
+	reply, err := db.send(ctx, &c, raw)
+	if err != nil && c.retryRead && db.retryable(ctx, err) {
+		reply, err = db.send(ctx, &c, raw)
+	}
+	if err == nil {
+		return reply, nil
+	}
+	if failed, _ := commandFailed(err); failed != nil && c.accept != nil && c.accept(failed) {
+		return failed, nil
+	}
+	var we mongo.WriteException
+	if c.writeErrorsOK && errors.As(err, &we) && len(we.Raw) > 0 {
+		return we.Raw, nil
+	}
+	return nil, c.fail(err)
+}
+
+// send sends the encoded command once.
+func (db *Database) send(ctx context.Context, c *call, cmd any) (bson.Raw, error) {
+	mdb, release, err := db.driver()
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	if rp == nil {
-		rp = readpref.Primary()
+	return mdb.RunCommand(ctx, cmd, c.runCmdOptions()).Raw()
+}
+
+// execCursor sends cmd, a command that returns a cursor, as c says, and returns the driver's cursor over its
+// results (getMore, killCursors and the session are the driver's). The caller wraps it with the decoding it needs.
+func (db *Database) execCursor(ctx context.Context, c call, cmd any) (*mongo.Cursor, error) {
+	if ctx == nil {
+		return nil, c.fail(errNilContext)
 	}
-	return mdb.RunCommand(ctx, cmd, options.RunCmd().SetReadPreference(rp)).Raw()
+	raw, err := db.prepare(&c, cmd)
+	if err != nil {
+		return nil, c.fail(err)
+	}
+	cur, err := db.sendCursor(ctx, &c, raw)
+	if err != nil && c.retryRead && db.retryable(ctx, err) {
+		cur, err = db.sendCursor(ctx, &c, raw)
+	}
+	if err != nil {
+		return nil, c.fail(err)
+	}
+	return cur, nil
+}
+
+func (db *Database) sendCursor(ctx context.Context, c *call, cmd any) (*mongo.Cursor, error) {
+	mdb, release, err := db.driver()
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return mdb.RunCommandCursor(ctx, cmd, c.runCmdOptions())
+}
+
+// retryable reports whether a read that failed with err is retried once, as PyMongo's _retryable_read decides: a
+// network error or a server error whose code is in retryableReadCodes, when the client retries reads, the context
+// is not done and no transaction runs.
+func (db *Database) retryable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || inTransaction(ctx) || !db.client.retryReads() {
+		return false
+	}
+	if mongo.IsNetworkError(err) {
+		return true
+	}
+	var ce mongo.CommandError
+	if errors.As(err, &ce) {
+		for _, code := range retryableReadCodes {
+			if int(ce.Code) == code {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// writeConcernFor returns wc, the write concern of the handle a command writes through, or nil when a transaction
+// runs in the session of ctx: inside a transaction the transaction's write concern applies, and sending one is an
+// error. PyMongo's _write_concern_for.
+func writeConcernFor(ctx context.Context, wc *writeconcern.WriteConcern) *writeconcern.WriteConcern {
+	if inTransaction(ctx) {
+		return nil
+	}
+	return wc
+}
+
+// inTransaction reports whether a transaction is running in the session of ctx.
+func inTransaction(ctx context.Context) bool {
+	if ctx == nil {
+		return false
+	}
+	s := mongo.SessionFromContext(ctx)
+	return s != nil && s.TransactionRunning()
 }
 
 // commandFailed returns the server's error document when err is a command error with one, else nil.
@@ -75,68 +227,8 @@ func commandFailed(err error) (bson.Raw, *mongo.CommandError) {
 	return nil, nil
 }
 
-// wrapf wraps a server or driver error with context, keeping it reachable through errors.As and errors.Is. motor's
-// own errors from before any I/O (bad options, a nil context, a disconnected client), whose messages are complete,
-// pass unchanged.
-func wrapf(err error, format string, args ...any) error {
-	if err == nil || errors.Is(err, ErrInvalidOption) || errors.Is(err, ErrClientDisconnected) {
-		return err
-	}
-	return fmt.Errorf("motor: "+format+": %w", append(args, err)...)
-}
-
-// appendExtraFields appends extra to cmd. A key of extra that is one of typed (the fields the options struct what
-// sends itself, sent or not) or that appears twice in extra is an ErrInvalidOption error.
-func appendExtraFields(cmd, extra bson.D, what string, typed ...string) (bson.D, error) {
-	seen := make(map[string]bool, len(extra))
-	for _, e := range extra {
-		for _, k := range typed {
-			if e.Key == k {
-				return nil, optionError("%s.Extra key %q duplicates a typed field", what, e.Key)
-			}
-		}
-		if seen[e.Key] {
-			return nil, optionError("%s.Extra key %q appears twice", what, e.Key)
-		}
-		seen[e.Key] = true
-		cmd = append(cmd, e)
-	}
-	return cmd, nil
-}
-
-// writeConcernDoc is the writeConcern field PyMongo sends for wc: nil for no write concern or the server default
-// (nothing set), else {j, w} in PyMongo's key order (wtimeout, j, fsync, w), w as an int32 when it is a number.
-func writeConcernDoc(wc *writeconcern.WriteConcern) bson.D {
-	if wc == nil || (wc.W == nil && wc.Journal == nil) {
-		return nil
-	}
-	var d bson.D
-	if wc.Journal != nil {
-		d = append(d, bson.E{Key: "j", Value: *wc.Journal})
-	}
-	switch w := wc.W.(type) {
-	case nil:
-	case int:
-		d = append(d, bson.E{Key: "w", Value: pyInt(int64(w))})
-	default:
-		d = append(d, bson.E{Key: "w", Value: w})
-	}
-	return d
-}
-
-// pyInt is n as PyMongo encodes a Python int: an int32 when it fits, else an int64.
-func pyInt(n int64) any {
-	if n >= math.MinInt32 && n <= math.MaxInt32 {
-		return int32(n)
-	}
-	return n
-}
-
-// inTransaction reports whether a transaction is running in the session of ctx.
-func inTransaction(ctx context.Context) bool {
-	if ctx == nil {
-		return false
-	}
-	s := mongo.SessionFromContext(ctx)
-	return s != nil && s.TransactionRunning()
+// serverErrHasCode reports whether err is a server error with the given code.
+func serverErrHasCode(err error, code int) bool {
+	var se mongo.ServerError
+	return errors.As(err, &se) && se.HasErrorCode(code)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -196,7 +197,7 @@ func TestSONManipulatorIDOrder(t *testing.T) {
 		return func(doc bson.D, c *Collection) (bson.D, error) {
 			mu.Lock()
 			defer mu.Unlock()
-			seen = append(seen, fmt.Sprintf("%s: _id=%v coll=%s", name, sonHasKey(doc, "_id"), c.FullName()))
+			seen = append(seen, fmt.Sprintf("%s: _id=%v coll=%s", name, slices.ContainsFunc(doc, func(e bson.E) bool { return e.Key == "_id" }), c.FullName()))
 			return doc, nil
 		}
 	}
@@ -276,7 +277,7 @@ func TestSONManipulatorDecoding(t *testing.T) {
 		t.Fatal(err)
 	}
 	var d bson.D
-	if err := db.decodeDoc(db.set.codec, raw, &d); err != nil {
+	if err := db.decodeFrom(nil, db.set.codec, raw, &d); err != nil {
 		t.Fatal(err)
 	}
 	depDiff(t, "decodeDoc", bson.D{{Key: "name", Value: "people!"}, {Key: "extra", Value: int32(7)}}, d)
@@ -288,18 +289,18 @@ func TestSONManipulatorDecoding(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = coll.FindOne(ctx, bson.D{}).Decode(&d)
-	if !errors.Is(err, boom) || err.Error() != `motor: outgoing SON manipulator "Fail": boom` {
+	if !errors.Is(err, boom) || err.Error() != `motor: find `+coll.FullName()+`: outgoing SON manipulator "Fail": boom` {
 		t.Errorf("outgoing error: %v", err)
 	}
 	if err := db.AddSONManipulator(SONManipulator{Name: "FailIn", Incoming: func(bson.D, *Collection) (bson.D, error) { return nil, boom }}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}})
-	if !errors.Is(err, boom) || err.Error() != `motor: incoming SON manipulator "FailIn": boom` {
+	if !errors.Is(err, boom) || err.Error() != `motor: insert `+coll.FullName()+`: incoming SON manipulator "FailIn": boom` {
 		t.Errorf("incoming error: %v", err)
 	}
 	_, err = coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 3}}, bson.D{{Key: "_id", Value: 4}}})
-	if !errors.Is(err, boom) || err.Error() != `motor: incoming SON manipulator "FailIn": boom (document 0)` {
+	if !errors.Is(err, boom) || err.Error() != `motor: insert `+coll.FullName()+`: incoming SON manipulator "FailIn": boom (document 0)` {
 		t.Errorf("incoming error: %v", err)
 	}
 	if n, err := coll.CountDocuments(ctx, bson.D{}); err != nil || n != 1 {
@@ -321,7 +322,7 @@ func TestSONManipulatorsConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for range 100 {
 				var d bson.D
-				if err := db.decodeDoc(db.set.codec, raw, &d); err != nil {
+				if err := db.decodeFrom(nil, db.set.codec, raw, &d); err != nil {
 					t.Error(err)
 					return
 				}
@@ -355,7 +356,7 @@ func BenchmarkDecodeDoc(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				var d bson.D
-				if err := db.decodeDoc(db.set.codec, raw, &d); err != nil {
+				if err := db.decodeFrom(nil, db.set.codec, raw, &d); err != nil {
 					b.Fatal(err)
 				}
 			}

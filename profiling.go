@@ -2,8 +2,10 @@ package motor
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -63,13 +65,13 @@ type SetProfilingLevelOptions struct {
 //
 // See https://www.mongodb.com/docs/manual/reference/command/profile/.
 func (db *Database) ProfilingLevel(ctx context.Context) (ProfilingLevel, error) {
-	raw, err := db.runCommand(ctx, bson.D{{Key: "profile", Value: int32(-1)}}, nil)
+	raw, err := db.exec(ctx, call{op: "profile"}, bson.D{{Key: "profile", Value: int32(-1)}})
 	if err != nil {
-		return 0, wrapf(err, "profile")
+		return 0, err
 	}
 	v, err := raw.LookupErr("was")
 	if err != nil {
-		return 0, fmt.Errorf("motor: profile reply has no \"was\" field: %s", raw)
+		return 0, opErr("profile", fmt.Errorf("the reply has no \"was\" field: %s", raw))
 	}
 	var level any = v // a non-number shows as extended JSON
 	switch v.Type {
@@ -83,7 +85,7 @@ func (db *Database) ProfilingLevel(ctx context.Context) (ProfilingLevel, error) 
 	if n, ok := v.AsFloat64OK(); ok && (n == 0 || n == 1 || n == 2) {
 		return ProfilingLevel(n), nil
 	}
-	return 0, fmt.Errorf("motor: profile reply has level %v, not 0, 1 or 2", level)
+	return 0, opErr("profile", fmt.Errorf("the reply has level %v, not 0, 1 or 2", level))
 }
 
 // SetProfilingLevel sets the database's profiler level: Motor's set_profiling_level(level, slow_ms).
@@ -100,10 +102,8 @@ func (db *Database) SetProfilingLevel(ctx context.Context, level ProfilingLevel,
 	if err != nil {
 		return err
 	}
-	if _, err := db.runCommand(ctx, cmd, nil); err != nil {
-		return wrapf(err, "profile %d", int(level))
-	}
-	return nil
+	_, err = db.exec(ctx, call{op: "profile", subject: strconv.Itoa(int(level))}, cmd)
+	return err
 }
 
 // profileCmd builds the profile command that sets level.
@@ -116,7 +116,7 @@ func profileCmd(level ProfilingLevel, opts *SetProfilingLevelOptions) (bson.D, e
 		return cmd, nil
 	}
 	if opts.SlowMS != nil {
-		cmd = append(cmd, bson.E{Key: "slowms", Value: profileInt(*opts.SlowMS)})
+		cmd = append(cmd, bson.E{Key: "slowms", Value: pyInt(int64(*opts.SlowMS))})
 	}
 	if opts.SampleRate != nil {
 		r := *opts.SampleRate
@@ -129,14 +129,6 @@ func profileCmd(level ProfilingLevel, opts *SetProfilingLevelOptions) (bson.D, e
 		cmd = append(cmd, bson.E{Key: "filter", Value: opts.Filter})
 	}
 	return cmd, nil
-}
-
-// profileInt returns n as an int32 when it fits, else as an int64, as PyMongo encodes a Python int.
-func profileInt(n int) any {
-	if n >= math.MinInt32 && n <= math.MaxInt32 {
-		return int32(n)
-	}
-	return int64(n)
 }
 
 // ProfilingEntry is one document of a database's system.profile collection, as [Database.ProfilingInfo] returns it:
@@ -183,9 +175,10 @@ func (db *Database) ProfilingInfo(ctx context.Context) ([]ProfilingEntry, error)
 	if err != nil {
 		return nil, err
 	}
+	const op = "profiling info"
 	cur, err := coll.Find(ctx, bson.D{})
 	if err != nil {
-		return nil, wrapf(err, "profiling info")
+		return nil, opErr(op, errors.Unwrap(err))
 	}
 	defer cur.Close(context.WithoutCancel(ctx))
 	entries := []ProfilingEntry{}
@@ -193,21 +186,21 @@ func (db *Database) ProfilingInfo(ctx context.Context) ([]ProfilingEntry, error)
 		// Decode once through the database's decoding (so outgoing SON manipulators run once per document), then
 		// read the result twice.
 		var doc bson.Raw
-		if err := cur.Decode(&doc); err != nil {
-			return nil, err
+		if err := cur.decode(cur.Current(), &doc); err != nil {
+			return nil, opErr(op, err)
 		}
 		var e ProfilingEntry
 		if err := coll.set.codec.decode(doc, &e); err != nil {
-			return nil, err
+			return nil, opErr(op, err)
 		}
 		if err := coll.set.codec.decode(doc, &e.Document); err != nil {
-			return nil, err
+			return nil, opErr(op, err)
 		}
 		e.Raw = append(bson.Raw(nil), cur.Current()...)
 		entries = append(entries, e)
 	}
-	if err := cur.Err(); err != nil {
-		return nil, wrapf(err, "profiling info")
+	if err := cur.mc.Err(); err != nil {
+		return nil, opErr(op, err)
 	}
 	return entries, nil
 }

@@ -410,7 +410,7 @@ func (st *caseState) databaseOp(ctx context.Context, db *motor.Database, name st
 		if err := a.done(name); err != nil {
 			return opResult{}, err
 		}
-		_, err := db.DropCollection(ctx, motor.CollectionName(coll), nil)
+		_, err := db.DropCollection(ctx, coll, nil)
 		return opResult{}, err
 	case "listCollections":
 		opts := &motor.ListCollectionsOptions{}

@@ -310,7 +310,7 @@ func TestAddUserFerretDB(t *testing.T) {
 	}
 	usersInfo := func() bson.D {
 		t.Helper()
-		raw, err := db.runCommand(ctx, bson.D{{Key: "usersInfo", Value: "carol"}}, nil)
+		raw, err := db.exec(ctx, call{op: "usersInfo"}, bson.D{{Key: "usersInfo", Value: "carol"}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,10 +2,12 @@ package motor
 
 import (
 	"context"
-	"fmt"
+	"strconv"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/gomotor/motor/internal/bsonutil"
 )
 
 // ValidateCollectionOptions are the options of [Database.ValidateCollection]: PyMongo's validate_collection keyword
@@ -94,31 +96,6 @@ type ShardValidationResult struct {
 	ValidationResult
 }
 
-// CollectionValidationError is the error of [Database.ValidateCollection] when the server says the collection is
-// invalid: PyMongo's CollectionInvalid. It unwraps to [ErrCollectionInvalid]; Result holds the whole reply.
-type CollectionValidationError struct {
-	// Collection is the name of the collection validated.
-	Collection string
-	// Result is the server's reply, with Valid false.
-	Result *ValidationResult
-}
-
-// Error says which collection is invalid and why: the old servers' result text, or the errors the reply lists
-// (prefixed with the shard name for a sharded reply).
-func (e *CollectionValidationError) Error() string {
-	msg := fmt.Sprintf("motor: collection %q is invalid", e.Collection)
-	if e.Result == nil {
-		return msg
-	}
-	if why := e.Result.reason(""); why != "" {
-		msg += ": " + why
-	}
-	return msg
-}
-
-// Unwrap returns [ErrCollectionInvalid].
-func (e *CollectionValidationError) Unwrap() error { return ErrCollectionInvalid }
-
 // reason summarises why r is invalid, each item prefixed with prefix.
 func (r *ValidationResult) reason(prefix string) string {
 	var parts []string
@@ -148,9 +125,8 @@ func (r *ValidationResult) reason(prefix string) string {
 //
 // It sends {validate: NAME, scandata, full[, background][, repair][, metadata][, checkBSONConformance], Extra...}
 // to this database with a primary read preference, whatever the database's read preference (as Motor does), and
-// neither read nor write concern; nil opts sends scandata: false and full: false. coll is a [CollectionName] or a
-// [*Collection] of this database; a nil coll, an invalid name or a collection of another database is an
-// [ErrInvalidOption] or [ErrInvalidName] error before any I/O. The reply is decoded with the default codec options,
+// neither read nor write concern; nil opts sends scandata: false and full: false. Pass coll.Name() for a
+// [*Collection]. An invalid name is an [ErrInvalidName] error before any I/O. The reply is decoded with the default codec options,
 // as Motor decodes command replies.
 //
 // When the server reports the collection invalid (see [ValidationResult.Valid] for how old and sharded replies are
@@ -159,18 +135,14 @@ func (r *ValidationResult) reason(prefix string) string {
 // returned wrapped, so errors.As(err, &mongo.CommandError{}) sees it.
 //
 // See https://www.mongodb.com/docs/manual/reference/command/validate/.
-func (db *Database) ValidateCollection(ctx context.Context, coll CollectionRef, opts *ValidateCollectionOptions) (*ValidationResult, error) {
-	name, err := db.refName(coll)
-	if err != nil {
-		return nil, err
-	}
+func (db *Database) ValidateCollection(ctx context.Context, name string, opts *ValidateCollectionOptions) (*ValidationResult, error) {
 	cmd, err := validateCmd(name, opts)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := db.runCommand(ctx, cmd, nil)
+	raw, err := db.exec(ctx, call{op: "validate collection", subject: strconv.Quote(name)}, cmd)
 	if err != nil {
-		return nil, wrapf(err, "validate collection %q", name)
+		return nil, err
 	}
 	res := parseValidation(raw)
 	if !res.Valid {
@@ -181,6 +153,9 @@ func (db *Database) ValidateCollection(ctx context.Context, coll CollectionRef, 
 
 // validateCmd builds the validate command for the collection name.
 func validateCmd(name string, opts *ValidateCollectionOptions) (bson.D, error) {
+	if err := validateCollectionName(name); err != nil {
+		return nil, err
+	}
 	if opts == nil {
 		opts = &ValidateCollectionOptions{}
 	}
@@ -228,7 +203,7 @@ func parseValidation(raw bson.Raw) *ValidationResult {
 			}
 		}
 	}
-	valid := pyTruthy(raw.Lookup("valid"))
+	valid := bsonutil.Truthy(raw.Lookup("valid"))
 
 	// PyMongo's verdict: the pre-1.9 result text wins, then the shards of a sharded reply, then valid.
 	if text, ok := raw.Lookup("result").StringValueOK(); ok {
@@ -269,26 +244,4 @@ func validateStrings(v bson.RawValue) []string {
 		}
 	}
 	return out
-}
-
-// pyTruthy reports whether v is true as Python's bool() judges the decoded value, as PyMongo judges the reply's
-// valid field (result.get("valid", False)): a missing value, null, false, a zero number, an empty string, document
-// or array are false; anything else is true.
-func pyTruthy(v bson.RawValue) bool {
-	switch v.Type {
-	case 0, bson.TypeNull, bson.TypeUndefined:
-		return false
-	case bson.TypeBoolean:
-		b, _ := v.BooleanOK()
-		return b
-	case bson.TypeInt32, bson.TypeInt64, bson.TypeDouble:
-		f, _ := v.AsFloat64OK()
-		return f != 0
-	case bson.TypeString:
-		s, _ := v.StringValueOK()
-		return s != ""
-	case bson.TypeEmbeddedDocument, bson.TypeArray:
-		return len(v.Value) > 5
-	}
-	return true
 }

@@ -151,7 +151,7 @@ func TestValidateCollectionCommand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
 			f.Reset()
-			_, err := db.ValidateCollection(ctx, motor.CollectionName("c"), tt.opts)
+			_, err := db.ValidateCollection(ctx, "c", tt.opts)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -174,7 +174,7 @@ func TestValidateCollection(t *testing.T) {
 	}
 	rec.Reset()
 
-	res, err := db.ValidateCollection(ctx, coll, nil)
+	res, err := db.ValidateCollection(ctx, coll.Name(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +186,7 @@ func TestValidateCollection(t *testing.T) {
 			t.Errorf("result = %+v", res)
 		}
 	}
-	if _, err := db.ValidateCollection(ctx, motor.CollectionName("things"), &motor.ValidateCollectionOptions{Full: true}); err != nil {
+	if _, err := db.ValidateCollection(ctx, "things", &motor.ValidateCollectionOptions{Full: true}); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "commands", []bson.D{
@@ -195,7 +195,7 @@ func TestValidateCollection(t *testing.T) {
 	}, rec.Commands("validate"))
 
 	// A missing collection is the server's NamespaceNotFound.
-	_, err = db.ValidateCollection(ctx, motor.CollectionName("missing"), nil)
+	_, err = db.ValidateCollection(ctx, "missing", nil)
 	var ce mongo.CommandError
 	if !errors.As(err, &ce) || ce.Code != 26 || errors.Is(err, motor.ErrCollectionInvalid) {
 		t.Errorf("missing collection: %v", err)
@@ -206,28 +206,21 @@ func TestValidateCollection(t *testing.T) {
 
 	// Bad arguments fail before any I/O.
 	rec.Reset()
-	other, err := db.Client().Database("other_db")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, tt := range []struct {
-		ref  motor.CollectionRef
+		ref  string
 		want error
 	}{
-		{nil, motor.ErrInvalidOption},
-		{(*motor.Collection)(nil), motor.ErrInvalidOption},
-		{mustColl(t, other, "things"), motor.ErrInvalidOption},
-		{motor.CollectionName("a..b"), motor.ErrInvalidName},
-		{motor.CollectionName(""), motor.ErrInvalidName},
+		{"a..b", motor.ErrInvalidName},
+		{"", motor.ErrInvalidName},
 	} {
 		if _, err := db.ValidateCollection(ctx, tt.ref, nil); !errors.Is(err, tt.want) {
 			t.Errorf("ValidateCollection(%v) = %v, want %v", tt.ref, err, tt.want)
 		}
 	}
-	if _, err := db.ValidateCollection(ctx, coll, &motor.ValidateCollectionOptions{Extra: bson.D{{Key: "full", Value: true}}}); !errors.Is(err, motor.ErrInvalidOption) {
+	if _, err := db.ValidateCollection(ctx, coll.Name(), &motor.ValidateCollectionOptions{Extra: bson.D{{Key: "full", Value: true}}}); !errors.Is(err, motor.ErrInvalidOption) {
 		t.Errorf("duplicate Extra: %v", err)
 	}
-	if _, err := db.ValidateCollection(nil, coll, nil); !errors.Is(err, motor.ErrInvalidOption) || err.Error() != "motor: nil context" { //nolint:staticcheck // a nil ctx is the point
+	if _, err := db.ValidateCollection(nil, coll.Name(), nil); !errors.Is(err, motor.ErrInvalidOption) || err.Error() != "motor: validate collection \"things\": nil context" { //nolint:staticcheck // a nil ctx is the point
 		t.Errorf("nil ctx: %v", err)
 	}
 	if names := rec.Names(); len(names) != 0 {
@@ -405,7 +398,7 @@ func TestValidateCollectionFake(t *testing.T) {
 		t.Run(tt.desc, func(t *testing.T) {
 			reply = tt.reply
 			f.Reset()
-			res, err := db.ValidateCollection(ctx, motor.CollectionName("orders"), nil)
+			res, err := db.ValidateCollection(ctx, "orders", nil)
 			diff(t, "command", []bson.D{{{Key: "validate", Value: "orders"}, {Key: "scandata", Value: false}, {Key: "full", Value: false}, {Key: "$db", Value: "shop"}, primaryRP}}, diagFakeCommands(f))
 			if tt.wantErr == "" {
 				if err != nil {
@@ -440,7 +433,7 @@ func TestValidateCollectionFake(t *testing.T) {
 	f.Reset()
 	reply = motortest.CommandError(26, "NamespaceNotFound", "Collection 'shop.gone' does not exist to validate.")
 	yes := true
-	_, err := db.ValidateCollection(ctx, motor.CollectionName("gone"), &motor.ValidateCollectionOptions{
+	_, err := db.ValidateCollection(ctx, "gone", &motor.ValidateCollectionOptions{
 		Scandata: true, Full: true, Repair: &yes, CheckBSONConformance: &yes, Extra: bson.D{{Key: "comment", Value: "nightly"}},
 	})
 	var ce mongo.CommandError

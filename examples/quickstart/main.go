@@ -50,7 +50,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 	// Motor: await db.drop_collection("orders"); await db.create_collection("orders")
-	if _, err := db.DropCollection(ctx, motor.CollectionName("orders"), nil); err != nil {
+	if _, err := db.DropCollection(ctx, "orders", nil); err != nil {
 		return err
 	}
 	orders, err := db.CreateCollection(ctx, "orders", nil)

@@ -2,7 +2,6 @@ package motor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -12,11 +11,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
-
-// ErrAlreadyAuthenticated is the sentinel of the error that [Database.Authenticate] returns when the client already
-// runs with other credentials given to Authenticate: call [Database.Logout] first. It is PyMongo's OperationFailure
-// "Another user is already authenticated to this database. You must logout first.", raised without I/O.
-var ErrAlreadyAuthenticated = errors.New("motor: another user is already authenticated")
 
 // AuthMechanism names an authentication mechanism for [Database.Authenticate] (PyMongo's mechanism argument).
 type AuthMechanism string
@@ -125,8 +119,8 @@ type authLogin struct {
 // credentials in the URI ("mongodb://user:pass@host/?authSource=db") or in [WithClientOptions] with
 // [options.Client]().SetAuth, given to [Connect], and use one client per identity.
 func (db *Database) Authenticate(ctx context.Context, name, password string, opts *AuthenticateOptions) error {
-	if ctx == nil {
-		return optionError("authenticate: nil context")
+	if err := checkContext(ctx, "authenticate"); err != nil {
+		return err
 	}
 	cred, err := authCredential(db.name, name, password, opts)
 	if err != nil {
@@ -145,8 +139,8 @@ func (db *Database) Authenticate(ctx context.Context, name, password string, opt
 // Deprecated: PyMongo 3.x deprecated logout along with authenticate; PyMongo 4.0 and Motor 2.0 removed them.
 // Disconnect the authenticated client ([Client.Disconnect]) and use a client made without credentials.
 func (db *Database) Logout(ctx context.Context) error {
-	if ctx == nil {
-		return optionError("logout: nil context")
+	if err := checkContext(ctx, "logout"); err != nil {
+		return err
 	}
 	return db.client.logout(ctx, db.name)
 }
@@ -310,10 +304,10 @@ func (c *Client) authenticate(ctx context.Context, dbName string, cred options.C
 		return optionError("authenticate: a client made by NewClient cannot change its credentials; " +
 			"make one with Connect, or make the *mongo.Client with the credentials")
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.cur.Load() == nil {
-		return ErrClientDisconnected
+	c.drv.mu.Lock()
+	defer c.drv.mu.Unlock()
+	if c.drv.load() == nil {
+		return opErr("authenticate", ErrClientDisconnected)
 	}
 	if l := c.login; l != nil {
 		switch {
@@ -342,17 +336,17 @@ func (c *Client) authenticate(ctx context.Context, dbName string, cred options.C
 		return scrubError(err, secrets, "authenticate as %q on %q with %s", cred.Username, cred.AuthSource,
 			AuthMechanism(cred.AuthMechanism))
 	}
-	c.swap(ctx, mc)
+	c.drv.swap(ctx, mc)
 	c.login = &authLogin{db: dbName, cred: stored}
 	return nil
 }
 
 // logout swaps in a driver client with the client's own options, if dbName holds the Authenticate credential.
 func (c *Client) logout(ctx context.Context, dbName string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.cur.Load() == nil {
-		return ErrClientDisconnected
+	c.drv.mu.Lock()
+	defer c.drv.mu.Unlock()
+	if c.drv.load() == nil {
+		return opErr("logout", ErrClientDisconnected)
 	}
 	if c.login == nil || c.login.db != dbName {
 		return nil
@@ -363,17 +357,17 @@ func (c *Client) logout(ctx context.Context, dbName string) error {
 		secrets := append(uriSecrets(c.base.GetURI()), credSecrets(c.base.Auth)...)
 		return scrubError(err, secrets, "logout")
 	}
-	c.swap(ctx, mc)
+	c.drv.swap(ctx, mc)
 	c.login = nil
 	return nil
 }
 
-// scrubError wraps err like wrapf, unless its text contains one of secrets: then the secrets are replaced in the
+// scrubError wraps err as the error of the operation, unless its text contains one of secrets: then the secrets are replaced in the
 // text and the chain is cut, so that no secret can be reached through errors.Unwrap either.
 func scrubError(err error, secrets []string, format string, args ...any) error {
 	msg := err.Error()
 	if clean := redact(msg, secrets); clean != msg {
 		return fmt.Errorf("motor: "+format+": %s", append(args, clean)...)
 	}
-	return wrapf(err, format, args...)
+	return opErr(fmt.Sprintf(format, args...), err)
 }

@@ -7,8 +7,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 )
 
 // CurrentOpOptions are the options of [Database.CurrentOp]. A nil *CurrentOpOptions means the zero value.
@@ -61,9 +59,6 @@ type CurrentOperation struct {
 	Raw bson.Raw `bson:"-"`
 }
 
-// currentOpCommandNotFound is the server's CommandNotFound error code.
-const currentOpCommandNotFound = 59
-
 // CurrentOp reports the operations running on the server: Motor's current_op(include_all).
 //
 // As Motor does, it sends {currentOp: 1, $all: INCLUDE_ALL} to the admin database, whatever database it is called
@@ -90,17 +85,20 @@ func (db *Database) CurrentOp(ctx context.Context, opts *CurrentOpOptions) (*Cur
 	if err != nil {
 		return nil, err
 	}
-	raw, err := admin.runCommand(ctx, currentOpCmd(opts), nil)
+	const op = "currentOp"
+	raw, err := admin.exec(ctx, call{op: op}, currentOpCmd(opts))
 	if err == nil {
 		return db.parseCurrentOp(raw, false)
 	}
 	var ce mongo.CommandError
-	if !errors.As(err, &ce) || ce.Code != currentOpCommandNotFound {
-		return nil, wrapf(err, "currentOp")
+	if !errors.As(err, &ce) || ce.Code != codeCommandNotFound {
+		return nil, err
 	}
-	raw, err = admin.currentOpAggregate(ctx, currentOpAggregateCmd(opts))
+	raw, err = admin.currentOpAggregate(ctx, call{op: op, explain: func(err error) error {
+		return causef(err, "the server has no currentOp command, and the $currentOp stage failed")
+	}}, opts)
 	if err != nil {
-		return nil, wrapf(err, "currentOp: the server has no currentOp command, and the $currentOp stage failed")
+		return nil, err
 	}
 	return db.parseCurrentOp(raw, true)
 }
@@ -123,15 +121,10 @@ func currentOpAggregateCmd(opts *CurrentOpOptions) bson.D {
 	}
 }
 
-// currentOpAggregate runs cmd, a collectionless aggregate on this (admin) database, with a primary read preference,
+// currentOpAggregate runs the aggregation equivalent of the currentOp command on this (admin) database, as c says,
 // and returns its results as a reply of the currentOp command.
-func (db *Database) currentOpAggregate(ctx context.Context, cmd bson.D) (bson.Raw, error) {
-	mdb, release, err := db.driver(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	cur, err := mdb.RunCommandCursor(ctx, cmd, options.RunCmd().SetReadPreference(readpref.Primary()))
+func (db *Database) currentOpAggregate(ctx context.Context, c call, opts *CurrentOpOptions) (bson.Raw, error) {
+	cur, err := db.execCursor(ctx, c, currentOpAggregateCmd(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +134,7 @@ func (db *Database) currentOpAggregate(ctx context.Context, cmd bson.D) (bson.Ra
 		inprog = append(inprog, append(bson.Raw(nil), cur.Current...))
 	}
 	if err := cur.Err(); err != nil {
-		return nil, err
+		return nil, c.fail(err)
 	}
 	return bson.Marshal(bson.D{{Key: "inprog", Value: inprog}, {Key: "ok", Value: 1.0}})
 }
@@ -155,24 +148,24 @@ func (db *Database) parseCurrentOp(raw bson.Raw, aggregated bool) (*CurrentOpRes
 	}
 	arr, ok := v.ArrayOK()
 	if !ok {
-		return nil, errors.New("motor: currentOp reply's inprog is not an array")
+		return nil, opErr("currentOp", errors.New("the reply's inprog is not an array"))
 	}
 	vals, err := arr.Values()
 	if err != nil {
-		return nil, wrapf(err, "currentOp reply")
+		return nil, opErr("currentOp", fmt.Errorf("reading the reply: %w", err))
 	}
 	for i, v := range vals {
 		doc, ok := v.DocumentOK()
 		if !ok {
-			return nil, fmt.Errorf("motor: currentOp reply's inprog.%d is not a document", i)
+			return nil, opErr("currentOp", fmt.Errorf("the reply's inprog.%d is not a document", i))
 		}
 		var op CurrentOperation
 		if err := db.set.codec.decode(doc, &op); err != nil {
-			return nil, err
+			return nil, opErr("currentOp", err)
 		}
 		op.Raw = doc
 		if err := db.set.codec.decode(doc, &op.Document); err != nil {
-			return nil, err
+			return nil, opErr("currentOp", err)
 		}
 		res.InProg = append(res.InProg, op)
 	}

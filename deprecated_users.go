@@ -6,13 +6,8 @@ import (
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 )
-
-// userCodeUnauthorized is the server's Unauthorized error code, on which PyMongo's add_user creates the user anyway
-// (the localhost exception: the first user may be created without authentication).
-const userCodeUnauthorized = 13
 
 // AddUserOptions are the optional arguments of [Database.AddUser]. A nil *AddUserOptions means the defaults.
 type AddUserOptions struct {
@@ -55,40 +50,39 @@ type AddUserOptions struct {
 // were deprecated with MongoDB 2.6 too. Send createUser or updateUser yourself, with explicit roles, with
 // [Database.Command].
 func (db *Database) AddUser(ctx context.Context, name, password string, opts *AddUserOptions) error {
-	if ctx == nil {
-		return optionError("add user: nil context")
-	}
 	wc := db.set.wc
 	// Check the arguments before any I/O; the document sent is built again once usersInfo has said which verb.
 	if _, err := addUserCmd(db.name, name, password, true, wc, opts); err != nil {
 		return err
 	}
-	secrets := []string{password}
+	op := fmt.Sprintf("add user %q", name)
+	// The password is never in usersInfo; it is in createUser and updateUser, whose errors are scrubbed of it.
+	raw, err := db.exec(ctx, call{op: op + ": usersInfo"}, bson.D{{Key: "usersInfo", Value: name}})
 	create := false
-	raw, err := db.runCommand(ctx, bson.D{{Key: "usersInfo", Value: name}}, nil)
 	switch {
 	case err == nil:
 		users, lerr := raw.LookupErr("users")
 		arr, ok := users.ArrayOK()
 		if lerr != nil || !ok {
-			return fmt.Errorf("motor: add user %q: the usersInfo reply has no users array", name)
+			return opErr(op, errors.New("the usersInfo reply has no users array"))
 		}
 		vals, verr := arr.Values()
 		if verr != nil {
-			return wrapf(verr, "add user: reading the usersInfo reply")
+			return opErr(op, fmt.Errorf("reading the usersInfo reply: %w", verr))
 		}
 		create = len(vals) == 0
-	case serverErrHasCode(err, userCodeUnauthorized):
+	case serverErrHasCode(err, codeUnauthorized):
+		// The localhost exception: the first user may be created without authentication.
 		create = true
 	default:
-		return scrubError(err, secrets, "add user %q: usersInfo", name)
+		return err
 	}
 	cmd, err := addUserCmd(db.name, name, password, create, wc, opts)
 	if err != nil {
 		return err
 	}
-	if _, err := db.runCommand(ctx, cmd, nil); err != nil {
-		return scrubError(err, secrets, "add user %q: %s", name, cmd[0].Key)
+	if _, err := db.exec(ctx, call{op: op + ": " + cmd[0].Key}, cmd); err != nil {
+		return scrubError(errors.Unwrap(err), []string{password}, "%s: %s", op, cmd[0].Key)
 	}
 	return nil
 }
@@ -100,17 +94,12 @@ func (db *Database) AddUser(ctx context.Context, name, password string, opts *Ad
 // Deprecated: PyMongo 3.x deprecated remove_user for the dropUser command (MongoDB 2.6); PyMongo 4.0 and Motor 2.0
 // removed it. Send {dropUser: name} with [Database.Command].
 func (db *Database) RemoveUser(ctx context.Context, name string) error {
-	if ctx == nil {
-		return optionError("remove user: nil context")
-	}
 	cmd, err := removeUserCmd(name, db.set.wc)
 	if err != nil {
 		return err
 	}
-	if _, err := db.runCommand(ctx, cmd, nil); err != nil {
-		return wrapf(err, "remove user %q", name)
-	}
-	return nil
+	_, err = db.exec(ctx, call{op: fmt.Sprintf("remove user %q", name)}, cmd)
+	return err
 }
 
 // addUserCmd builds add_user's createUser (create) or updateUser command, as PyMongo's _create_or_update_user does.
@@ -202,10 +191,4 @@ func userWriteConcern(wc *writeconcern.WriteConcern) bson.D {
 		return nil
 	}
 	return writeConcernDoc(wc)
-}
-
-// serverErrHasCode reports whether err is a server error with the given code.
-func serverErrHasCode(err error, code int) bool {
-	var se mongo.ServerError
-	return errors.As(err, &se) && se.HasErrorCode(code)
 }

@@ -1,13 +1,12 @@
 package motor
 
 import (
-	"bytes"
 	"fmt"
-	"reflect"
-	"sync"
-	"sync/atomic"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/gomotor/motor/internal/bsonutil"
 )
 
 // SONManipulator transforms documents on their way into and out of a database: PyMongo's SONManipulator, which
@@ -41,23 +40,21 @@ type SONManipulator struct {
 	Copying bool
 }
 
-// sonRegistry holds the SON manipulators of one database handle and the handles derived from it.
-type sonRegistry struct {
-	mu    sync.Mutex               // serialises AddSONManipulator
-	lists atomic.Pointer[sonLists] // nil until the first manipulator; replaced, never changed, by AddSONManipulator
-}
-
-// sonLists are the four lists, each in application order.
+// sonLists are the four lists of SON manipulators of one database handle and the handles derived from it, each in
+// application order. AddSONManipulator installs them as the database's document hooks; they are replaced, never
+// changed.
 type sonLists struct {
 	in, inCopy   []SONManipulator // newest first
 	out, outCopy []SONManipulator // oldest first
 }
 
-func (r *sonRegistry) load() *sonLists {
-	if r == nil {
-		return nil
+// sonLoad returns the SON manipulators of db, nil when none was added.
+func (db *Database) sonLoad() *sonLists {
+	if h := db.hooks.load(); h != nil {
+		l, _ := h.state.(*sonLists)
+		return l
 	}
-	return r.lists.Load()
+	return nil
 }
 
 // AddSONManipulator registers m with this database: PyMongo's Database.add_son_manipulator(manipulator). "Newly
@@ -88,14 +85,14 @@ func (db *Database) AddSONManipulator(m SONManipulator) error {
 	if m.Name == "" {
 		return optionError("AddSONManipulator: the manipulator needs a Name")
 	}
-	if db.son == nil {
+	if db.hooks == nil {
 		return optionError("AddSONManipulator: %s was not made by Client.Database", db)
 	}
-	r := db.son
-	r.mu.Lock()
-	defer r.mu.Unlock()
+	h := db.hooks
+	h.mu.Lock()
+	defer h.mu.Unlock()
 	next := &sonLists{}
-	if cur := r.lists.Load(); cur != nil {
+	if cur := db.sonLoad(); cur != nil {
 		*next = *cur
 	}
 	if m.Incoming != nil {
@@ -112,7 +109,14 @@ func (db *Database) AddSONManipulator(m SONManipulator) error {
 			next.out = append(next.out[:len(next.out):len(next.out)], m)
 		}
 	}
-	r.lists.Store(next)
+	hooks := &docHooks{state: next}
+	if len(next.in)+len(next.inCopy) > 0 {
+		hooks.incoming = next.incoming
+	}
+	if len(next.out)+len(next.outCopy) > 0 {
+		hooks.outgoing = next.outgoing
+	}
+	h.p.Store(hooks)
 	return nil
 }
 
@@ -122,7 +126,7 @@ func (db *Database) AddSONManipulator(m SONManipulator) error {
 // Deprecated: PyMongo deprecated the property in 3.5 along with SON manipulators (see [SONManipulator]); Motor 2.0
 // removed it. Keep track of your own transforms.
 func (db *Database) IncomingManipulators() []string {
-	return sonNames(db.son.load(), func(l *sonLists) []SONManipulator { return l.in })
+	return sonNames(db.sonLoad(), func(l *sonLists) []SONManipulator { return l.in })
 }
 
 // IncomingCopyingManipulators returns the names of the copying incoming manipulators in the order they run: newest
@@ -131,7 +135,7 @@ func (db *Database) IncomingManipulators() []string {
 // Deprecated: PyMongo deprecated the property in 3.5 along with SON manipulators (see [SONManipulator]); Motor 2.0
 // removed it. Keep track of your own transforms.
 func (db *Database) IncomingCopyingManipulators() []string {
-	return sonNames(db.son.load(), func(l *sonLists) []SONManipulator { return l.inCopy })
+	return sonNames(db.sonLoad(), func(l *sonLists) []SONManipulator { return l.inCopy })
 }
 
 // OutgoingManipulators returns the names of the non-copying outgoing manipulators in the order they run: oldest
@@ -141,7 +145,7 @@ func (db *Database) IncomingCopyingManipulators() []string {
 // Deprecated: PyMongo deprecated the property in 3.5 along with SON manipulators (see [SONManipulator]); Motor 2.0
 // removed it. Keep track of your own transforms.
 func (db *Database) OutgoingManipulators() []string {
-	return sonNames(db.son.load(), func(l *sonLists) []SONManipulator { return l.out })
+	return sonNames(db.sonLoad(), func(l *sonLists) []SONManipulator { return l.out })
 }
 
 // OutgoingCopyingManipulators returns the names of the copying outgoing manipulators in the order they run: oldest
@@ -151,7 +155,7 @@ func (db *Database) OutgoingManipulators() []string {
 // Deprecated: PyMongo deprecated the property in 3.5 along with SON manipulators (see [SONManipulator]); Motor 2.0
 // removed it. Keep track of your own transforms.
 func (db *Database) OutgoingCopyingManipulators() []string {
-	return sonNames(db.son.load(), func(l *sonLists) []SONManipulator { return l.outCopy })
+	return sonNames(db.sonLoad(), func(l *sonLists) []SONManipulator { return l.outCopy })
 }
 
 func sonNames(l *sonLists, pick func(*sonLists) []SONManipulator) []string {
@@ -165,90 +169,37 @@ func sonNames(l *sonLists, pick func(*sonLists) []SONManipulator) []string {
 	return names
 }
 
-// hasOutgoing reports whether any outgoing SON manipulator is registered on db.
-func (db *Database) hasOutgoing() bool {
-	l := db.son.load()
-	return l != nil && len(l.out)+len(l.outCopy) > 0
-}
-
-// decodeFrom decodes raw, read from coll (nil: from the database, e.g. a command cursor), into v with the codec c,
-// after the outgoing SON manipulators. With none registered it costs one atomic load.
-func (db *Database) decodeFrom(coll *Collection, c *codec, raw bson.Raw, v any) error {
-	if !db.hasOutgoing() {
-		return c.decode(raw, v)
-	}
-	l := db.son.load()
+// outgoing runs the outgoing manipulators over raw, read from coll of db (nil: from db itself, which PyMongo calls
+// its "$cmd" collection), and returns the document to decode with c.
+func (l *sonLists) outgoing(db *Database, coll *Collection, c *codec, raw bson.Raw) (bson.Raw, error) {
 	if coll == nil {
 		coll = &Collection{db: db, name: "$cmd", set: db.set}
 	}
 	raw, err := fixUTF8(raw, c.opts.UnicodeDecodeErrorHandler)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var doc bson.D
 	if err := bson.Unmarshal(raw, &doc); err != nil {
-		return fmt.Errorf("motor: decoding document: %w", err)
+		return nil, fmt.Errorf("motor: decoding document: %w", err)
 	}
 	for _, list := range [][]SONManipulator{l.out, l.outCopy} {
 		for _, m := range list {
 			if doc, err = m.Outgoing(doc, coll); err != nil {
-				return fmt.Errorf("motor: outgoing SON manipulator %q: %w", m.Name, err)
+				return nil, fmt.Errorf("motor: outgoing SON manipulator %q: %w", m.Name, err)
 			}
 		}
 	}
-	raw, err = sonMarshal(c, doc)
+	raw, err = bsonutil.Encode(c.reg, doc)
 	if err != nil {
-		return fmt.Errorf("motor: encoding the document from outgoing SON manipulators: %w", err)
+		return nil, fmt.Errorf("motor: encoding the document from outgoing SON manipulators: %w", err)
 	}
-	return c.decode(raw, v)
+	return raw, nil
 }
 
-// sonMarshal encodes doc with the codec's registry.
-func sonMarshal(c *codec, doc any) (bson.Raw, error) {
-	var buf bytes.Buffer
-	enc := bson.NewEncoder(bson.NewDocumentWriter(&buf))
-	enc.SetRegistry(c.reg)
-	if err := enc.Encode(doc); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
-
-// manipulateOne applies the incoming SON manipulators to one document to insert, returning it unchanged when there
-// are none.
-func (c *Collection) manipulateOne(document any) (any, error) {
-	l := c.db.son.load()
-	if l == nil || len(l.in)+len(l.inCopy) == 0 {
-		return document, nil
-	}
-	return c.incoming(l, document)
-}
-
-// manipulateMany applies the incoming SON manipulators to each document of a slice to insert. Anything but a slice
-// or array goes to the driver unchanged (it reports the error).
-func (c *Collection) manipulateMany(documents any) (any, error) {
-	l := c.db.son.load()
-	if l == nil || len(l.in)+len(l.inCopy) == 0 {
-		return documents, nil
-	}
-	rv := reflect.ValueOf(documents)
-	if k := rv.Kind(); k != reflect.Slice && k != reflect.Array {
-		return documents, nil
-	}
-	out := make([]any, rv.Len())
-	for i := range out {
-		d, err := c.incoming(l, rv.Index(i).Interface())
-		if err != nil {
-			return nil, fmt.Errorf("%w (document %d)", err, i)
-		}
-		out[i] = d
-	}
-	return out, nil
-}
-
-// incoming turns document into a bson.D and runs PyMongo's insert sequence over it.
-func (c *Collection) incoming(l *sonLists, document any) (bson.D, error) {
-	raw, err := sonMarshal(c.set.codec, document)
+// incoming turns one document to insert into coll into a bson.D and runs PyMongo's insert sequence over it.
+func (l *sonLists) incoming(coll *Collection, document any) (any, error) {
+	raw, err := bsonutil.Encode(coll.set.codec.reg, document)
 	if err != nil {
 		return nil, fmt.Errorf("motor: encoding a document for the incoming SON manipulators: %w", err)
 	}
@@ -257,26 +208,17 @@ func (c *Collection) incoming(l *sonLists, document any) (bson.D, error) {
 		return nil, fmt.Errorf("motor: encoding a document for the incoming SON manipulators: %w", err)
 	}
 	for _, m := range l.in {
-		if doc, err = m.Incoming(doc, c); err != nil {
+		if doc, err = m.Incoming(doc, coll); err != nil {
 			return nil, fmt.Errorf("motor: incoming SON manipulator %q: %w", m.Name, err)
 		}
 	}
-	if !sonHasKey(doc, "_id") {
+	if !slices.ContainsFunc(doc, func(e bson.E) bool { return e.Key == "_id" }) {
 		doc = append(bson.D{{Key: "_id", Value: bson.NewObjectID()}}, doc...)
 	}
 	for _, m := range l.inCopy {
-		if doc, err = m.Incoming(doc, c); err != nil {
+		if doc, err = m.Incoming(doc, coll); err != nil {
 			return nil, fmt.Errorf("motor: incoming SON manipulator %q: %w", m.Name, err)
 		}
 	}
 	return doc, nil
-}
-
-func sonHasKey(d bson.D, key string) bool {
-	for _, e := range d {
-		if e.Key == key {
-			return true
-		}
-	}
-	return false
 }

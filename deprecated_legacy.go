@@ -3,14 +3,10 @@ package motor
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
-
-// legacyCodeCommandNotFound is the server's CommandNotFound error code, the answer of servers that removed a command.
-const legacyCodeCommandNotFound = 59
 
 // Eval runs JavaScript code on the server (sends $eval) and returns the value it returned: PyMongo's
 // Database.eval(code, *args), which Motor 1.x wrapped. code is a string or a [bson.JavaScript], sent as BSON
@@ -32,21 +28,13 @@ const legacyCodeCommandNotFound = 59
 // MongoDB 4.2 removed it; PyMongo 4.0 and Motor 2.0 removed eval. Express the work as queries or aggregation
 // pipelines ([Collection.Find], aggregate with $function on MongoDB 4.4+), or run the logic in Go.
 func (db *Database) Eval(ctx context.Context, code any, args ...any) (bson.RawValue, error) {
-	if ctx == nil {
-		return bson.RawValue{}, optionError("eval: nil context")
-	}
 	cmd, err := evalCmd(code, args)
 	if err != nil {
 		return bson.RawValue{}, err
 	}
-	// Encoded here: the driver would encode a bson.D with the database's registry.
-	doc, err := encodeDoc(defaultCodec.reg, cmd)
+	raw, err := db.exec(ctx, call{op: "eval", codec: defaultCodec, explain: removedCommand("$eval", "4.2", true)}, cmd)
 	if err != nil {
 		return bson.RawValue{}, err
-	}
-	raw, err := db.runCommand(ctx, doc, nil)
-	if err != nil {
-		return bson.RawValue{}, removedCommandError(err, "eval", "$eval", "4.2", true)
 	}
 	v, err := raw.LookupErr("retval")
 	if err != nil {
@@ -147,28 +135,23 @@ func (db *Database) ResetErrorHistory(ctx context.Context) error {
 
 // legacyCommand sends {command: 1} to the primary, as PyMongo's error helpers do (lower-case verbs).
 func (db *Database) legacyCommand(ctx context.Context, method, command, removedIn string) (bson.Raw, error) {
-	if ctx == nil {
-		return nil, optionError("%s: nil context", method)
-	}
-	raw, err := db.runCommand(ctx, bson.D{{Key: command, Value: int32(1)}}, nil)
-	if err != nil {
-		return nil, removedCommandError(err, method, command, removedIn, false)
-	}
-	return raw, nil
+	return db.exec(ctx, call{op: method, explain: removedCommand(command, removedIn, false)},
+		bson.D{{Key: command, Value: int32(1)}})
 }
 
-// removedCommandError wraps the error of a command that MongoDB removed in version removedIn. When the server
+// removedCommand explains the error of a command that MongoDB removed in version removedIn. When the server
 // answered CommandNotFound (or, with dropsConnection, closed the connection, as servers that cannot decode the
-// command do), the message says which version removed the command. A network error that the client caused itself, by
-// a context deadline or cancellation, is not the server closing the connection and is wrapped plainly.
-func removedCommandError(err error, method, command, removedIn string, dropsConnection bool) error {
-	switch {
-	case serverErrHasCode(err, legacyCodeCommandNotFound):
-		return fmt.Errorf("motor: %s: the %s command was removed in MongoDB %s: %w", method, command, removedIn, err)
-	case dropsConnection && mongo.IsNetworkError(err) && !mongo.IsTimeout(err) && !errors.Is(err, context.Canceled):
-		return fmt.Errorf("motor: %s: the server closed the connection; the %s command was removed in MongoDB %s, "+
-			"and servers without JavaScript support drop it: %w", method, command, removedIn, err)
-	default:
-		return wrapf(err, "%s", method)
+// command do), the cause says which version removed the command. A network error that the client caused itself, by a
+// context deadline or cancellation, is not the server closing the connection and is left as it is.
+func removedCommand(command, removedIn string, dropsConnection bool) func(error) error {
+	return func(err error) error {
+		switch {
+		case serverErrHasCode(err, codeCommandNotFound):
+			return causef(err, "the %s command was removed in MongoDB %s", command, removedIn)
+		case dropsConnection && mongo.IsNetworkError(err) && !mongo.IsTimeout(err) && !errors.Is(err, context.Canceled):
+			return causef(err, "the server closed the connection; the %s command was removed in MongoDB %s, "+
+				"and servers without JavaScript support drop it", command, removedIn)
+		}
+		return err
 	}
 }

@@ -1,0 +1,157 @@
+package motor
+
+// Pieces shared by the pure builders of command documents.
+
+import (
+	"math"
+	"reflect"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+
+	"github.com/gomotor/motor/internal/bsonutil"
+)
+
+// appendExtraFields appends extra to cmd. A key of extra that is one of typed (the fields the options struct what
+// sends itself, sent or not) or that appears twice in extra is an ErrInvalidOption error.
+func appendExtraFields(cmd, extra bson.D, what string, typed ...string) (bson.D, error) {
+	for i, e := range extra {
+		for _, k := range typed {
+			if e.Key == k {
+				return nil, optionError("%s.Extra key %q duplicates a typed field", what, e.Key)
+			}
+		}
+		for _, prev := range extra[:i] {
+			if prev.Key == e.Key {
+				return nil, optionError("%s.Extra key %q appears twice", what, e.Key)
+			}
+		}
+	}
+	return append(cmd, extra...), nil
+}
+
+// writeConcernDoc is the writeConcern field PyMongo sends for wc: nil for no write concern or the server default
+// (nothing set), else {j, w} in PyMongo's key order (wtimeout, j, fsync, w), w as an int32 when it is a number.
+func writeConcernDoc(wc *writeconcern.WriteConcern) bson.D {
+	if wc == nil || (wc.W == nil && wc.Journal == nil) {
+		return nil
+	}
+	var d bson.D
+	if wc.Journal != nil {
+		d = append(d, bson.E{Key: "j", Value: *wc.Journal})
+	}
+	switch w := wc.W.(type) {
+	case nil:
+	case int:
+		d = append(d, bson.E{Key: "w", Value: pyInt(int64(w))})
+	default:
+		d = append(d, bson.E{Key: "w", Value: w})
+	}
+	return d
+}
+
+// pyInt is n as PyMongo encodes a Python int: an int32 when it fits, else an int64.
+func pyInt(n int64) any {
+	if n >= math.MinInt32 && n <= math.MaxInt32 {
+		return int32(n)
+	}
+	return n
+}
+
+// collationDoc is the collation document, with the driver's field order and omissions.
+func collationDoc(c *options.Collation) bson.D {
+	var d bson.D
+	add := func(k string, v any) { d = append(d, bson.E{Key: k, Value: v}) }
+	if c.Locale != "" {
+		add("locale", c.Locale)
+	}
+	if c.CaseLevel {
+		add("caseLevel", true)
+	}
+	if c.CaseFirst != "" {
+		add("caseFirst", c.CaseFirst)
+	}
+	if c.Strength != 0 {
+		add("strength", int32(c.Strength))
+	}
+	if c.NumericOrdering {
+		add("numericOrdering", true)
+	}
+	if c.Alternate != "" {
+		add("alternate", c.Alternate)
+	}
+	if c.MaxVariable != "" {
+		add("maxVariable", c.MaxVariable)
+	}
+	if c.Normalization {
+		add("normalization", true)
+	}
+	if c.Backwards {
+		add("backwards", true)
+	}
+	if d == nil {
+		d = bson.D{}
+	}
+	return d
+}
+
+// checkDocument reports an ErrInvalidOption error unless v encodes as a BSON document with reg.
+func checkDocument(reg *bson.Registry, field string, v any) error {
+	if err := checkIsDocument(field, v); err != nil {
+		return err
+	}
+	if _, err := bsonutil.Encode(reg, v); err != nil {
+		return optionError("cannot encode %s: %v", field, err)
+	}
+	return nil
+}
+
+// checkIsDocument reports an ErrInvalidOption error when v is plainly not a document: nil, a number, a string, a
+// boolean, an array, a channel or a function. Types that marshal themselves are left to their marshaller.
+func checkIsDocument(field string, v any) error {
+	if v == nil {
+		return optionError("%s must be a document, not nil", field)
+	}
+	if _, ok := v.(bson.Marshaler); ok {
+		return nil
+	}
+	t := reflect.TypeOf(v)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Map, reflect.Struct, reflect.Interface:
+		return nil
+	case reflect.Slice, reflect.Array:
+		if !isArray(v) {
+			return nil
+		}
+	}
+	return optionError("%s must be a document, not a %T", field, v)
+}
+
+// isArray reports whether v is a Go slice or array that encodes as a BSON array (not bson.D, bson.Raw or []byte).
+func isArray(v any) bool {
+	switch v.(type) {
+	case bson.D, bson.Raw, []byte:
+		return false
+	case bson.RawArray:
+		return true
+	}
+	k := reflect.TypeOf(v).Kind()
+	return k == reflect.Slice || k == reflect.Array
+}
+
+// encodeDoc encodes the document v with reg. A value that is not a document, or that the registry cannot encode, is
+// an ErrInvalidOption error that names what is wrong without the encoder's internals.
+func encodeDoc(reg *bson.Registry, v any) (bson.Raw, error) {
+	if err := checkIsDocument("the command document", v); err != nil {
+		return nil, err
+	}
+	raw, err := bsonutil.Encode(reg, v)
+	if err != nil {
+		return nil, &optError{msg: "motor: cannot encode the command document: " + err.Error()}
+	}
+	return raw, nil
+}
