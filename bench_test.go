@@ -172,6 +172,93 @@ func BenchmarkFindManyEmptyCursor(b *testing.B) {
 	})
 }
 
+// BenchmarkFindSmallDocs finds 100 small documents and decodes each into a bson.D: motor's Find against the
+// driver's.
+func BenchmarkFindSmallDocs(b *testing.B) {
+	const n = 100
+	small := loadDoc(b, "small_doc.json")
+	coll, raw := benchSetup(b, "corpus")
+	ctx := context.Background()
+	docs := make([]any, n)
+	for i := range docs {
+		docs[i] = small
+	}
+	if _, err := raw.InsertMany(ctx, docs); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("motor", func(b *testing.B) {
+		for b.Loop() {
+			cur, err := coll.Find(ctx, bson.D{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			count := 0
+			for cur.Next(ctx) {
+				var d bson.D
+				if err := cur.Decode(&d); err != nil {
+					b.Fatal(err)
+				}
+				count++
+			}
+			if cur.Err() != nil || count != n {
+				b.Fatalf("%d documents, %v", count, cur.Err())
+			}
+		}
+	})
+	b.Run("driver", func(b *testing.B) {
+		for b.Loop() {
+			cur, err := raw.Find(ctx, bson.D{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			count := 0
+			for cur.Next(ctx) {
+				var d bson.D
+				if err := cur.Decode(&d); err != nil {
+					b.Fatal(err)
+				}
+				count++
+			}
+			if cur.Err() != nil || count != n {
+				b.Fatalf("%d documents, %v", count, cur.Err())
+			}
+		}
+	})
+}
+
+// BenchmarkDereferenceOne resolves one reference: motor's Dereference against the driver's FindOne by _id, both
+// decoding into a struct.
+func BenchmarkDereferenceOne(b *testing.B) {
+	coll, raw := benchSetup(b, "people")
+	db := coll.Database()
+	ctx := context.Background()
+	if _, err := raw.InsertOne(ctx, bson.D{{Key: "_id", Value: int32(7)}, {Key: "name", Value: "ann"}, {Key: "age", Value: int32(40)}}); err != nil {
+		b.Fatal(err)
+	}
+	ref := motor.DBRef{Collection: "people", ID: int32(7)}
+	type person struct {
+		ID   int32  `bson:"_id"`
+		Name string `bson:"name"`
+		Age  int32  `bson:"age"`
+	}
+	b.Run("motor", func(b *testing.B) {
+		for b.Loop() {
+			var p person
+			if err := db.Dereference(ctx, ref).Decode(&p); err != nil || p.Age != 40 {
+				b.Fatal(p, err)
+			}
+		}
+	})
+	b.Run("driver", func(b *testing.B) {
+		for b.Loop() {
+			var p person
+			if err := raw.FindOne(ctx, bson.D{{Key: "_id", Value: ref.ID}}).Decode(&p); err != nil || p.Age != 40 {
+				b.Fatal(p, err)
+			}
+		}
+	})
+}
+
 // BenchmarkDecode compares motor's codec (default options, and tz-aware with bson.M documents) with the driver's
 // bson.Unmarshal on the spec's flat and deep documents. No server.
 func BenchmarkDecode(b *testing.B) {
@@ -236,27 +323,28 @@ func BenchmarkRunCommand(b *testing.B) {
 	})
 }
 
-// BenchmarkListCollectionNames lists 100 collections: motor's ListCollectionNames against the driver's.
+// BenchmarkListCollectionNames lists 50 collections: motor's ListCollectionNames against the driver's.
 func BenchmarkListCollectionNames(b *testing.B) {
 	coll, raw := benchSetup(b, "unused")
 	db := coll.Database()
 	mdb := raw.Database()
 	ctx := context.Background()
-	for i := range 100 {
+	const n = 50
+	for i := range n {
 		if err := mdb.CreateCollection(ctx, fmt.Sprintf("c%03d", i)); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.Run("motor", func(b *testing.B) {
 		for b.Loop() {
-			if names, err := db.ListCollectionNames(ctx, nil); err != nil || len(names) != 100 {
+			if names, err := db.ListCollectionNames(ctx, nil); err != nil || len(names) != n {
 				b.Fatal(len(names), err)
 			}
 		}
 	})
 	b.Run("driver", func(b *testing.B) {
 		for b.Loop() {
-			if names, err := mdb.ListCollectionNames(ctx, bson.D{}); err != nil || len(names) != 100 {
+			if names, err := mdb.ListCollectionNames(ctx, bson.D{}); err != nil || len(names) != n {
 				b.Fatal(len(names), err)
 			}
 		}

@@ -78,7 +78,12 @@ func (c *Collection) mongoColl(cn *conn) *mongo.Collection {
 	if h := c.handle.Load(); h != nil && h.cn == cn {
 		return h.mc
 	}
-	mc := c.db.mongoDB(cn).Collection(c.name, c.set.collOptions())
+	var mc *mongo.Collection
+	if c.set == c.db.set {
+		mc = c.db.mongoDB(cn).Collection(c.name) // inherits the database's settings, at a fraction of the cost
+	} else {
+		mc = c.db.mongoDB(cn).Collection(c.name, c.set.collOptions())
+	}
 	c.handle.Store(&collHandle{cn: cn, mc: mc})
 	return mc
 }
@@ -100,6 +105,9 @@ func (c *Collection) driver(ctx context.Context, op string) (*mongo.Collection, 
 func (c *Collection) fail(op string, err error) error {
 	if err == nil {
 		return nil
+	}
+	if e := encodeError(err); e != nil {
+		err = e
 	}
 	return opErr(op+" "+c.FullName(), err)
 }

@@ -183,3 +183,27 @@ func TestNewClient(t *testing.T) {
 		t.Errorf("NewClient(nil) = %v", err)
 	}
 }
+
+// TestBadDocumentErrors checks that a value that is not a document is refused with what is wrong, naming the
+// operation, and without the encoder's internals.
+func TestBadDocumentErrors(t *testing.T) {
+	ctx := t.Context()
+	db, rec := newDB(t)
+	coll := mustColl(t, db, "c")
+	rec.Reset()
+	_, err := db.ListCollectionNames(ctx, &motor.ListCollectionNamesOptions{Filter: 42})
+	if !errors.Is(err, motor.ErrInvalidOption) || err.Error() != "motor: the listCollections filter must be a document, not a int" {
+		t.Errorf("ListCollectionNames(Filter: 42) = %v", err)
+	}
+	_, err = coll.InsertOne(ctx, 42)
+	if want := "motor: insert " + coll.FullName() + ": a document argument must be a document, not a int"; !errors.Is(err, motor.ErrInvalidOption) || err.Error() != want {
+		t.Errorf("InsertOne(42) = %v, want %s", err, want)
+	}
+	_, err = coll.Find(ctx, "x")
+	if want := "motor: find " + coll.FullName() + ": a document argument must be a document, not a string"; !errors.Is(err, motor.ErrInvalidOption) || err.Error() != want {
+		t.Errorf("Find(\"x\") = %v, want %s", err, want)
+	}
+	if names := rec.Names(); len(names) != 0 {
+		t.Errorf("sent %v", names)
+	}
+}

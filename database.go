@@ -24,7 +24,8 @@ type Database struct {
 	set    settings
 	hooks  *hookSlot // document hooks, shared with every handle derived from this one
 
-	handle atomic.Pointer[dbHandle]
+	handle  atomic.Pointer[dbHandle]
+	lastRef atomic.Pointer[Collection] // the collection of the last reference dereferenced, reused by the next
 }
 
 // dbHandle caches the driver database of one driver client.

@@ -197,7 +197,14 @@ func (db *Database) refCollection(ref DBRef) (*Collection, error) {
 	if ref.Database != "" && ref.Database != db.name {
 		return nil, optionError("cannot dereference %v from database %q: it points to database %q (use Client.Dereference)", ref, db.name, ref.Database)
 	}
-	return db.Collection(ref.Collection)
+	if c := db.lastRef.Load(); c != nil && c.name == ref.Collection {
+		return c, nil
+	}
+	c, err := db.Collection(ref.Collection)
+	if err == nil {
+		db.lastRef.Store(c)
+	}
+	return c, err
 }
 
 // refCollection returns the collection that ref points to, checking ref first; dbs, when not nil, caches database

@@ -87,11 +87,9 @@ func (c *call) runCmdOptions() *options.RunCmdOptionsBuilder {
 // fail wraps err as the error of c's operation. explain applies to errors from the server or the network; an
 // encoding error of the driver becomes an ErrInvalidOption error without the encoder's internals.
 func (c *call) fail(err error) error {
-	var me mongo.MarshalError
-	switch {
-	case errors.As(err, &me):
-		err = &optError{msg: "cannot encode the command document: " + me.Err.Error()}
-	case c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrClientDisconnected):
+	if e := encodeError(err); e != nil {
+		err = e
+	} else if c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrClientDisconnected) {
 		err = c.explain(err)
 	}
 	op := c.op
@@ -225,6 +223,19 @@ func commandFailed(err error) (bson.Raw, *mongo.CommandError) {
 		return ce.Raw, &ce
 	}
 	return nil, nil
+}
+
+// encodeError returns an ErrInvalidOption error in place of the driver's error for a value it could not encode as a
+// document, without the encoder's internals, or nil for any other error.
+func encodeError(err error) error {
+	var me mongo.MarshalError
+	if !errors.As(err, &me) {
+		return nil
+	}
+	if e := checkIsDocument("a document argument", me.Value); e != nil {
+		return e
+	}
+	return &optError{msg: "cannot encode a document argument: " + me.Err.Error()}
 }
 
 // serverErrHasCode reports whether err is a server error with the given code.

@@ -169,15 +169,19 @@ func (db *Database) collectionNames(ctx context.Context, c call, cmd bson.D) ([]
 	// bytes instead of decoding each document.
 	fast := !db.rewritesReads() && db.set.codec.opts.UnicodeDecodeErrorHandler == UnicodeStrict
 	for cur.Next(ctx) {
-		var doc struct {
-			Name bson.RawValue `bson:"name"`
-		}
+		var v bson.RawValue
 		if fast {
-			doc.Name = cur.Current.Lookup("name")
-		} else if err := db.decodeFrom(nil, db.set.codec, cur.Current, &doc); err != nil {
-			return nil, c.fail(err)
+			v = cur.Current.Lookup("name")
+		} else {
+			var doc struct {
+				Name bson.RawValue `bson:"name"`
+			}
+			if err := db.decodeFrom(nil, db.set.codec, cur.Current, &doc); err != nil {
+				return nil, c.fail(err)
+			}
+			v = doc.Name
 		}
-		name, ok := doc.Name.StringValueOK()
+		name, ok := v.StringValueOK()
 		if !ok {
 			return nil, c.fail(errors.New("a listCollections document has no string name"))
 		}
