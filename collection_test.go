@@ -1,8 +1,11 @@
 package motor_test
 
 import (
+	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -205,5 +208,42 @@ func TestBadDocumentErrors(t *testing.T) {
 	}
 	if names := rec.Names(); len(names) != 0 {
 		t.Errorf("sent %v", names)
+	}
+}
+
+// TestContextErrors checks that an expired or cancelled context ends Find and the cursor calls with an error that
+// names the operation and wraps the context's error.
+func TestContextErrors(t *testing.T) {
+	db, _ := newDB(t)
+	coll := mustColl(t, db, "c")
+	docs := make([]any, 10)
+	for i := range docs {
+		docs[i] = bson.D{{Key: "_id", Value: i}}
+	}
+	if _, err := coll.InsertMany(t.Context(), docs); err != nil {
+		t.Fatal(err)
+	}
+
+	expired, cancel := context.WithTimeout(t.Context(), -time.Second)
+	defer cancel()
+	_, err := coll.Find(expired, bson.D{})
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.HasPrefix(err.Error(), "motor: find "+coll.FullName()+": ") {
+		t.Errorf("Find with an expired context: %v", err)
+	}
+
+	cur, err := coll.Find(t.Context(), bson.D{}, options.Find().SetBatchSize(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cur.Close(context.Background())
+	for cur.RemainingBatchLength() > 0 && cur.Next(t.Context()) {
+	}
+	cancelled, cancel2 := context.WithCancel(t.Context())
+	cancel2()
+	if cur.Next(cancelled) {
+		t.Fatal("Next with a cancelled context needing a getMore returned a document")
+	}
+	if err := cur.Err(); !errors.Is(err, context.Canceled) || !strings.HasPrefix(err.Error(), "motor: find "+coll.FullName()+": ") {
+		t.Errorf("cursor Err after a cancelled getMore: %v", err)
 	}
 }
