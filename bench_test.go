@@ -64,6 +64,29 @@ func benchSetup(b *testing.B, name string) (*motor.Collection, *mongo.Collection
 	return coll, mc.Database(db.Name()).Collection(name)
 }
 
+// docCursor is what motor's and the driver's cursors both offer.
+type docCursor interface {
+	Next(context.Context) bool
+	Decode(any) error
+	Err() error
+}
+
+// drainDocs decodes every document of cur into a bson.D and checks that there were n.
+func drainDocs(b *testing.B, ctx context.Context, cur docCursor, n int) {
+	b.Helper()
+	count := 0
+	for cur.Next(ctx) {
+		var d bson.D
+		if err := cur.Decode(&d); err != nil {
+			b.Fatal(err)
+		}
+		count++
+	}
+	if cur.Err() != nil || count != n {
+		b.Fatalf("%d documents, %v", count, cur.Err())
+	}
+}
+
 func BenchmarkFindOneByID(b *testing.B) {
 	const n = 1000
 	tweet := loadDoc(b, "tweet.json")
@@ -137,17 +160,7 @@ func BenchmarkFindManyEmptyCursor(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			count := 0
-			for cur.Next(ctx) {
-				var d bson.D
-				if err := cur.Decode(&d); err != nil {
-					b.Fatal(err)
-				}
-				count++
-			}
-			if cur.Err() != nil || count != n {
-				b.Fatalf("%d documents, %v", count, cur.Err())
-			}
+			drainDocs(b, ctx, cur, n)
 		}
 	})
 	b.Run("driver", func(b *testing.B) {
@@ -157,17 +170,7 @@ func BenchmarkFindManyEmptyCursor(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			count := 0
-			for cur.Next(ctx) {
-				var d bson.D
-				if err := cur.Decode(&d); err != nil {
-					b.Fatal(err)
-				}
-				count++
-			}
-			if cur.Err() != nil || count != n {
-				b.Fatalf("%d documents, %v", count, cur.Err())
-			}
+			drainDocs(b, ctx, cur, n)
 		}
 	})
 }
@@ -192,17 +195,7 @@ func BenchmarkFindSmallDocs(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			count := 0
-			for cur.Next(ctx) {
-				var d bson.D
-				if err := cur.Decode(&d); err != nil {
-					b.Fatal(err)
-				}
-				count++
-			}
-			if cur.Err() != nil || count != n {
-				b.Fatalf("%d documents, %v", count, cur.Err())
-			}
+			drainDocs(b, ctx, cur, n)
 		}
 	})
 	b.Run("driver", func(b *testing.B) {
@@ -211,17 +204,7 @@ func BenchmarkFindSmallDocs(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			count := 0
-			for cur.Next(ctx) {
-				var d bson.D
-				if err := cur.Decode(&d); err != nil {
-					b.Fatal(err)
-				}
-				count++
-			}
-			if cur.Err() != nil || count != n {
-				b.Fatalf("%d documents, %v", count, cur.Err())
-			}
+			drainDocs(b, ctx, cur, n)
 		}
 	})
 }

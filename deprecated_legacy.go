@@ -77,14 +77,7 @@ func evalCmd(code any, args []any) (bson.D, error) {
 // MongoDB 5.0 deprecated getLastError (5.1 removed it); PyMongo 4.0 and Motor 2.0 removed error(). Check the error
 // and result of each write, and set the write concern with [WithWriteConcern].
 func (db *Database) Error(ctx context.Context) (bson.D, error) {
-	reply, err := db.legacyCommand(ctx, "error", "getlasterror", "5.1")
-	if err != nil {
-		return nil, err
-	}
-	if v, err := reply.LookupErr("err"); err == nil && v.Type == bson.TypeNull {
-		return nil, nil
-	}
-	return defaultCodec.decodeD(reply)
+	return errorReply(db.legacyCommand(ctx, "error", "getlasterror", "5.1"))
 }
 
 // LastStatus returns the reply of {getlasterror: 1}, sent to the primary and decoded with the default codec
@@ -111,14 +104,7 @@ func (db *Database) LastStatus(ctx context.Context) (bson.D, error) {
 // Deprecated: MongoDB 1.6 deprecated getPrevError and 4.2 removed it; PyMongo 4.0 and Motor 2.0 removed
 // previous_error(). Check the error of each operation as it returns.
 func (db *Database) PreviousError(ctx context.Context) (bson.D, error) {
-	reply, err := db.legacyCommand(ctx, "previous error", "getpreverror", "4.2")
-	if err != nil {
-		return nil, err
-	}
-	if v, err := reply.LookupErr("err"); err == nil && v.Type == bson.TypeNull {
-		return nil, nil
-	}
-	return defaultCodec.decodeD(reply)
+	return errorReply(db.legacyCommand(ctx, "previous error", "getpreverror", "4.2"))
 }
 
 // ResetErrorHistory clears the error history that [Database.PreviousError] reads (sends {reseterror: 1} to the
@@ -131,6 +117,18 @@ func (db *Database) PreviousError(ctx context.Context) (bson.D, error) {
 func (db *Database) ResetErrorHistory(ctx context.Context) error {
 	_, err := db.legacyCommand(ctx, "reset error history", "reseterror", "5.0")
 	return err
+}
+
+// errorReply is the result of Error and PreviousError: nil when the reply's "err" field is null, else the whole reply
+// decoded with the default codec options.
+func errorReply(reply bson.Raw, err error) (bson.D, error) {
+	if err != nil {
+		return nil, err
+	}
+	if v, err := reply.LookupErr("err"); err == nil && v.Type == bson.TypeNull {
+		return nil, nil
+	}
+	return defaultCodec.decodeD(reply)
 }
 
 // legacyCommand sends {command: 1} to the primary, as PyMongo's error helpers do (lower-case verbs).

@@ -113,17 +113,9 @@ func (db *Database) prepare(c *call, cmd any) (any, error) {
 // applies neither the database's read concern nor its write concern: builders put writeConcern in the command (from
 // writeConcernFor) where Motor does.
 func (db *Database) exec(ctx context.Context, c call, cmd any) (bson.Raw, error) {
-	if ctx == nil {
-		return nil, c.fail(errNilContext)
-	}
-	raw, err := db.prepare(&c, cmd)
-	if err != nil {
-		return nil, c.fail(err)
-	}
-	reply, err := db.send(ctx, &c, raw)
-	if err != nil && c.retryRead && db.retryable(ctx, err) {
-		reply, err = db.send(ctx, &c, raw)
-	}
+	reply, err := send(ctx, db, &c, cmd, func(mdb *mongo.Database, cmd any) (bson.Raw, error) {
+		return mdb.RunCommand(ctx, cmd, c.runCmdOptions()).Raw()
+	})
 	if err == nil {
 		return reply, nil
 	}
@@ -137,43 +129,42 @@ func (db *Database) exec(ctx context.Context, c call, cmd any) (bson.Raw, error)
 	return nil, c.fail(err)
 }
 
-// send sends the encoded command once.
-func (db *Database) send(ctx context.Context, c *call, cmd any) (bson.Raw, error) {
-	mdb, release, err := db.driver()
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	return mdb.RunCommand(ctx, cmd, c.runCmdOptions()).Raw()
-}
-
 // execCursor sends cmd, a command that returns a cursor, as c says, and returns the driver's cursor over its
 // results (getMore, killCursors and the session are the driver's). The caller wraps it with the decoding it needs.
 func (db *Database) execCursor(ctx context.Context, c call, cmd any) (*mongo.Cursor, error) {
-	if ctx == nil {
-		return nil, c.fail(errNilContext)
-	}
-	raw, err := db.prepare(&c, cmd)
-	if err != nil {
-		return nil, c.fail(err)
-	}
-	cur, err := db.sendCursor(ctx, &c, raw)
-	if err != nil && c.retryRead && db.retryable(ctx, err) {
-		cur, err = db.sendCursor(ctx, &c, raw)
-	}
+	cur, err := send(ctx, db, &c, cmd, func(mdb *mongo.Database, cmd any) (*mongo.Cursor, error) {
+		return mdb.RunCommandCursor(ctx, cmd, c.runCmdOptions())
+	})
 	if err != nil {
 		return nil, c.fail(err)
 	}
 	return cur, nil
 }
 
-func (db *Database) sendCursor(ctx context.Context, c *call, cmd any) (*mongo.Cursor, error) {
-	mdb, release, err := db.driver()
-	if err != nil {
-		return nil, err
+// send checks the context, prepares cmd and runs it through the driver database with run, once more if c retries
+// reads and the error allows it. Errors are the driver's or the server's, not yet wrapped.
+func send[T any](ctx context.Context, db *Database, c *call, cmd any, run func(*mongo.Database, any) (T, error)) (T, error) {
+	var zero T
+	if ctx == nil {
+		return zero, errNilContext
 	}
-	defer release()
-	return mdb.RunCommandCursor(ctx, cmd, c.runCmdOptions())
+	prepared, err := db.prepare(c, cmd)
+	if err != nil {
+		return zero, err
+	}
+	once := func() (T, error) {
+		mdb, release, err := db.driver()
+		if err != nil {
+			return zero, err
+		}
+		defer release()
+		return run(mdb, prepared)
+	}
+	res, err := once()
+	if err != nil && c.retryRead && db.retryable(ctx, err) {
+		res, err = once()
+	}
+	return res, err
 }
 
 // retryable reports whether a read that failed with err is retried once, as PyMongo's _retryable_read decides: a
