@@ -412,6 +412,10 @@ func TestClientDereference(t *testing.T) {
 		if !errors.Is(err, tt.want) || !strings.HasPrefix(err.Error(), "motor: reference 1: ") {
 			t.Errorf("DereferenceMany(%v) = %v, want %v", tt.ref, err, tt.want)
 		}
+		var de *motor.DereferenceError
+		if !errors.As(err, &de) || de.Index != 1 || de.Ref.Collection != tt.ref.Collection || de.Ref.Database != tt.ref.Database {
+			t.Errorf("DereferenceMany(%v): errors.As gives %+v", tt.ref, de)
+		}
 	}
 	if err := c.Dereference(ctx, motor.DBRef{Collection: "people", ID: 1}).Err(); err == nil ||
 		err.Error() != "motor: cannot dereference DBRef(people, 1) from a Client: it names no database (use Database.Dereference)" {
