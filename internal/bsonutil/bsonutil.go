@@ -45,7 +45,8 @@ func Truthy(v bson.RawValue) bool {
 			return f != 0
 		}
 		d, _ := v.Decimal128OK()
-		return !d.IsZero()
+		n, _, err := d.BigInt()
+		return err != nil || n.Sign() != 0 // NaN and the infinities are true
 	case bson.TypeString:
 		s, _ := v.StringValueOK()
 		return s != ""
