@@ -103,7 +103,8 @@ func invalidRun(s []byte) int {
 	return n
 }
 
-// doc rewrites a document (or array) starting at d, appending to out. It returns the rewritten bytes.
+// doc rewrites a document (or array) starting at d, appending to out. It returns the rewritten bytes. Its elements
+// end before its terminator: a last value or key that ends on the terminator is malformed.
 func (w utf8Walker) doc(d []byte, out []byte, path string) ([]byte, bool, error) {
 	if len(d) < 5 {
 		return nil, false, errMalformed
@@ -120,10 +121,10 @@ func (w utf8Walker) doc(d []byte, out []byte, path string) ([]byte, bool, error)
 		t := d[i]
 		i++
 		end := i
-		for end < n && d[end] != 0 {
+		for end < n-1 && d[end] != 0 {
 			end++
 		}
-		if end >= n {
+		if end >= n-1 {
 			return nil, false, errMalformed
 		}
 		key := d[i:end]
@@ -141,7 +142,7 @@ func (w utf8Walker) doc(d []byte, out []byte, path string) ([]byte, bool, error)
 		out = append(out, fk...)
 		out = append(out, 0)
 		var vch bool
-		out, i, vch, err = w.value(bson.Type(t), d[:n], i, out, string(p))
+		out, i, vch, err = w.value(bson.Type(t), d[:n-1], i, out, string(p))
 		if err != nil {
 			return nil, false, err
 		}
@@ -304,10 +305,10 @@ func scanBSON(d []byte, visit func(t bson.Type, key, val []byte) bool) bool {
 		t := bson.Type(d[i])
 		i++
 		k := i
-		for i < n && d[i] != 0 {
+		for i < n-1 && d[i] != 0 {
 			i++
 		}
-		if i >= n {
+		if i >= n-1 {
 			return true
 		}
 		key := d[k:i]
@@ -354,7 +355,7 @@ func scanBSON(d []byte, visit func(t bson.Type, key, val []byte) bool) bool {
 			}
 			size = j - i
 		}
-		if size < 0 || i+size > n {
+		if size < 0 || i+size > n-1 { // an element ends before the terminator
 			return true
 		}
 		val := d[i : i+size]

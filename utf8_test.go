@@ -79,6 +79,10 @@ func TestFixUTF8Malformed(t *testing.T) {
 		"code with scope too long": doc(append(cws(4+len(code)+len(scope)+len(n)), n...)...),
 		// The string's last byte is not its terminator.
 		"string without its terminator": doc(append([]byte{0x02, 's', 0, 3, 0, 0, 0, 'a', 0xff, 'b'}, n...)...),
+		// The last string's terminator is the document's: the document has none of its own.
+		"string ending on the document's terminator": {12, 0, 0, 0, 0x02, 0xff, 0, 1, 0, 0, 0, 0},
+		// The last key's terminator is the document's.
+		"key ending on the document's terminator": {7, 0, 0, 0, 0x0a, 0xff, 0},
 	}
 	for desc, d := range tests {
 		t.Run(desc, func(t *testing.T) {
