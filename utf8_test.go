@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/gomotor/motor/internal/bsonwalk"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -38,7 +39,9 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-func TestScanBSON(t *testing.T) {
+// TestHasUUIDBinaryAndInvalidUTF8 checks the two questions the codec asks the walker before it decodes. The walker's
+// own tests are in internal/bsonwalk.
+func TestHasUUIDBinaryAndInvalidUTF8(t *testing.T) {
 	doc, _ := bson.Marshal(bson.D{
 		{Key: "a", Value: bson.A{1, bson.D{{Key: "u", Value: bson.Binary{Subtype: 3, Data: make([]byte, 16)}}}}},
 	})
@@ -55,9 +58,9 @@ func TestScanBSON(t *testing.T) {
 	}
 }
 
-// wellFormed reports whether scanBSON can walk d from end to end.
+// wellFormed reports whether the walker can walk d from end to end.
 func wellFormed(d []byte) bool {
-	return !scanBSON(d, func(bson.Type, []byte, []byte) bool { return false })
+	return !bsonwalk.Any(d, func(bson.Type, []byte, []byte) bool { return false })
 }
 
 // TestFixUTF8Malformed checks that the walker refuses malformed values that hold invalid UTF-8, as the driver's

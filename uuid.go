@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/gomotor/motor/internal/bsonwalk"
 	"github.com/gomotor/motor/internal/uuidlayout"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -162,4 +163,12 @@ func (u *UUID) UnmarshalBSONValue(typ byte, data []byte) error {
 	}
 	copy(u[:], data[5:])
 	return nil
+}
+
+// hasUUIDBinary reports whether the document d holds a binary of subtype 3 or 4 at any depth. Malformed BSON
+// reports true, so that the full decoder sees it and reports the error.
+func hasUUIDBinary(d []byte) bool {
+	return bsonwalk.Any(d, func(t bson.Type, _, val []byte) bool {
+		return t == bson.TypeBinary && (val[4] == bson.TypeBinaryUUID || val[4] == bson.TypeBinaryUUIDOld)
+	})
 }
