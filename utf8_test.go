@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/gomotor/motor/internal/bsonwalk"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -38,7 +39,9 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-func TestScanBSON(t *testing.T) {
+// TestHasUUIDBinaryAndInvalidUTF8 checks the two questions the codec asks the walker before it decodes. The walker's
+// own tests are in internal/bsonwalk.
+func TestHasUUIDBinaryAndInvalidUTF8(t *testing.T) {
 	doc, _ := bson.Marshal(bson.D{
 		{Key: "a", Value: bson.A{1, bson.D{{Key: "u", Value: bson.Binary{Subtype: 3, Data: make([]byte, 16)}}}}},
 	})
@@ -55,9 +58,9 @@ func TestScanBSON(t *testing.T) {
 	}
 }
 
-// wellFormed reports whether scanBSON can walk d from end to end.
+// wellFormed reports whether the walker can walk d from end to end.
 func wellFormed(d []byte) bool {
-	return !scanBSON(d, func(bson.Type, []byte, []byte) bool { return false })
+	return !bsonwalk.Any(d, func(bson.Type, []byte, []byte) bool { return false })
 }
 
 // TestFixUTF8Malformed checks that the walker refuses malformed values that hold invalid UTF-8, as the driver's
@@ -79,6 +82,10 @@ func TestFixUTF8Malformed(t *testing.T) {
 		"code with scope too long": doc(append(cws(4+len(code)+len(scope)+len(n)), n...)...),
 		// The string's last byte is not its terminator.
 		"string without its terminator": doc(append([]byte{0x02, 's', 0, 3, 0, 0, 0, 'a', 0xff, 'b'}, n...)...),
+		// The last string's terminator is the document's: the document has none of its own.
+		"string ending on the document's terminator": {12, 0, 0, 0, 0x02, 0xff, 0, 1, 0, 0, 0, 0},
+		// The last key's terminator is the document's.
+		"key ending on the document's terminator": {7, 0, 0, 0, 0x0a, 0xff, 0},
 	}
 	for desc, d := range tests {
 		t.Run(desc, func(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"reflect"
 
+	"github.com/gomotor/motor/internal/bsonwalk"
+	"github.com/gomotor/motor/internal/uuidlayout"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
@@ -59,21 +61,28 @@ func (u UUID) String() string {
 	return string(b[:])
 }
 
-// uuidBytes returns the stored bytes and subtype of u in the representation rep.
+// uuidToBinary returns the stored bytes and subtype of u in the representation rep.
 func uuidToBinary(u UUID, rep UUIDRepresentation) (bson.Binary, error) {
 	switch rep {
 	case UUIDStandard:
 		return bson.Binary{Subtype: bson.TypeBinaryUUID, Data: u[:]}, nil
-	case UUIDPythonLegacy:
-		return bson.Binary{Subtype: bson.TypeBinaryUUIDOld, Data: u[:]}, nil
-	case UUIDJavaLegacy:
-		b := javaSwap(u)
-		return bson.Binary{Subtype: bson.TypeBinaryUUIDOld, Data: b[:]}, nil
-	case UUIDCSharpLegacy:
-		b := csharpSwap(u)
+	case UUIDPythonLegacy, UUIDJavaLegacy, UUIDCSharpLegacy:
+		b := legacyLayout(rep).Store(u)
 		return bson.Binary{Subtype: bson.TypeBinaryUUIDOld, Data: b[:]}, nil
 	}
 	return bson.Binary{}, optionError("cannot encode a motor.UUID with UUIDRepresentation %v; set UUIDStandard or a legacy representation in CodecOptions, or store a bson.Binary", rep)
+}
+
+// legacyLayout returns the byte order of binary subtype 3 under rep: the Java and C# drivers' own, and the UUID's
+// natural order for every other representation (PyMongo reads subtype 3 under UUIDStandard as Python legacy).
+func legacyLayout(rep UUIDRepresentation) uuidlayout.Layout {
+	switch rep {
+	case UUIDJavaLegacy:
+		return uuidlayout.Java
+	case UUIDCSharpLegacy:
+		return uuidlayout.CSharp
+	}
+	return uuidlayout.Standard
 }
 
 // uuidFromBinary reads a UUID stored as subtype 3 or 4 under rep, as PyMongo 3.11 does: subtype 4 is always standard;
@@ -90,32 +99,10 @@ func uuidFromBinary(data []byte, subtype byte, rep UUIDRepresentation) (UUID, er
 	if subtype != bson.TypeBinaryUUIDOld {
 		return u, fmt.Errorf("motor: cannot decode binary subtype %d as a UUID", subtype)
 	}
-	switch rep {
-	case UUIDJavaLegacy:
-		return javaSwap(u), nil
-	case UUIDCSharpLegacy:
-		return csharpSwap(u), nil
-	case UUIDUnspecified:
+	if rep == UUIDUnspecified {
 		return u, fmt.Errorf("motor: cannot decode binary subtype 3 as a UUID with UUIDRepresentation unspecified")
 	}
-	return u, nil
-}
-
-func javaSwap(u UUID) UUID {
-	var b UUID
-	for i := 0; i < 8; i++ {
-		b[i] = u[7-i]
-		b[8+i] = u[15-i]
-	}
-	return b
-}
-
-func csharpSwap(u UUID) UUID {
-	b := u
-	b[0], b[1], b[2], b[3] = u[3], u[2], u[1], u[0]
-	b[4], b[5] = u[5], u[4]
-	b[6], b[7] = u[7], u[6]
-	return b
+	return legacyLayout(rep).Load(u), nil
 }
 
 // uuidCodec encodes and decodes motor.UUID values in one representation.
@@ -176,4 +163,12 @@ func (u *UUID) UnmarshalBSONValue(typ byte, data []byte) error {
 	}
 	copy(u[:], data[5:])
 	return nil
+}
+
+// hasUUIDBinary reports whether the document d holds a binary of subtype 3 or 4 at any depth. Malformed BSON
+// reports true, so that the full decoder sees it and reports the error.
+func hasUUIDBinary(d []byte) bool {
+	return bsonwalk.Any(d, func(t bson.Type, _, val []byte) bool {
+		return t == bson.TypeBinary && (val[4] == bson.TypeBinaryUUID || val[4] == bson.TypeBinaryUUIDOld)
+	})
 }
