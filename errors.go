@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/gomotor/motor/internal/bsonwalk"
 )
 
 // ErrInvalidName is the sentinel of every error about a database or collection name that motor rejects before any
@@ -113,6 +115,12 @@ func (e *collectionExistsError) Unwrap() []error {
 	}
 	return []error{ErrCollectionInvalid, e.cause}
 }
+
+// errNilContext is the cause of every error about a nil context.
+var errNilContext = &optError{msg: "nil context"}
+
+// errMalformed reports BSON that cannot be walked.
+var errMalformed = bsonwalk.ErrMalformed
 
 // optError is an error about arguments, found before any I/O; it unwraps to ErrInvalidOption.
 type optError struct{ msg string }

@@ -63,8 +63,6 @@ type call struct {
 	explain func(err error) error
 }
 
-// errNilContext is the cause of every error about a nil context.
-var errNilContext = &optError{msg: "nil context"}
 
 // checkContext returns the error of op for a nil ctx.
 func checkContext(ctx context.Context, op string) error {

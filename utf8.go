@@ -9,8 +9,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// errMalformed reports BSON that cannot be walked.
-var errMalformed = bsonwalk.ErrMalformed
 
 // fixUTF8 applies the unicode decode error handler h to every key and string of the document raw. A document that is
 // valid UTF-8 as a whole (the common case) is returned as it is, without copying.
