@@ -63,7 +63,6 @@ type call struct {
 	explain func(err error) error
 }
 
-
 // checkContext returns the error of op for a nil ctx.
 func checkContext(ctx context.Context, op string) error {
 	if ctx == nil {

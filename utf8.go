@@ -9,7 +9,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-
 // fixUTF8 applies the unicode decode error handler h to every key and string of the document raw. A document that is
 // valid UTF-8 as a whole (the common case) is returned as it is, without copying.
 func fixUTF8(raw bson.Raw, h UnicodeErrorHandler) (bson.Raw, error) {
