@@ -18,8 +18,9 @@
 // FerretDB is not MongoDB: it answers most CRUD, index and administration commands, and rejects
 // or ignores some others. Code that must match a real mongod should also be tested against one.
 //
-// The root package github.com/gomotor/motor never imports this package, so a program that does not
-// import it never compiles FerretDB.
+// This package is a module of its own, github.com/gomotor/motor/embedded: nothing in the root module
+// github.com/gomotor/motor imports it, so a program that does not import it never compiles or even
+// resolves FerretDB. The root module's tests run the ferretdb binary through motortest instead.
 package embedded
 
 import (
