@@ -16,7 +16,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/gomotor/motor/embedded"
 	"github.com/gomotor/motor/motortest"
 )
 
@@ -28,18 +27,18 @@ const (
 )
 
 // authServer starts a FerretDB with authentication on (user root on admin), stopped at the end of the test.
-func authServer(t testing.TB) *embedded.Server {
+func authServer(t testing.TB) *motortest.Server {
 	t.Helper()
-	srv, err := embedded.Start(depCtx(t), &embedded.Options{Auth: &embedded.Auth{Username: authRootUser, Password: authRootPassword}})
+	srv, err := motortest.StartServer(depCtx(t), &motortest.ServerOptions{Auth: &motortest.Auth{Username: authRootUser, Password: authRootPassword}})
 	if err != nil {
-		t.Fatalf("embedded.Start with auth: %v", err)
+		t.Fatalf("motortest.StartServer with auth: %v", err)
 	}
 	t.Cleanup(func() { _ = srv.Close() })
 	return srv
 }
 
 // authClient connects to srv with extra driver options (nil for none), disconnected at the end of the test.
-func authClient(t testing.TB, srv *embedded.Server, co *options.ClientOptions) *Client {
+func authClient(t testing.TB, srv *motortest.Server, co *options.ClientOptions) *Client {
 	t.Helper()
 	var opts []Option
 	if co != nil {
@@ -54,7 +53,7 @@ func authClient(t testing.TB, srv *embedded.Server, co *options.ClientOptions) *
 }
 
 // authRoot connects to srv as root.
-func authRoot(t testing.TB, srv *embedded.Server) *Client {
+func authRoot(t testing.TB, srv *motortest.Server) *Client {
 	t.Helper()
 	return authClient(t, srv, options.Client().SetAuth(options.Credential{
 		Username: authRootUser, Password: authRootPassword, AuthSource: "admin",

@@ -43,7 +43,8 @@
 //
 // # Servers for tests and examples
 //
-// Package github.com/gomotor/motor/embedded starts FerretDB (a MongoDB-wire server written in Go) on SQLite on
-// 127.0.0.1, like net/http/httptest; package github.com/gomotor/motor/motortest has test helpers. A program that
-// imports only this package compiles neither.
+// Package github.com/gomotor/motor/embedded, a module of its own, starts FerretDB (a MongoDB-wire server written in
+// Go) on SQLite on 127.0.0.1, like net/http/httptest; package github.com/gomotor/motor/motortest has test helpers and
+// runs FerretDB's binary as a child process without importing it. A program that imports only this package compiles
+// neither, and its go.sum names no FerretDB.
 package motor

@@ -12,7 +12,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/gomotor/motor"
-	"github.com/gomotor/motor/embedded"
 	"github.com/gomotor/motor/motortest"
 )
 
@@ -20,7 +19,7 @@ import (
 // client authenticated as root, a client without credentials, and a function that stops everything.
 func exampleAuthServer(rootPassword string) (root, anon *motor.Client, stop func()) {
 	ctx := context.Background()
-	srv, err := embedded.Start(ctx, &embedded.Options{Auth: &embedded.Auth{Username: "root", Password: rootPassword}})
+	srv, err := motortest.StartServer(ctx, &motortest.ServerOptions{Auth: &motortest.Auth{Username: "root", Password: rootPassword}})
 	if err != nil {
 		log.Fatal(err)
 	}

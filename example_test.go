@@ -9,11 +9,10 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
 	"github.com/gomotor/motor"
-	"github.com/gomotor/motor/embedded"
 	"github.com/gomotor/motor/motortest"
 )
 
-// exampleDB returns a database named name on the test server (the shared embedded FerretDB, or $MONGODB_URI),
+// exampleDB returns a database named name on the test server (the shared FerretDB, or $MONGODB_URI),
 // emptied first, and a function that drops it and disconnects.
 func exampleDB(name string, opts ...motor.Option) (*motor.Database, func()) {
 	ctx := context.Background()
@@ -36,12 +35,12 @@ func exampleDB(name string, opts ...motor.Option) (*motor.Database, func()) {
 	}
 }
 
-// Start an embedded FerretDB, connect, and use a database: the whole quick start.
+// Start a FerretDB, connect, and use a database: the whole quick start.
 func Example() {
 	ctx := context.Background()
 
-	// An embedded MongoDB-wire server (FerretDB on SQLite) on 127.0.0.1; use your own MongoDB URI instead.
-	srv, err := embedded.Start(ctx, nil)
+	// A MongoDB-wire server (FerretDB on SQLite) on 127.0.0.1; use your own MongoDB URI instead.
+	srv, err := motortest.StartServer(ctx, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -18,8 +18,9 @@
 // FerretDB is not MongoDB: it answers most CRUD, index and administration commands, and rejects
 // or ignores some others. Code that must match a real mongod should also be tested against one.
 //
-// The root package github.com/gomotor/motor never imports this package, so a program that does not
-// import it never compiles FerretDB.
+// This package is a module of its own, github.com/gomotor/motor/embedded: nothing in the root module
+// github.com/gomotor/motor imports it, so a program that does not import it never compiles or even
+// resolves FerretDB. The root module's tests run the ferretdb binary through motortest instead.
 package embedded
 
 import (
@@ -27,22 +28,46 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/url"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"sync"
-	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
+
+	"github.com/gomotor/motor/internal/ferretproc"
 )
 
 // FerretDBVersion is the FerretDB release that this package embeds and that [BinaryPath] builds.
-const FerretDBVersion = "v1.24.2"
+const FerretDBVersion = ferretproc.Version
 
-// ferretDBModule is FerretDB's module path.
-const ferretDBModule = "github.com/FerretDB/FerretDB"
+// BinaryEnv names the environment variable that [BinaryPath] reads first: the path of a ferretdb
+// binary (FerretDB v1.24.2 or compatible), or a name to look up in PATH. scripts/build-ferretdb.sh
+// builds one. A relative path is taken from the current directory, which in a test is the
+// package's directory, so an absolute path is best.
+const BinaryEnv = ferretproc.BinaryEnv
+
+// BinaryPath returns the path of the ferretdb binary that [Start] runs with [Options.Auth].
+//
+// If the environment variable [BinaryEnv] is set, BinaryPath returns the executable it names, or an
+// error if it names none that answers --version. Otherwise it returns gomotor/ferretdb-v1.24.2/ferretdb
+// under [os.UserCacheDir] (~/.cache on Linux), building it there first when it is missing or is not
+// [FerretDBVersion]: with the go command (GOROOT/bin/go, else go from PATH) it creates a
+// throwaway module that requires FerretDB v1.24.2 from the module proxy (honoring GOPROXY,
+// GOMODCACHE and the like), vendors it, writes the build/version/version.txt file that FerretDB's
+// build expects and builds cmd/ferretdb. That takes a minute or two on two cores and needs the
+// module proxy or a module cache that already has FerretDB's dependencies. A lock file keeps
+// concurrent processes from building at the same time, and the binary is renamed into place, so
+// no process sees a partly written file. ctx bounds the wait for the lock and the build.
+//
+// Running scripts/build-ferretdb.sh ahead of time, for example in CI, avoids the wait in a test.
+func BinaryPath(ctx context.Context) (string, error) {
+	p, err := ferretproc.BinaryPath(ctx)
+	if err != nil {
+		return "", fmt.Errorf("embedded: %w", err)
+	}
+	return p, nil
+}
 
 // Options configure [Start]. A nil *Options means the zero value: a new temporary directory,
 // no logs and no authentication.
@@ -121,17 +146,23 @@ func Start(ctx context.Context, opts *Options) (*Server, error) {
 		return nil, fmt.Errorf("embedded: start: %w", err)
 	}
 
-	dir, removeDir, err := dataDir(opts.Dir)
-	if err != nil {
-		return nil, err
+	if opts.Auth != nil {
+		p, err := ferretproc.Start(ctx, &ferretproc.Config{
+			Dir:    opts.Dir,
+			Logger: opts.Logger,
+			Auth:   &ferretproc.Auth{Username: opts.Auth.Username, Password: opts.Auth.Password},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("embedded: %w", err)
+		}
+		return &Server{addr: p.Addr(), version: p.Version(), auth: true, stop: p.Stop}, nil
 	}
 
-	var s *Server
-	if opts.Auth == nil {
-		s, err = startInProcess(ctx, dir, opts.Logger)
-	} else {
-		s, err = startProcess(ctx, dir, opts.Logger, opts.Auth)
+	dir, removeDir, err := ferretproc.DataDir(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: %w", err)
 	}
+	s, err := startInProcess(ctx, dir, opts.Logger)
 	if err != nil {
 		if removeDir {
 			_ = os.RemoveAll(dir)
@@ -186,38 +217,6 @@ func (s *Server) String() string {
 	return fmt.Sprintf("embedded FerretDB %s at %s (%s)", s.version, s.addr, mode)
 }
 
-// dataDir returns the absolute data directory for dir, creating it, and whether Close removes it.
-func dataDir(dir string) (string, bool, error) {
-	if dir == "" {
-		d, err := os.MkdirTemp("", "motor-ferretdb-*")
-		if err != nil {
-			return "", false, fmt.Errorf("embedded: create data directory: %w", err)
-		}
-		return d, true, nil
-	}
-
-	d, err := filepath.Abs(dir)
-	if err != nil {
-		return "", false, fmt.Errorf("embedded: data directory: %w", err)
-	}
-	if err = os.MkdirAll(d, 0o700); err != nil {
-		return "", false, fmt.Errorf("embedded: create data directory: %w", err)
-	}
-	return d, false, nil
-}
-
-// sqliteURL returns FerretDB's SQLite URL for the absolute directory dir: a file URL ending in "/".
-func sqliteURL(dir string) string {
-	p := filepath.ToSlash(dir)
-	if p[len(p)-1] != '/' {
-		p += "/"
-	}
-	if p[0] != '/' {
-		p = "/" + p // a Windows drive letter
-	}
-	return (&url.URL{Scheme: "file", Path: p}).String()
-}
-
 // startInProcess runs FerretDB in this process.
 func startInProcess(ctx context.Context, dir string, logger *slog.Logger) (*Server, error) {
 	if logger == nil {
@@ -229,7 +228,7 @@ func startInProcess(ctx context.Context, dir string, logger *slog.Logger) (*Serv
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Logger:    logger,
 		Handler:   "sqlite",
-		SQLiteURL: sqliteURL(dir),
+		SQLiteURL: ferretproc.SQLiteURL(dir),
 	})
 	inProcessMu.Unlock()
 	if err != nil {
@@ -258,9 +257,9 @@ func startInProcess(ctx context.Context, dir string, logger *slog.Logger) (*Serv
 		return nil, fmt.Errorf("embedded: ferretdb address: %w", err)
 	}
 
-	if err = waitDial(ctx, u.Host, nil); err != nil {
+	if err = ferretproc.WaitDial(ctx, u.Host, nil); err != nil {
 		_ = stop()
-		return nil, err
+		return nil, fmt.Errorf("embedded: %w", err)
 	}
 
 	return &Server{
@@ -274,7 +273,7 @@ func startInProcess(ctx context.Context, dir string, logger *slog.Logger) (*Serv
 func linkedVersion() string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, m := range bi.Deps {
-			if m.Path == ferretDBModule {
+			if m.Path == ferretproc.Module {
 				if m.Replace != nil && m.Replace.Version != "" {
 					return m.Replace.Version
 				}
@@ -283,30 +282,4 @@ func linkedVersion() string {
 		}
 	}
 	return FerretDBVersion
-}
-
-// waitDial dials addr until a connection succeeds, ctx is done or exited is closed.
-func waitDial(ctx context.Context, addr string, exited <-chan struct{}) error {
-	var d net.Dialer
-	for delay := time.Millisecond; ; delay = min(2*delay, 100*time.Millisecond) {
-		c, err := d.DialContext(ctx, "tcp", addr)
-		if err == nil {
-			_ = c.Close()
-			return nil
-		}
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return fmt.Errorf("embedded: wait for ferretdb at %s: %w", addr, ctxErr)
-		}
-
-		t := time.NewTimer(delay)
-		select {
-		case <-t.C:
-		case <-exited:
-			t.Stop()
-			return fmt.Errorf("embedded: ferretdb exited before accepting connections at %s", addr)
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("embedded: wait for ferretdb at %s: %w", addr, ctx.Err())
-		}
-	}
 }

@@ -2,5 +2,5 @@ package motortest
 
 import "testing"
 
-// TestMain stops the shared embedded server that the examples start, and checks for leaked goroutines.
+// TestMain stops the shared server that the examples start, and checks for leaked goroutines.
 func TestMain(m *testing.M) { Main(m) }

@@ -15,7 +15,7 @@ import (
 // Record the commands a client sends and compare them, key order included.
 func ExampleRecorder() {
 	ctx := context.Background()
-	uri, err := motortest.SharedURI() // the embedded FerretDB, or $MONGODB_URI
+	uri, err := motortest.SharedURI() // FerretDB as a child process, or $MONGODB_URI
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -1,8 +1,11 @@
-// Package motortest has test helpers for code that uses motor: the server to test against (an embedded FerretDB,
-// or the MongoDB that MONGODB_URI names), a recorder of the command documents the driver sends, per-test database
-// names, and a scripted wire-level fake server for commands the embedded server lacks.
+// Package motortest has test helpers for code that uses motor: the server to test against (FerretDB's ferretdb binary
+// on SQLite as a child process, or the MongoDB that MONGODB_URI names), a recorder of the command documents the
+// driver sends, per-test database names, and a scripted wire-level fake server for commands FerretDB lacks.
 //
-// It imports FerretDB (through package embedded), so only tests should import it.
+// It does not import FerretDB, so the recorder and the fake compile with the driver alone. [StartServer] runs the
+// ferretdb binary that $MOTOR_FERRETDB_BIN names, or else one that it builds once per machine with the go command
+// into gomotor/ferretdb-v1.24.2 under the user cache directory (~/.cache on Linux; scripts/build-ferretdb.sh builds
+// the same binary ahead of time). Only tests should import it.
 package motortest
 
 import (
@@ -10,6 +13,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
+	"net/url"
 	"os"
 	"regexp"
 	"strings"
@@ -19,27 +24,103 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/gomotor/motor/embedded"
+	"github.com/gomotor/motor/internal/ferretproc"
 )
 
-// EnvURI is the environment variable that points tests at a real MongoDB instead of the embedded server.
+// EnvURI is the environment variable that points tests at a real MongoDB instead of FerretDB.
 const EnvURI = "MONGODB_URI"
+
+// startTimeout bounds the start of the shared server, which may build the ferretdb binary first.
+const startTimeout = 10 * time.Minute
+
+// ServerOptions configure [StartServer]. A nil *ServerOptions means the zero value: no logs, no authentication.
+type ServerOptions struct {
+	// Logger receives FerretDB's log records, with the password replaced by "[REDACTED]". nil discards them.
+	Logger *slog.Logger
+
+	// Auth turns on authentication. nil means none.
+	Auth *Auth
+}
+
+// Auth turns on FerretDB's real SCRAM-SHA-1 and SCRAM-SHA-256 authentication (its --test-enable-new-auth mode)
+// with one initial user on the admin database, and with it the user-management commands. The password travels in
+// the child's environment; it never appears in [Server.URI], [Server.String] or an error.
+type Auth struct {
+	// Username is the initial user's name, on the admin database. It must not be empty.
+	Username string
+
+	// Password is the initial user's password. It must not be empty.
+	Password string
+}
+
+// Server is a running FerretDB child process, started with [StartServer] and stopped with [Server.Close], like
+// an httptest.Server. Its methods are safe for concurrent use.
+type Server struct {
+	p *ferretproc.Process
+}
+
+// StartServer starts FerretDB's ferretdb binary on SQLite, with its data in a temporary directory, listening on
+// 127.0.0.1 and a port the kernel picks, and returns once it accepts connections. It ignores $MONGODB_URI (see
+// [URI] for the server that follows it). ctx bounds the start only, including a first build of the binary (a
+// minute or two, once per machine); a nil ctx is an error. Errors are prefixed "motortest: " and never contain
+// the password.
+func StartServer(ctx context.Context, opts *ServerOptions) (*Server, error) {
+	if opts == nil {
+		opts = new(ServerOptions)
+	}
+	cfg := &ferretproc.Config{Logger: opts.Logger}
+	if a := opts.Auth; a != nil {
+		cfg.Auth = &ferretproc.Auth{Username: a.Username, Password: a.Password}
+	}
+	p, err := ferretproc.Start(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("motortest: %w", err)
+	}
+	return &Server{p: p}, nil
+}
+
+// URI returns the server's connection string, "mongodb://127.0.0.1:PORT/". It never contains credentials.
+func (s *Server) URI() string {
+	return (&url.URL{Scheme: "mongodb", Host: s.p.Addr(), Path: "/"}).String()
+}
+
+// Addr returns the server's TCP address, "127.0.0.1:PORT".
+func (s *Server) Addr() string { return s.p.Addr() }
+
+// Close stops the server, waits for it and removes its data. FerretDB gives connected clients up to 3 seconds to
+// disconnect, so disconnect them first. Calling Close again, even concurrently, returns the first call's error.
+func (s *Server) Close() error {
+	if err := s.p.Stop(); err != nil {
+		return fmt.Errorf("motortest: %w", err)
+	}
+	return nil
+}
+
+// String describes the server for logs, for example "FerretDB v1.24.2 at 127.0.0.1:40123 (sqlite)" or
+// "... (sqlite, auth)". It never contains the password.
+func (s *Server) String() string {
+	mode := "sqlite"
+	if s.p.Auth() {
+		mode += ", auth"
+	}
+	return fmt.Sprintf("FerretDB %s at %s (%s)", s.p.Version(), s.p.Addr(), mode)
+}
 
 var shared struct {
 	once sync.Once
-	srv  *embedded.Server
+	srv  *Server
 	uri  string
 	err  error
 }
 
-// URI returns the connection string of the server tests run against: $MONGODB_URI when it is set, otherwise an
-// embedded FerretDB (SQLite) started on first use and shared by the whole test binary. Call [Main] from TestMain to
-// stop it at the end. It fails the test if the server cannot start.
+// URI returns the connection string of the server tests run against: $MONGODB_URI when it is set, otherwise a
+// FerretDB started with [StartServer] on first use and shared by the whole test binary. Call [Main] from TestMain
+// to stop it at the end. It fails the test if the server cannot start.
 func URI(tb testing.TB) string {
 	tb.Helper()
 	uri, err := SharedURI()
 	if err != nil {
-		tb.Fatalf("motortest: %v", err)
+		tb.Fatalf("%v", err)
 	}
 	return uri
 }
@@ -50,9 +131,9 @@ func SharedURI() (string, error) {
 		return u, nil
 	}
 	shared.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 		defer cancel()
-		shared.srv, shared.err = embedded.Start(ctx, nil)
+		shared.srv, shared.err = StartServer(ctx, nil)
 		if shared.err == nil {
 			shared.uri = shared.srv.URI()
 		}
@@ -60,11 +141,11 @@ func SharedURI() (string, error) {
 	return shared.uri, shared.err
 }
 
-// Real reports whether tests run against a real MongoDB ($MONGODB_URI is set) rather than the embedded FerretDB.
+// Real reports whether tests run against a real MongoDB ($MONGODB_URI is set) rather than FerretDB.
 func Real() bool { return os.Getenv(EnvURI) != "" }
 
-// Main runs the tests of m, stops the shared embedded server, checks that no goroutine is left running (goleak),
-// and exits. Call it from TestMain.
+// Main runs the tests of m, stops the shared server, checks that no goroutine is left running (goleak), and exits.
+// Call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
 	Shutdown()
@@ -77,7 +158,7 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-// Shutdown stops the shared embedded server, if one was started.
+// Shutdown stops the shared server, if one was started.
 func Shutdown() {
 	if shared.srv != nil {
 		_ = shared.srv.Close()
@@ -87,7 +168,7 @@ func Shutdown() {
 var unsafeChars = regexp.MustCompile(`[^a-zA-Z0-9_-]+`)
 
 // DBName returns a database name unique to this test and run, valid on MongoDB and FerretDB
-// (^[a-zA-Z0-9_-]{1,63}$), and registers a cleanup that drops nothing (the embedded server's data is temporary; with
+// (^[a-zA-Z0-9_-]{1,63}$), and registers a cleanup that drops nothing (the test server's data is temporary; with
 // MONGODB_URI the caller drops what it made).
 func DBName(tb testing.TB) string {
 	tb.Helper()

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Builds the ferretdb binary (FerretDB v1.24.2, cmd/ferretdb, SQLite and PostgreSQL backends)
-# from the Go module proxy's source, for the embedded package's authentication mode.
+# from the Go module proxy's source, for motortest's test server (a child process) and the
+# embedded package's authentication mode.
 #
 # Usage: scripts/build-ferretdb.sh [OUT]   (OUT defaults to .cache/ferretdb)
 #
-# The embedded package finds the result through MOTOR_FERRETDB_BIN=OUT; without it, it builds
-# the same binary itself into $XDG_CACHE_HOME/gomotor/ferretdb-v1.24.2/ferretdb (~/.cache/...).
-# Keep this script in sync with embedded/binary.go.
+# Both find the result through MOTOR_FERRETDB_BIN=OUT; without it, they build the same binary
+# themselves into $XDG_CACHE_HOME/gomotor/ferretdb-v1.24.2/ferretdb (~/.cache/...).
+# Keep this script in sync with internal/ferretproc/binary.go.
 #
 # Why not `go build github.com/FerretDB/FerretDB/cmd/ferretdb`: FerretDB's build/version package
 # embeds build/version/version.txt, which the published module does not contain, and the binary

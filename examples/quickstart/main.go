@@ -1,5 +1,6 @@
 // Command quickstart starts an embedded MongoDB-wire server (FerretDB on SQLite) on 127.0.0.1, connects motor to it
-// and uses a database: the whole library in one page. Run it with
+// and uses a database: the whole library in one page. Run it from the repository root (whose go.work includes the
+// examples module) with
 //
 //	go run ./examples/quickstart
 //

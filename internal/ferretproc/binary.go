@@ -1,4 +1,4 @@
-package embedded
+package ferretproc
 
 import (
 	"bufio"
@@ -22,15 +22,21 @@ import (
 // package's directory, so an absolute path is best.
 const BinaryEnv = "MOTOR_FERRETDB_BIN"
 
+// Version is the FerretDB release that [BinaryPath] builds.
+const Version = "v1.24.2"
+
+// Module is FerretDB's module path.
+const Module = "github.com/FerretDB/FerretDB"
+
 // versionTimeout bounds "ferretdb --version".
 const versionTimeout = 30 * time.Second
 
-// BinaryPath returns the path of the ferretdb binary that [Start] runs with [Options.Auth].
+// BinaryPath returns the path of the ferretdb binary that [Start] runs.
 //
 // If the environment variable [BinaryEnv] is set, BinaryPath returns the executable it names, or an
 // error if it names none that answers --version. Otherwise it returns gomotor/ferretdb-v1.24.2/ferretdb
 // under [os.UserCacheDir] (~/.cache on Linux), building it there first when it is missing or is not
-// [FerretDBVersion]: with the go command (GOROOT/bin/go, else go from PATH) it creates a
+// [Version]: with the go command (GOROOT/bin/go, else go from PATH) it creates a
 // throwaway module that requires FerretDB v1.24.2 from the module proxy (honoring GOPROXY,
 // GOMODCACHE and the like), vendors it, writes the build/version/version.txt file that FerretDB's
 // build expects and builds cmd/ferretdb. That takes a minute or two on two cores and needs the
@@ -41,7 +47,7 @@ const versionTimeout = 30 * time.Second
 // Running scripts/build-ferretdb.sh ahead of time, for example in CI, avoids the wait in a test.
 func BinaryPath(ctx context.Context) (string, error) {
 	if ctx == nil {
-		return "", errors.New("embedded: nil context")
+		return "", errors.New("nil context")
 	}
 
 	if name := os.Getenv(BinaryEnv); name != "" {
@@ -50,35 +56,35 @@ func BinaryPath(ctx context.Context) (string, error) {
 			p, err = filepath.Abs(p) // Start runs it from the data directory
 		}
 		if err != nil {
-			return "", fmt.Errorf("embedded: %s: %w", BinaryEnv, err)
+			return "", fmt.Errorf("%s: %w", BinaryEnv, err)
 		}
 		if _, err = binaryVersion(ctx, p); err != nil {
-			return "", fmt.Errorf("embedded: %s: %w", BinaryEnv, err)
+			return "", fmt.Errorf("%s: %w", BinaryEnv, err)
 		}
 		return p, nil
 	}
 
 	cache, err := os.UserCacheDir()
 	if err != nil {
-		return "", fmt.Errorf("embedded: ferretdb binary: %w", err)
+		return "", fmt.Errorf("ferretdb binary: %w", err)
 	}
-	dir := filepath.Join(cache, "gomotor", "ferretdb-"+FerretDBVersion)
+	dir := filepath.Join(cache, "gomotor", "ferretdb-"+Version)
 	bin := filepath.Join(dir, "ferretdb"+exeSuffix())
-	if v, err := binaryVersion(ctx, bin); err == nil && v == FerretDBVersion {
+	if v, err := binaryVersion(ctx, bin); err == nil && v == Version {
 		return bin, nil
 	}
 
 	if err = os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("embedded: ferretdb binary: %w", err)
+		return "", fmt.Errorf("ferretdb binary: %w", err)
 	}
 	unlock, err := lockFile(ctx, filepath.Join(dir, "build.lock"))
 	if err != nil {
-		return "", fmt.Errorf("embedded: lock ferretdb build: %w", err)
+		return "", fmt.Errorf("lock ferretdb build: %w", err)
 	}
 	defer unlock()
 
 	// Another process may have built it while this one waited for the lock.
-	if v, err := binaryVersion(ctx, bin); err == nil && v == FerretDBVersion {
+	if v, err := binaryVersion(ctx, bin); err == nil && v == Version {
 		return bin, nil
 	}
 	if err = buildBinary(ctx, dir, bin); err != nil {
@@ -157,19 +163,19 @@ func runVersion(ctx context.Context, path string) (string, error) {
 func buildBinary(ctx context.Context, dir, bin string) error {
 	goCmd, err := goCommand()
 	if err != nil {
-		return fmt.Errorf("embedded: build ferretdb: %w", err)
+		return fmt.Errorf("build ferretdb: %w", err)
 	}
 
 	work, err := os.MkdirTemp("", "motor-ferretdb-build-*")
 	if err != nil {
-		return fmt.Errorf("embedded: build ferretdb: %w", err)
+		return fmt.Errorf("build ferretdb: %w", err)
 	}
 	defer os.RemoveAll(work)
 
 	// A directory next to bin, so that the final rename stays on one file system.
 	out, err := os.MkdirTemp(dir, "build-*")
 	if err != nil {
-		return fmt.Errorf("embedded: build ferretdb: %w", err)
+		return fmt.Errorf("build ferretdb: %w", err)
 	}
 	defer os.RemoveAll(out)
 	tmp := filepath.Join(out, filepath.Base(bin))
@@ -184,13 +190,13 @@ func buildBinary(ctx context.Context, dir, bin string) error {
 	})
 	env = append(env, "GOWORK=off", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH)
 
-	pkg := ferretDBModule + "/cmd/ferretdb"
+	pkg := Module + "/cmd/ferretdb"
 	steps := []struct {
 		goflags string
 		args    []string
 	}{
 		{"-mod=mod", []string{"mod", "init", "gomotor.invalid/ferretdb-build"}},
-		{"-mod=mod", []string{"get", "-tool", pkg + "@" + FerretDBVersion}},
+		{"-mod=mod", []string{"get", "-tool", pkg + "@" + Version}},
 		{"-mod=mod", []string{"mod", "vendor"}},
 		{"", nil}, // version.txt
 		// -trimpath keeps the build cache valid across throwaway directories.
@@ -198,9 +204,9 @@ func buildBinary(ctx context.Context, dir, bin string) error {
 	}
 	for _, step := range steps {
 		if step.args == nil {
-			vf := filepath.Join(work, "vendor", filepath.FromSlash(ferretDBModule), "build", "version", "version.txt")
-			if err = os.WriteFile(vf, []byte(FerretDBVersion+"\n"), 0o644); err != nil {
-				return fmt.Errorf("embedded: build ferretdb: %w", err)
+			vf := filepath.Join(work, "vendor", filepath.FromSlash(Module), "build", "version", "version.txt")
+			if err = os.WriteFile(vf, []byte(Version+"\n"), 0o644); err != nil {
+				return fmt.Errorf("build ferretdb: %w", err)
 			}
 			continue
 		}
@@ -212,19 +218,19 @@ func buildBinary(ctx context.Context, dir, bin string) error {
 			if ctxErr := ctx.Err(); ctxErr != nil {
 				err = ctxErr
 			}
-			return fmt.Errorf("embedded: build ferretdb: go %s: %w%s", strings.Join(step.args[:2], " "), err, outputTail(b))
+			return fmt.Errorf("build ferretdb: go %s: %w%s", strings.Join(step.args[:2], " "), err, outputTail(b))
 		}
 	}
 
 	v, err := runVersion(ctx, tmp)
 	if err != nil {
-		return fmt.Errorf("embedded: build ferretdb: %w", err)
+		return fmt.Errorf("build ferretdb: %w", err)
 	}
-	if v != FerretDBVersion {
-		return fmt.Errorf("embedded: build ferretdb: built version %q, want %q", v, FerretDBVersion)
+	if v != Version {
+		return fmt.Errorf("build ferretdb: built version %q, want %q", v, Version)
 	}
 	if err = os.Rename(tmp, bin); err != nil {
-		return fmt.Errorf("embedded: build ferretdb: %w", err)
+		return fmt.Errorf("build ferretdb: %w", err)
 	}
 	return nil
 }

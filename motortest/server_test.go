@@ -1,0 +1,90 @@
+package motortest_test
+
+import (
+	"context"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/gomotor/motor/motortest"
+)
+
+const serverTestPassword = "motortest-s3ntinel-pw"
+
+func TestStartServer(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		opts     *motortest.ServerOptions
+		cred     *options.Credential
+		wantMode string
+	}{
+		{"plain", nil, nil, "(sqlite)"},
+		{
+			"auth",
+			&motortest.ServerOptions{Auth: &motortest.Auth{Username: "root", Password: serverTestPassword}},
+			&options.Credential{Username: "root", Password: serverTestPassword, AuthSource: "admin"},
+			"(sqlite, auth)",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, err := motortest.StartServer(t.Context(), tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []string{srv.URI(), srv.String()} {
+				if strings.Contains(s, serverTestPassword) {
+					t.Errorf("%q contains the password", s)
+				}
+			}
+			if want := "mongodb://" + srv.Addr() + "/"; srv.URI() != want {
+				t.Errorf("URI = %q, want %q", srv.URI(), want)
+			}
+			if s := srv.String(); !strings.HasPrefix(s, "FerretDB v") || !strings.HasSuffix(s, srv.Addr()+" "+tc.wantMode) {
+				t.Errorf("String = %q", s)
+			}
+
+			co := options.Client().ApplyURI(srv.URI()).SetTimeout(30 * time.Second)
+			if tc.cred != nil {
+				co.SetAuth(*tc.cred)
+			}
+			client, err := mongo.Connect(co)
+			if err != nil {
+				t.Fatal(err)
+			}
+			coll := client.Database("motortest").Collection("c")
+			if _, err = coll.InsertOne(t.Context(), bson.D{{Key: "_id", Value: 1}}); err != nil {
+				t.Errorf("InsertOne: %v", err)
+			}
+			if err = client.Disconnect(t.Context()); err != nil {
+				t.Error(err)
+			}
+
+			if err = srv.Close(); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+			if err = srv.Close(); err != nil {
+				t.Errorf("second Close: %v", err)
+			}
+			if c, err := net.DialTimeout("tcp", srv.Addr(), time.Second); err == nil {
+				c.Close()
+				t.Errorf("%s still accepts connections after Close", srv.Addr())
+			}
+		})
+	}
+}
+
+func TestStartServerErrors(t *testing.T) {
+	_, err := motortest.StartServer(t.Context(), &motortest.ServerOptions{Auth: &motortest.Auth{Password: serverTestPassword}})
+	if err == nil || !strings.HasPrefix(err.Error(), "motortest: ") || strings.Contains(err.Error(), serverTestPassword) {
+		t.Errorf("StartServer without a username: %v", err)
+	}
+	var nilCtx context.Context
+	if _, err = motortest.StartServer(nilCtx, nil); err == nil || !strings.HasPrefix(err.Error(), "motortest: ") {
+		t.Errorf("StartServer(nil ctx): %v", err)
+	}
+}
