@@ -119,8 +119,9 @@ func (c *Client) StartSession(opts ...options.Lister[options.SessionOptions]) (*
 	return s, opErr("start session", err)
 }
 
-// Disconnect waits for the operations in flight to end, then closes the driver client and its connections. Later
-// operations return [ErrClientDisconnected]; a second Disconnect returns nil.
+// Disconnect waits for the operations in flight to end, then closes the driver client and its connections. It
+// returns by ctx's deadline: when ctx is done first, the driver closes the connections still in use, and the
+// operations on them fail. Later operations return [ErrClientDisconnected]; a second Disconnect returns nil.
 func (c *Client) Disconnect(ctx context.Context) error {
 	return opErr("disconnect", c.drv.close(ctx))
 }

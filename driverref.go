@@ -51,7 +51,9 @@ func (r *driverRef) acquire() (*conn, error) {
 
 func (cn *conn) release() { cn.gate.RUnlock() }
 
-// close waits for the operations in flight to end, then disconnects the driver client. A second close returns nil.
+// close waits for the operations in flight to end, or for ctx to be done, then disconnects the driver client with
+// ctx: the driver closes the connections still in use when ctx is done, which ends the operations on them. A second
+// close returns nil.
 func (r *driverRef) close(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -59,9 +61,17 @@ func (r *driverRef) close(ctx context.Context) error {
 	if cn == nil {
 		return nil
 	}
-	cn.gate.Lock()
-	cn.closed = true
-	cn.gate.Unlock()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		cn.gate.Lock() // waits for the operations holding the gate; acquire then sees no conn
+		cn.closed = true
+		cn.gate.Unlock()
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
 	return cn.mc.Disconnect(ctx)
 }
 
