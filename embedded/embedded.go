@@ -29,7 +29,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
 	"runtime/debug"
 	"sync"
 
@@ -73,8 +72,10 @@ func BinaryPath(ctx context.Context) (string, error) {
 // no logs and no authentication.
 type Options struct {
 	// Dir is the SQLite data directory. It is created if missing and kept by Close, so a later
-	// Start with the same Dir sees the same data. Only one server may use a directory at a time.
-	// "" means a new temporary directory that Close removes.
+	// Start with the same Dir sees the same data. Only one server may use a directory at a time:
+	// Start locks it (a .motor.lock file) until Close, and a second Start on a directory that a
+	// server of any process holds fails with an error that says so. "" means a new temporary
+	// directory that Close removes.
 	Dir string
 
 	// Logger receives FerretDB's log records. nil discards them all.
@@ -158,27 +159,22 @@ func Start(ctx context.Context, opts *Options) (*Server, error) {
 		return &Server{addr: p.Addr(), version: p.Version(), auth: true, stop: p.Stop}, nil
 	}
 
-	dir, removeDir, err := ferretproc.DataDir(opts.Dir)
+	data, err := ferretproc.OpenData(opts.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("embedded: %w", err)
 	}
-	s, err := startInProcess(ctx, dir, opts.Logger)
+	s, err := startInProcess(ctx, data.Path, opts.Logger)
 	if err != nil {
-		if removeDir {
-			_ = os.RemoveAll(dir)
-		}
+		_ = data.Release()
 		return nil, err
 	}
-
-	if removeDir {
-		stop := s.stop
-		s.stop = func() error {
-			err := stop()
-			if rmErr := os.RemoveAll(dir); rmErr != nil {
-				err = errors.Join(err, fmt.Errorf("embedded: remove data directory: %w", rmErr))
-			}
-			return err
+	stop := s.stop
+	s.stop = func() error {
+		err := stop()
+		if rerr := data.Release(); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("embedded: %w", rerr))
 		}
+		return err
 	}
 	return s, nil
 }

@@ -466,3 +466,36 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.sb.String()
 }
+
+// TestDataDirLocked checks that a data directory serves one server at a time, in process and as a child process,
+// with a clear error for the second, and that Close releases it.
+func TestDataDirLocked(t *testing.T) {
+	dir := t.TempDir()
+	first, err := embedded.Start(t.Context(), &embedded.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, opts := range []*embedded.Options{
+		{Dir: dir},
+		{Dir: dir, Auth: &embedded.Auth{Username: "u", Password: "p"}},
+	} {
+		s, err := embedded.Start(t.Context(), opts)
+		if err == nil {
+			_ = s.Close()
+			t.Fatalf("a second server on %s started (auth %v)", dir, opts.Auth != nil)
+		}
+		if want := "embedded: the data directory is in use by another server: " + dir; !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("second Start: %v, want prefix %q", err, want)
+		}
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := embedded.Start(t.Context(), &embedded.Options{Dir: dir})
+	if err != nil {
+		t.Fatalf("Start after Close: %v", err)
+	}
+	if err := again.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

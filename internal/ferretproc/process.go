@@ -125,28 +125,18 @@ func Start(ctx context.Context, cfg *Config) (*Process, error) {
 		return nil, err
 	}
 
-	dir, removeDir, err := DataDir(cfg.Dir)
+	data, err := OpenData(cfg.Dir)
 	if err != nil {
 		return nil, err
 	}
-	p, err := startProcess(ctx, bin, dir, cfg.Logger, cfg.Auth)
+	p, err := startProcess(ctx, bin, data.Path, cfg.Logger, cfg.Auth)
 	if err != nil {
-		if removeDir {
-			_ = os.RemoveAll(dir)
-		}
+		_ = data.Release()
 		return nil, err
 	}
 	p.version = version
-	if removeDir {
-		stop := p.stop
-		p.stop = func() error {
-			err := stop()
-			if rmErr := os.RemoveAll(dir); rmErr != nil {
-				err = errors.Join(err, fmt.Errorf("remove data directory: %w", rmErr))
-			}
-			return err
-		}
-	}
+	stop := p.stop
+	p.stop = func() error { return errors.Join(stop(), data.Release()) }
 	return p, nil
 }
 
@@ -253,25 +243,70 @@ func startProcess(ctx context.Context, bin, dir string, logger *slog.Logger, aut
 	return &Process{addr: addr, auth: auth != nil, stop: stop}, nil
 }
 
-// DataDir returns the absolute data directory for dir, creating it, and whether the caller should
-// remove it when the server stops: "" means a new temporary directory "motor-ferretdb-*".
-func DataDir(dir string) (string, bool, error) {
-	if dir == "" {
-		d, err := os.MkdirTemp("", "motor-ferretdb-*")
-		if err != nil {
-			return "", false, fmt.Errorf("create data directory: %w", err)
-		}
-		return d, true, nil
-	}
+// Data is a data directory held by one server: created if missing and locked, so that no other server of any
+// process uses it at the same time (two FerretDB servers on the same SQLite files see different data, then fail).
+type Data struct {
+	// Path is the absolute path of the directory.
+	Path string
 
-	d, err := filepath.Abs(dir)
+	temp   bool
+	unlock func()
+}
+
+// lockName is the lock file in a data directory.
+const lockName = ".motor.lock"
+
+// ErrDataInUse is the error of OpenData for a data directory that another server holds.
+var ErrDataInUse = errors.New("the data directory is in use by another server")
+
+// OpenData returns the data directory dir, created if missing and locked; "" means a new temporary directory
+// "motor-ferretdb-*", removed by Release. A directory that another server holds, in this process or another, is an
+// error wrapping ErrDataInUse that names it.
+func OpenData(dir string) (*Data, error) {
+	d := &Data{}
+	if dir == "" {
+		p, err := os.MkdirTemp("", "motor-ferretdb-*")
+		if err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		d.Path, d.temp = p, true
+	} else {
+		p, err := filepath.Abs(dir)
+		if err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+		if err = os.MkdirAll(p, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+		d.Path = p
+	}
+	unlock, held, err := tryLockFile(filepath.Join(d.Path, lockName))
+	switch {
+	case err != nil:
+		err = fmt.Errorf("lock data directory %s: %w", d.Path, err)
+	case held:
+		err = fmt.Errorf("%w: %s (stop the other server, or use another directory)", ErrDataInUse, d.Path)
+	}
 	if err != nil {
-		return "", false, fmt.Errorf("data directory: %w", err)
+		if d.temp {
+			_ = os.RemoveAll(d.Path)
+		}
+		return nil, err
 	}
-	if err = os.MkdirAll(d, 0o700); err != nil {
-		return "", false, fmt.Errorf("create data directory: %w", err)
+	d.unlock = unlock
+	return d, nil
+}
+
+// Release unlocks the directory and removes it if OpenData made it. Call it once the server has stopped.
+func (d *Data) Release() error {
+	d.unlock()
+	if !d.temp {
+		return nil
 	}
-	return d, false, nil
+	if err := os.RemoveAll(d.Path); err != nil {
+		return fmt.Errorf("remove data directory: %w", err)
+	}
+	return nil
 }
 
 // SQLiteURL returns FerretDB's SQLite URL for the absolute directory dir: a file URL ending in "/".
