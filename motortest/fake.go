@@ -120,6 +120,11 @@ func (f *Fake) URI() string {
 	return f.uri
 }
 
+// Addr returns the fake's address, "127.0.0.1:PORT".
+func (f *Fake) Addr() string {
+	return f.l.Addr().String()
+}
+
 // Close stops the fake: it closes the listener and all open connections,
 // and waits for all its goroutines (including running handlers) to finish.
 // It is safe to call Close more than once.
