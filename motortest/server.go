@@ -35,6 +35,10 @@ const startTimeout = 10 * time.Minute
 
 // ServerOptions configure [StartServer]. A nil *ServerOptions means the zero value: no logs, no authentication.
 type ServerOptions struct {
+	// Dir is the SQLite data directory, created if missing, locked while the server runs and kept by Close, so
+	// that a later server on the same Dir sees the same data. "" means a new temporary directory that Close removes.
+	Dir string
+
 	// Logger receives FerretDB's log records, with the password replaced by "[REDACTED]". nil discards them.
 	Logger *slog.Logger
 
@@ -59,7 +63,7 @@ type Server struct {
 	p *ferretproc.Process
 }
 
-// StartServer starts FerretDB's ferretdb binary on SQLite, with its data in a temporary directory, listening on
+// StartServer starts FerretDB's ferretdb binary on SQLite, with its data in opts.Dir or a temporary directory, listening on
 // 127.0.0.1 and a port the kernel picks, and returns once it accepts connections. It ignores $MONGODB_URI (see
 // [URI] for the server that follows it). ctx bounds the start only, including a first build of the binary (a
 // minute or two, once per machine); a nil ctx is an error. Errors are prefixed "motortest: " and never contain
@@ -68,7 +72,7 @@ func StartServer(ctx context.Context, opts *ServerOptions) (*Server, error) {
 	if opts == nil {
 		opts = new(ServerOptions)
 	}
-	cfg := &ferretproc.Config{Logger: opts.Logger}
+	cfg := &ferretproc.Config{Dir: opts.Dir, Logger: opts.Logger}
 	if a := opts.Auth; a != nil {
 		cfg.Auth = &ferretproc.Auth{Username: a.Username, Password: a.Password}
 	}
@@ -86,6 +90,10 @@ func (s *Server) URI() string {
 
 // Addr returns the server's TCP address, "127.0.0.1:PORT".
 func (s *Server) Addr() string { return s.p.Addr() }
+
+// Kill kills the server at once (SIGKILL), as a crash would, and waits for it to exit: FerretDB gets no chance to
+// finish what it is doing. Close must still be called, to release the data directory.
+func (s *Server) Kill() { s.p.Kill() }
 
 // Close stops the server, waits for it and removes its data. FerretDB gives connected clients up to 3 seconds to
 // disconnect, so disconnect them first. Calling Close again, even concurrently, returns the first call's error.

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -69,6 +70,15 @@ type Process struct {
 	stop     func() error // stops the child and waits for it; called once
 	stopOnce sync.Once
 	stopErr  error
+	kill     func() // kills the child (SIGKILL) and waits for it
+	killed   atomic.Bool
+}
+
+// Kill kills the child at once (SIGKILL), as a crash would, and waits for it to exit. FerretDB gets no chance to
+// finish what it is doing. Stop must still be called, to release the data directory.
+func (p *Process) Kill() {
+	p.killed.Store(true)
+	p.kill()
 }
 
 // Addr returns the child's TCP address, "127.0.0.1:PORT".
@@ -220,9 +230,13 @@ func startProcess(ctx context.Context, bin, dir string, logger *slog.Logger, aut
 		return nil, fmt.Errorf("%w%s", err, sink.tail())
 	}
 
-	stop := func() error {
+	p := &Process{addr: addr, auth: auth != nil, kill: kill}
+	p.stop = func() error {
 		select {
 		case <-exited:
+			if p.killed.Load() {
+				return nil
+			}
 			return fmt.Errorf("ferretdb exited unexpectedly (%v)%s", waitErr, sink.tail())
 		default:
 		}
@@ -240,7 +254,7 @@ func startProcess(ctx context.Context, bin, dir string, logger *slog.Logger, aut
 		return nil
 	}
 
-	return &Process{addr: addr, auth: auth != nil, stop: stop}, nil
+	return p, nil
 }
 
 // Data is a data directory held by one server: created if missing and locked, so that no other server of any
