@@ -1,6 +1,7 @@
 package motortest
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -277,4 +278,27 @@ func TestFakeRawInvalid(t *testing.T) {
 	if cmds := f.Commands(); len(cmds) != 0 {
 		t.Errorf("Commands = %v", cmds)
 	}
+}
+
+// FuzzParseWireMessage feeds arbitrary bytes to the fake's message reader and parser: they must return, never
+// panic, and a message they accept must carry a valid BSON command.
+func FuzzParseWireMessage(f *testing.F) {
+	ping := fakeMust(bson.Marshal(bson.D{{Key: "ping", Value: 1}, {Key: "$db", Value: "admin"}}))
+	f.Add(wireOpMsgMessage(1, 0, ping))
+	f.Add(wireOpMsgMessage(2, 0, ping, wireDocSequence("documents", ping, ping)))
+	f.Add([]byte{16, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0xdd, 7, 0, 0})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		msg, err := readWireMessage(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		req, err := parseWireMessage(msg)
+		if err != nil {
+			return
+		}
+		if err := req.cmd.Validate(); err != nil {
+			t.Errorf("accepted a message whose command is not valid BSON: %v (% x)", err, data)
+		}
+	})
 }
