@@ -24,8 +24,9 @@ type Client struct {
 	// when credentials change.
 	base *options.ClientOptions
 
-	drv   driverRef  // the driver client beneath
-	login *authLogin // the credential given to Database.Authenticate; guarded by drv.mu
+	drv    driverRef     // the driver client beneath
+	limits *serverLimits // what the servers advertise; nil for NewClient
+	login  *authLogin    // the credential given to Database.Authenticate; guarded by drv.mu
 }
 
 // Connect makes a client for the MongoDB connection string uri (mongodb:// or mongodb+srv://). Like the driver's
@@ -55,11 +56,13 @@ func Connect(uri string, opts ...Option) (*Client, error) {
 	if err := co.Validate(); err != nil {
 		return nil, &optError{msg: "motor: invalid client options: " + redact(err.Error(), secrets)}
 	}
+	limits := &serverLimits{}
+	co.SetServerMonitor(limits.monitor(co.ServerMonitor))
 	mc, err := mongo.Connect(co)
 	if err != nil {
 		return nil, fmt.Errorf("motor: connect: %s", redact(err.Error(), secrets))
 	}
-	c := &Client{set: s, hosts: co.Hosts, base: co}
+	c := &Client{set: s, hosts: co.Hosts, base: co, limits: limits}
 	c.drv.store(mc)
 	return c, nil
 }

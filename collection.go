@@ -118,7 +118,8 @@ func (c *Collection) decode(raw bson.Raw, v any) error {
 }
 
 // InsertOne inserts document (sends insert) and returns the driver's result with the inserted _id, which the driver
-// generates when the document has none.
+// generates when the document has none. A document larger than the server accepts is an [ErrDocumentTooLarge]
+// error before anything is sent.
 func (c *Collection) InsertOne(ctx context.Context, document any, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error) {
 	const op = "insert"
 	if ctx == nil {
@@ -134,11 +135,12 @@ func (c *Collection) InsertOne(ctx context.Context, document any, opts ...option
 		return nil, err
 	}
 	defer release()
-	res, err := mc.InsertOne(ctx, document, opts...)
+	res, err := mc.InsertOne(ctx, c.sized(document), opts...)
 	return res, c.fail(op, err)
 }
 
-// InsertMany inserts documents (sends insert, batched as the server allows).
+// InsertMany inserts documents (sends insert, batched as the server allows). A document larger than the server
+// accepts is an [ErrDocumentTooLarge] error before anything is sent.
 func (c *Collection) InsertMany(ctx context.Context, documents any, opts ...options.Lister[options.InsertManyOptions]) (*mongo.InsertManyResult, error) {
 	const op = "insert"
 	if ctx == nil {
@@ -153,7 +155,7 @@ func (c *Collection) InsertMany(ctx context.Context, documents any, opts ...opti
 		return nil, err
 	}
 	defer release()
-	res, err := mc.InsertMany(ctx, documents, opts...)
+	res, err := mc.InsertMany(ctx, c.sizedMany(documents), opts...)
 	return res, c.fail(op, err)
 }
 
@@ -189,14 +191,15 @@ func (c *Collection) FindOne(ctx context.Context, filter any, opts ...options.Li
 	return &SingleResult{raw: raw, err: err, coll: c}
 }
 
-// ReplaceOne replaces the first document that filter matches (sends update with one replacement).
+// ReplaceOne replaces the first document that filter matches (sends update with one replacement). A replacement
+// larger than the server accepts is an [ErrDocumentTooLarge] error before anything is sent.
 func (c *Collection) ReplaceOne(ctx context.Context, filter, replacement any, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
 	mc, release, err := c.driver(ctx, "replace")
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	res, err := mc.ReplaceOne(ctx, filter, replacement, opts...)
+	res, err := mc.ReplaceOne(ctx, filter, c.sized(replacement), opts...)
 	return res, c.fail("replace", err)
 }
 

@@ -30,6 +30,11 @@ var ErrClientDisconnected = errors.New("motor: client is disconnected")
 // "Another user is already authenticated to this database. You must logout first.", raised without I/O.
 var ErrAlreadyAuthenticated = errors.New("motor: another user is already authenticated")
 
+// ErrDocumentTooLarge is the sentinel of the error for a document to insert or a replacement that is larger than
+// the server accepts (its maxBsonObjectSize, 16 MiB when it does not say), found before anything is sent: PyMongo's
+// DocumentTooLarge. The message gives the document's size and the limit.
+var ErrDocumentTooLarge = errors.New("motor: document too large")
+
 // NameError describes a rejected database or collection name. It unwraps to [ErrInvalidName].
 type NameError struct {
 	// Kind is "database" or "collection".

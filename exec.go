@@ -248,6 +248,9 @@ func encodeError(err error) error {
 	if !errors.As(err, &me) {
 		return nil
 	}
+	if errors.Is(me.Err, ErrInvalidOption) || errors.Is(me.Err, ErrDocumentTooLarge) {
+		return me.Err // motor's own check, in a sizedDoc
+	}
 	if e := checkIsDocument("a document argument", me.Value); e != nil {
 		return e
 	}
