@@ -17,7 +17,7 @@ import (
 // collection with co.
 func roundTrip(t *testing.T, db *motor.Database, name string, doc bson.D, co motor.CodecOptions) *motor.SingleResult {
 	t.Helper()
-	ctx := ctxT(t)
+	ctx := t.Context()
 	if _, err := mustColl(t, db, name).InsertOne(ctx, doc); err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func TestCodecTZ(t *testing.T) {
 }
 
 func TestCodecUUIDRepresentation(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	db, _ := newDB(t)
 	u, _ := motor.ParseUUID("00112233-4455-6677-8899-aabbccddeeff")
 	tests := []struct {

@@ -3,6 +3,7 @@ package motor_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 // kv makes one element of a bson.D.
@@ -19,7 +21,7 @@ func kv(key string, value any) bson.E { return bson.E{Key: key, Value: value} }
 
 // TestCollectionCRUD runs every Collection operation and checks the exact commands sent and the results.
 func TestCollectionCRUD(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	db, rec := newDB(t)
 	coll := mustColl(t, db, "crud")
 	dbn := db.Name()
@@ -112,8 +114,8 @@ func TestCollectionCRUD(t *testing.T) {
 }
 
 func TestCursorDecodeWithCodec(t *testing.T) {
-	ctx := ctxT(t)
-	db, _ := newDB(t, motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflectTypeOf(bson.M{})}))
+	ctx := t.Context()
+	db, _ := newDB(t, motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
 	coll := mustColl(t, db, "cur")
 	if _, err := coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}, {Key: "n", Value: bson.D{{Key: "a", Value: 1}}}}}); err != nil {
 		t.Fatal(err)
@@ -143,7 +145,7 @@ func TestCursorDecodeWithCodec(t *testing.T) {
 }
 
 func TestDisconnected(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	c, _ := newClient(t)
 	db, _ := c.Database("app")
 	coll, _ := db.Collection("x")
@@ -165,8 +167,8 @@ func TestDisconnected(t *testing.T) {
 }
 
 func TestNewClient(t *testing.T) {
-	ctx := ctxT(t)
-	mc, err := mongo.Connect(options.Client().ApplyURI(uriOf(t)))
+	ctx := t.Context()
+	mc, err := mongo.Connect(options.Client().ApplyURI(motortest.URI(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

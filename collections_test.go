@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -25,68 +26,8 @@ import (
 	"github.com/gomotor/motor/motortest"
 )
 
-// cmdFakeDB connects to the fake f and returns the database name on it; the client is disconnected before the fake
-// closes.
-func cmdFakeDB(t *testing.T, f *motortest.Fake, name string, co *options.ClientOptions, opts ...motor.Option) *motor.Database {
-	t.Helper()
-	base := options.Client().SetServerSelectionTimeout(10 * time.Second)
-	c, err := motor.Connect(f.URI(), motor.WithClientOptions(options.MergeClientOptions(base, co)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
-	db, err := c.Database(name, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
-// cmdFakeCommands returns the commands f received whose name is one of names (all when none), without lsid.
-func cmdFakeCommands(f *motortest.Fake, names ...string) []bson.D {
-	var out []bson.D
-	for _, cmd := range f.Commands() {
-		if len(names) > 0 && !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, cmd[0].Key) }) {
-			continue
-		}
-		out = append(out, slices.DeleteFunc(cmd, func(e bson.E) bool { return e.Key == "lsid" }))
-	}
-	return out
-}
-
-// cmdMongosHello answers hello like a mongos, so that the driver sends $readPreference for non-primary reads.
-func cmdMongosHello(bson.D) bson.D {
-	return motortest.OK(
-		bson.E{Key: "isWritablePrimary", Value: true},
-		bson.E{Key: "msg", Value: "isdbgrid"},
-		bson.E{Key: "maxBsonObjectSize", Value: int32(16777216)},
-		bson.E{Key: "maxMessageSizeBytes", Value: int32(48000000)},
-		bson.E{Key: "maxWriteBatchSize", Value: int32(100000)},
-		bson.E{Key: "localTime", Value: bson.NewDateTimeFromTime(time.Now())},
-		bson.E{Key: "logicalSessionTimeoutMinutes", Value: int32(30)},
-		bson.E{Key: "minWireVersion", Value: int32(0)},
-		bson.E{Key: "maxWireVersion", Value: int32(21)},
-	)
-}
-
-// cmdCursorReply is a cursor reply: {cursor: {id, ns, firstBatch|nextBatch}, ok: 1}.
-func cmdCursorReply(id int64, ns, batch string, docs ...any) bson.D {
-	return motortest.OK(bson.E{Key: "cursor", Value: bson.D{
-		{Key: "id", Value: id}, {Key: "ns", Value: ns}, {Key: batch, Value: append(bson.A{}, docs...)},
-	}})
-}
-
 func cmdCollInfo(name string) bson.D {
 	return bson.D{{Key: "name", Value: name}, {Key: "type", Value: "collection"}}
-}
-
-func cmdGet(d bson.D, key string) any {
-	for _, e := range d {
-		if e.Key == key {
-			return e.Value
-		}
-	}
-	return nil
 }
 
 func cmdInsert(t *testing.T, coll *motor.Collection, n int) {
@@ -95,15 +36,15 @@ func cmdInsert(t *testing.T, coll *motor.Collection, n int) {
 	for i := range docs {
 		docs[i] = bson.D{{Key: "_id", Value: i + 1}, {Key: "sub", Value: bson.D{{Key: "i", Value: i + 1}}}}
 	}
-	if _, err := coll.InsertMany(ctxT(t), docs); err != nil {
+	if _, err := coll.InsertMany(t.Context(), docs); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestCommand(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	db, rec := newDB(t, motor.WithReadPreference(readpref.SecondaryPreferred()),
-		motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflectTypeOf(bson.M{})}))
+		motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
 	dbn := db.Name()
 	cmdInsert(t, mustColl(t, db, "c"), 3)
 	rec.Reset()
@@ -153,17 +94,17 @@ func TestCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cursor, ok := cmdGet(got, "cursor").(bson.D)
+		cursor, ok := getField(got, "cursor").(bson.D)
 		if !ok {
-			t.Fatalf("cursor is a %T, want bson.D (default codec options)", cmdGet(got, "cursor"))
+			t.Fatalf("cursor is a %T, want bson.D (default codec options)", getField(got, "cursor"))
 		}
-		diff(t, "firstBatch", bson.A{bson.D{{Key: "_id", Value: int32(1)}, {Key: "sub", Value: bson.D{{Key: "i", Value: int32(1)}}}}}, cmdGet(cursor, "firstBatch"))
+		diff(t, "firstBatch", bson.A{bson.D{{Key: "_id", Value: int32(1)}, {Key: "sub", Value: bson.D{{Key: "i", Value: int32(1)}}}}}, getField(cursor, "firstBatch"))
 
-		got, err = db.Command(ctx, cmd, &motor.CommandOptions{CodecOptions: &motor.CodecOptions{DocumentType: reflectTypeOf(bson.M{})}})
+		got, err = db.Command(ctx, cmd, &motor.CommandOptions{CodecOptions: &motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		diff(t, "firstBatch with bson.M", bson.A{bson.M{"_id": int32(1), "sub": bson.M{"i": int32(1)}}}, cmdGet(got, "cursor").(bson.M)["firstBatch"])
+		diff(t, "firstBatch with bson.M", bson.A{bson.M{"_id": int32(1), "sub": bson.M{"i": int32(1)}}}, getField(got, "cursor").(bson.M)["firstBatch"])
 
 		if _, err := db.Command(ctx, "ping", &motor.CommandOptions{CodecOptions: &motor.CodecOptions{TZInfo: time.UTC}}); !errors.Is(err, motor.ErrInvalidOption) {
 			t.Errorf("invalid codec options: %v", err)
@@ -214,8 +155,8 @@ func TestCommand(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		we, _ := cmdGet(got, "writeErrors").(bson.A)
-		if len(we) != 1 || cmdGet(we[0].(bson.D), "code") != int32(11000) {
+		we, _ := getField(got, "writeErrors").(bson.A)
+		if len(we) != 1 || getField(we[0].(bson.D), "code") != int32(11000) {
 			t.Errorf("reply %v", got)
 		}
 	})
@@ -291,10 +232,10 @@ func TestCommand(t *testing.T) {
 // TestCommandFake checks what FerretDB cannot show: the read preference sent to a mongos, a writeConcernError in an
 // ok: 1 reply, and allowable errors of a sharded reply.
 func TestCommandFake(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	f := motortest.NewFake(t)
-	f.Handle("hello", cmdMongosHello)
-	db := cmdFakeDB(t, f, "shop", nil, motor.WithReadPreference(readpref.SecondaryPreferred()))
+	fakeMongos(f)
+	db := fakeDB(t, f, "shop", motor.WithReadPreference(readpref.SecondaryPreferred()))
 
 	f.Handle("dbStats", func(bson.D) bson.D { return motortest.OK(bson.E{Key: "db", Value: "shop"}) })
 	if _, err := db.Command(ctx, "dbStats", nil); err != nil {
@@ -313,7 +254,7 @@ func TestCommandFake(t *testing.T) {
 		{{Key: "dbStats", Value: int32(1)}, {Key: "$db", Value: "shop"}, {Key: "$readPreference", Value: bson.D{
 			{Key: "mode", Value: "nearest"}, {Key: "tags", Value: bson.A{bson.D{{Key: "dc", Value: "x"}}, bson.D{}}},
 		}}},
-	}, cmdFakeCommands(f, "dbStats"))
+	}, fakeCommands(f, "dbStats"))
 
 	wce := motortest.OK(bson.E{Key: "writeConcernError", Value: bson.D{{Key: "code", Value: int32(64)}, {Key: "errmsg", Value: "waiting for replication timed out"}}})
 	f.Handle("createIndexes", func(bson.D) bson.D { return wce })
@@ -337,8 +278,8 @@ func TestCommandFake(t *testing.T) {
 }
 
 func TestCommandCursor(t *testing.T) {
-	ctx := ctxT(t)
-	db, rec := newDB(t, motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflectTypeOf(bson.M{})}))
+	ctx := t.Context()
+	db, rec := newDB(t, motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
 	dbn := db.Name()
 	cmdInsert(t, mustColl(t, db, "c"), 5)
 	rec.Reset()
@@ -431,7 +372,7 @@ func TestCommandCursor(t *testing.T) {
 }
 
 func TestCreateCollection(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	db, rec := newDB(t)
 	dbn := db.Name()
 	listFor := func(name string) bson.D {
@@ -452,7 +393,7 @@ func TestCreateCollection(t *testing.T) {
 
 	t.Run("capped, settings of the returned collection", func(t *testing.T) {
 		rec.Reset()
-		co := motor.CodecOptions{DocumentType: reflectTypeOf(bson.M{})}
+		co := motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}
 		coll, err := db.CreateCollection(ctx, "capped", &motor.CreateCollectionOptions{
 			Capped: true, Size: 4096, Max: 10,
 			CodecOptions: &co, ReadPreference: readpref.SecondaryPreferred(),
@@ -636,10 +577,10 @@ func TestCreateCollection(t *testing.T) {
 // TestCreateCollectionFake checks the server's NamespaceExists (a race the listCollections check cannot see) and a
 // server error of create.
 func TestCreateCollectionFake(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	f := motortest.NewFake(t)
-	db := cmdFakeDB(t, f, "shop", nil)
-	f.Handle("listCollections", func(bson.D) bson.D { return cmdCursorReply(0, "shop.$cmd.listCollections", "firstBatch") })
+	db := fakeDB(t, f, "shop")
+	f.Handle("listCollections", func(bson.D) bson.D { return cursorReply(0, "shop.$cmd.listCollections", "firstBatch") })
 
 	f.Handle("create", func(bson.D) bson.D {
 		return motortest.CommandError(48, "NamespaceExists", "Collection shop.orders already exists.")
@@ -670,23 +611,8 @@ func TestCreateCollectionFake(t *testing.T) {
 	diff(t, "no create after a failed check", []string{"listCollections"}, fakeNames(f))
 }
 
-func fmtErr(err error) string {
-	if err == nil {
-		return "<nil>"
-	}
-	return err.Error()
-}
-
-func fakeNames(f *motortest.Fake) []string {
-	var out []string
-	for _, c := range f.Commands() {
-		out = append(out, c[0].Key)
-	}
-	return out
-}
-
 func TestDropCollection(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	db, rec := newDB(t)
 	dbn := db.Name()
 	coll := mustColl(t, db, "c")
@@ -698,7 +624,7 @@ func TestDropCollection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cmdGet(got, "ok") != 1.0 {
+	if getField(got, "ok") != 1.0 {
 		t.Errorf("reply %v", got)
 	}
 	if _, err := db.DropCollection(ctx, "d", &motor.DropCollectionOptions{Extra: bson.D{{Key: "x", Value: 1}}}); err != nil {
@@ -711,7 +637,7 @@ func TestDropCollection(t *testing.T) {
 	if err != nil {
 		t.Fatalf("missing collection: %v", err)
 	}
-	if cmdGet(missing, "ok") == nil {
+	if getField(missing, "ok") == nil {
 		t.Errorf("missing: reply %v", missing)
 	}
 	diff(t, "commands", []bson.D{
@@ -759,9 +685,9 @@ func TestDropCollection(t *testing.T) {
 // TestDropCollectionFake checks the replies FerretDB does not give: NamespaceNotFound from servers before 7.0, a
 // writeConcernError, and another failure.
 func TestDropCollectionFake(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	f := motortest.NewFake(t)
-	db := cmdFakeDB(t, f, "shop", nil)
+	db := fakeDB(t, f, "shop")
 	var reply bson.D
 	f.Handle("drop", func(bson.D) bson.D { return reply })
 
@@ -818,9 +744,9 @@ func TestDropCollectionFake(t *testing.T) {
 }
 
 func TestListCollections(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	db, rec := newDB(t, motor.WithReadPreference(readpref.SecondaryPreferred()),
-		motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflectTypeOf(bson.M{})}))
+		motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
 	dbn := db.Name()
 	for _, name := range []string{"b", "a"} {
 		cmdInsert(t, mustColl(t, db, name), 1)
@@ -867,7 +793,7 @@ func TestListCollections(t *testing.T) {
 	if err := cur.Decode(&info); err != nil {
 		t.Fatal(err)
 	}
-	if cmdGet(info, "name") != "a" || cur.Next(ctx) || cur.Err() != nil || cur.ID() != 0 {
+	if getField(info, "name") != "a" || cur.Next(ctx) || cur.Err() != nil || cur.ID() != 0 {
 		t.Errorf("name filter: %v, err %v", info, cur.Err())
 	}
 	_ = cur.Close(ctx)
@@ -965,15 +891,15 @@ func TestListCollections(t *testing.T) {
 // TestListCollectionsFake checks getMore batches, killCursors on early close, the retry of a retryable failure,
 // system collections and a document without a name: FerretDB always answers listCollections in one batch.
 func TestListCollectionsFake(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	f := motortest.NewFake(t)
-	db := cmdFakeDB(t, f, "shop", nil)
+	db := fakeDB(t, f, "shop")
 	const ns = "shop.$cmd.listCollections"
 	f.Handle("listCollections", func(bson.D) bson.D {
-		return cmdCursorReply(42, ns, "firstBatch", cmdCollInfo("a"), cmdCollInfo("system.views"))
+		return cursorReply(42, ns, "firstBatch", cmdCollInfo("a"), cmdCollInfo("system.views"))
 	})
 	f.Handle("getMore", func(bson.D) bson.D {
-		return cmdCursorReply(0, ns, "nextBatch", cmdCollInfo("system.profile"), cmdCollInfo("b"))
+		return cursorReply(0, ns, "nextBatch", cmdCollInfo("system.profile"), cmdCollInfo("b"))
 	})
 
 	t.Run("getMore", func(t *testing.T) {
@@ -997,7 +923,7 @@ func TestListCollectionsFake(t *testing.T) {
 		diff(t, "commands", []bson.D{
 			{{Key: "listCollections", Value: int32(1)}, {Key: "cursor", Value: bson.D{{Key: "batchSize", Value: int32(2)}}}, {Key: "$db", Value: "shop"}},
 			{{Key: "getMore", Value: int64(42)}, {Key: "collection", Value: "$cmd.listCollections"}, {Key: "batchSize", Value: int32(2)}, {Key: "$db", Value: "shop"}},
-		}, cmdFakeCommands(f))
+		}, fakeCommands(f))
 	})
 
 	t.Run("names across batches; CollectionNames leaves system collections out", func(t *testing.T) {
@@ -1027,7 +953,7 @@ func TestListCollectionsFake(t *testing.T) {
 		if err := cur.Close(ctx); err != nil {
 			t.Fatal(err)
 		}
-		diff(t, "killCursors", []bson.D{{{Key: "killCursors", Value: "$cmd.listCollections"}, {Key: "cursors", Value: bson.A{int64(42)}}, {Key: "$db", Value: "shop"}}}, cmdFakeCommands(f))
+		diff(t, "killCursors", []bson.D{{{Key: "killCursors", Value: "$cmd.listCollections"}, {Key: "cursors", Value: bson.A{int64(42)}}, {Key: "$db", Value: "shop"}}}, fakeCommands(f))
 	})
 
 	t.Run("a getMore failure", func(t *testing.T) {
@@ -1042,7 +968,7 @@ func TestListCollectionsFake(t *testing.T) {
 
 	t.Run("a name that is not a string", func(t *testing.T) {
 		f.Handle("listCollections", func(bson.D) bson.D {
-			return cmdCursorReply(0, ns, "firstBatch", bson.D{{Key: "name", Value: 1}})
+			return cursorReply(0, ns, "firstBatch", bson.D{{Key: "name", Value: 1}})
 		})
 		_, err := db.ListCollectionNames(ctx, nil)
 		if got := fmtErr(err); got != "motor: list collections: a listCollections document has no string name" {
@@ -1061,7 +987,7 @@ func TestListCollectionsFake(t *testing.T) {
 			{"retryable code: retried once", motortest.CommandError(9001, "SocketException", "socket"), db, 2, false},
 			{"other failure: not retried", motortest.CommandError(13, "Unauthorized", "no"), db, 1, true},
 			{"retryReads off: not retried", motortest.CommandError(9001, "SocketException", "socket"),
-				cmdFakeDB(t, f, "shop", options.Client().SetRetryReads(false)), 1, true},
+				mustDB(t, fakeClient(t, f, motor.WithClientOptions(options.Client().SetRetryReads(false))), "shop"), 1, true},
 		} {
 			t.Run(tc.desc, func(t *testing.T) {
 				calls := 0
@@ -1070,14 +996,14 @@ func TestListCollectionsFake(t *testing.T) {
 					if calls == 1 {
 						return tc.first
 					}
-					return cmdCursorReply(0, ns, "firstBatch", cmdCollInfo("a"))
+					return cursorReply(0, ns, "firstBatch", cmdCollInfo("a"))
 				})
 				f.Reset()
 				names, err := tc.db.ListCollectionNames(ctx, nil)
 				if (err != nil) != tc.err {
 					t.Errorf("names %v, err %v", names, err)
 				}
-				if n := len(cmdFakeCommands(f, "listCollections")); n != tc.sent {
+				if n := len(fakeCommands(f, "listCollections")); n != tc.sent {
 					t.Errorf("sent listCollections %d times, want %d", n, tc.sent)
 				}
 			})

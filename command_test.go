@@ -1,41 +1,20 @@
-package motor
-
-// Pure table tests of the command builders of command.go, commandcursor.go and collections.go. They live in package
-// motor to reach the unexported builders; the tests against a server are in collections_test.go.
+package motor_test
 
 import (
 	"errors"
 	"math"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
+	"github.com/gomotor/motor"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 )
 
-type cmdE = bson.E
-
-func cmdDiff(t testing.TB, what string, want, got any) {
-	t.Helper()
-	if d := cmp.Diff(want, got); d != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", what, d)
-	}
-}
-
-func cmdRaw(t testing.TB, v any) bson.Raw {
-	t.Helper()
-	raw, err := bson.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
-}
-
 func TestCommandCmd(t *testing.T) {
 	// A bson.Raw with no Extra goes to the driver as it is, not a copy.
-	ping := cmdRaw(t, bson.D{{Key: "ping", Value: 1}})
-	if got, _, err := commandCmd(ping, nil, nil, defaultCodec.reg); err != nil || &got.(bson.Raw)[0] != &ping[0] {
+	ping := rawDoc(t, bson.D{{Key: "ping", Value: 1}})
+	if got, _, err := motor.CommandCmd(ping, nil, nil, motor.DefaultRegistry); err != nil || &got.(bson.Raw)[0] != &ping[0] {
 		t.Errorf("commandCmd(bson.Raw) = %v, %v; want the same bytes", got, err)
 	}
 
@@ -43,7 +22,7 @@ func TestCommandCmd(t *testing.T) {
 		CollStats string `bson:"collStats"`
 		Scale     int32  `bson:"scale,omitempty"`
 	}
-	uuid := UUID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
+	uuid := motor.UUID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
 	caller := bson.D{{Key: "count", Value: "c"}}
 	tests := []struct {
 		desc    string
@@ -67,7 +46,7 @@ func TestCommandCmd(t *testing.T) {
 		},
 		{desc: "pointer to bson.D", cmd: &caller, want: bson.D{{Key: "count", Value: "c"}}},
 		{
-			desc: "bson.Raw", cmd: cmdRaw(t, bson.D{{Key: "ping", Value: 1.0}, {Key: "n", Value: int64(2)}}),
+			desc: "bson.Raw", cmd: rawDoc(t, bson.D{{Key: "ping", Value: 1.0}, {Key: "n", Value: int64(2)}}),
 			extra: bson.D{{Key: "comment", Value: "x"}},
 			want:  bson.D{{Key: "ping", Value: 1.0}, {Key: "n", Value: int64(2)}, {Key: "comment", Value: "x"}},
 		},
@@ -84,27 +63,27 @@ func TestCommandCmd(t *testing.T) {
 			cmd:  struct{ Find, Filter any }{"c", bson.D{{Key: "u", Value: uuid}}},
 			want: bson.D{{Key: "find", Value: "c"}, {Key: "filter", Value: bson.D{{Key: "u", Value: bson.Binary{Subtype: 3, Data: uuid[:]}}}}},
 		},
-		{desc: "nil", cmd: nil, wantErr: ErrInvalidOption},
-		{desc: "empty name", cmd: "", wantErr: ErrInvalidOption},
-		{desc: "empty bson.D", cmd: bson.D{}, wantErr: ErrInvalidOption},
-		{desc: "empty first key", cmd: bson.D{{Key: "", Value: 1}}, wantErr: ErrInvalidOption},
-		{desc: "empty bson.M", cmd: bson.M{}, wantErr: ErrInvalidOption},
-		{desc: "multi-key bson.M has no order", cmd: bson.M{"count": "c", "limit": 1}, wantErr: ErrInvalidOption},
-		{desc: "map with non-string keys", cmd: map[int]int{1: 1}, wantErr: ErrInvalidOption},
-		{desc: "int", cmd: 5, wantErr: ErrInvalidOption},
-		{desc: "bson.A", cmd: bson.A{"ping"}, wantErr: ErrInvalidOption},
-		{desc: "nil pointer", cmd: (*collStats)(nil), wantErr: ErrInvalidOption},
-		{desc: "invalid bson.Raw", cmd: bson.Raw{1, 2, 3}, wantErr: ErrInvalidOption},
-		{desc: "empty bson.Raw", cmd: cmdRaw(t, bson.D{}), wantErr: ErrInvalidOption},
-		{desc: "empty struct", cmd: struct{}{}, wantErr: ErrInvalidOption},
-		{desc: "value with a document", cmd: bson.D{{Key: "ping", Value: 1}}, value: 2, wantErr: ErrInvalidOption},
-		{desc: "extra repeats the verb", cmd: "count", value: "c", extra: bson.D{{Key: "count", Value: "d"}}, wantErr: ErrInvalidOption},
-		{desc: "extra repeats a key of the document", cmd: bson.D{{Key: "count", Value: "c"}, {Key: "limit", Value: 1}}, extra: bson.D{{Key: "limit", Value: 2}}, wantErr: ErrInvalidOption},
-		{desc: "extra key twice", cmd: "ping", extra: bson.D{{Key: "a", Value: 1}, {Key: "a", Value: 2}}, wantErr: ErrInvalidOption},
+		{desc: "nil", cmd: nil, wantErr: motor.ErrInvalidOption},
+		{desc: "empty name", cmd: "", wantErr: motor.ErrInvalidOption},
+		{desc: "empty bson.D", cmd: bson.D{}, wantErr: motor.ErrInvalidOption},
+		{desc: "empty first key", cmd: bson.D{{Key: "", Value: 1}}, wantErr: motor.ErrInvalidOption},
+		{desc: "empty bson.M", cmd: bson.M{}, wantErr: motor.ErrInvalidOption},
+		{desc: "multi-key bson.M has no order", cmd: bson.M{"count": "c", "limit": 1}, wantErr: motor.ErrInvalidOption},
+		{desc: "map with non-string keys", cmd: map[int]int{1: 1}, wantErr: motor.ErrInvalidOption},
+		{desc: "int", cmd: 5, wantErr: motor.ErrInvalidOption},
+		{desc: "bson.A", cmd: bson.A{"ping"}, wantErr: motor.ErrInvalidOption},
+		{desc: "nil pointer", cmd: (*collStats)(nil), wantErr: motor.ErrInvalidOption},
+		{desc: "invalid bson.Raw", cmd: bson.Raw{1, 2, 3}, wantErr: motor.ErrInvalidOption},
+		{desc: "empty bson.Raw", cmd: rawDoc(t, bson.D{}), wantErr: motor.ErrInvalidOption},
+		{desc: "empty struct", cmd: struct{}{}, wantErr: motor.ErrInvalidOption},
+		{desc: "value with a document", cmd: bson.D{{Key: "ping", Value: 1}}, value: 2, wantErr: motor.ErrInvalidOption},
+		{desc: "extra repeats the verb", cmd: "count", value: "c", extra: bson.D{{Key: "count", Value: "d"}}, wantErr: motor.ErrInvalidOption},
+		{desc: "extra repeats a key of the document", cmd: bson.D{{Key: "count", Value: "c"}, {Key: "limit", Value: 1}}, extra: bson.D{{Key: "limit", Value: 2}}, wantErr: motor.ErrInvalidOption},
+		{desc: "extra key twice", cmd: "ping", extra: bson.D{{Key: "a", Value: 1}, {Key: "a", Value: 2}}, wantErr: motor.ErrInvalidOption},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			got, verb, err := commandCmd(tt.cmd, tt.value, tt.extra, defaultCodec.reg)
+			got, verb, err := motor.CommandCmd(tt.cmd, tt.value, tt.extra, motor.DefaultRegistry)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -112,11 +91,11 @@ func TestCommandCmd(t *testing.T) {
 				return
 			}
 			// What the driver sends: the document encoded with the registry.
-			gotRaw, err := encodeDoc(defaultCodec.reg, got)
+			gotRaw, err := motor.EncodeDoc(motor.DefaultRegistry, got)
 			if err != nil {
 				t.Fatal(err)
 			}
-			cmdDiff(t, "command", cmdRaw(t, tt.want).String(), gotRaw.String())
+			diff(t, "command", rawDoc(t, tt.want).String(), gotRaw.String())
 			if verb != tt.want[0].Key {
 				t.Errorf("verb %q, want %q", verb, tt.want[0].Key)
 			}
@@ -125,7 +104,7 @@ func TestCommandCmd(t *testing.T) {
 	// The caller's document is not modified, even when it has spare capacity.
 	spare := make(bson.D, 1, 4)
 	spare[0] = bson.E{Key: "ping", Value: 1}
-	if _, _, err := commandCmd(spare, nil, bson.D{{Key: "x", Value: 1}}, defaultCodec.reg); err != nil {
+	if _, _, err := motor.CommandCmd(spare, nil, bson.D{{Key: "x", Value: 1}}, motor.DefaultRegistry); err != nil {
 		t.Fatal(err)
 	}
 	if got := spare[:2][1]; got.Key != "" {
@@ -163,8 +142,8 @@ func TestCommandAllowable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			if got := allowable(cmdRaw(t, tt.reply), tt.codes, tt.msgs); got != tt.want {
-				t.Errorf("allowable = %v, want %v", got, tt.want)
+			if got := motor.Allowable(rawDoc(t, tt.reply), tt.codes, tt.msgs); got != tt.want {
+				t.Errorf("motor.Allowable = %v, want %v", got, tt.want)
 			}
 		})
 	}
@@ -175,7 +154,7 @@ func TestCreateCollectionCmd(t *testing.T) {
 	tests := []struct {
 		desc    string
 		name    string
-		opts    *CreateCollectionOptions
+		opts    *motor.CreateCollectionOptions
 		wc      *writeconcern.WriteConcern
 		want    bson.D
 		wantErr error
@@ -183,19 +162,19 @@ func TestCreateCollectionCmd(t *testing.T) {
 		{desc: "nil options", name: "c", want: bson.D{{Key: "create", Value: "c"}}},
 		{
 			desc: "capped: size as a double, as PyMongo sends it; max as int32",
-			name: "c", opts: &CreateCollectionOptions{Capped: true, Size: 4096, Max: 10},
+			name: "c", opts: &motor.CreateCollectionOptions{Capped: true, Size: 4096, Max: 10},
 			want: bson.D{{Key: "create", Value: "c"}, {Key: "capped", Value: true}, {Key: "size", Value: 4096.0}, {Key: "max", Value: int32(10)}},
 		},
 		{
-			desc: "a max beyond int32 is an int64", name: "c", opts: &CreateCollectionOptions{Capped: true, Size: 1 << 40, Max: math.MaxInt32 + 1},
+			desc: "a max beyond int32 is an int64", name: "c", opts: &motor.CreateCollectionOptions{Capped: true, Size: 1 << 40, Max: math.MaxInt32 + 1},
 			want: bson.D{{Key: "create", Value: "c"}, {Key: "capped", Value: true}, {Key: "size", Value: float64(1 << 40)}, {Key: "max", Value: int64(math.MaxInt32 + 1)}},
 		},
 		{
 			desc: "every typed option, in order, then Extra, writeConcern and collation",
 			name: "every",
-			opts: &CreateCollectionOptions{
+			opts: &motor.CreateCollectionOptions{
 				Capped: true, Size: 1, Max: 2,
-				Timeseries: &TimeseriesOptions{
+				Timeseries: &motor.TimeseriesOptions{
 					TimeField: "t", MetaField: "m", Granularity: "hours", BucketMaxSpanSeconds: 60, BucketRoundingSeconds: 60,
 				},
 				ExpireAfterSeconds:           3600,
@@ -251,12 +230,12 @@ func TestCreateCollectionCmd(t *testing.T) {
 		},
 		{desc: "the server default write concern is not sent", name: "c", wc: &writeconcern.WriteConcern{}, want: bson.D{{Key: "create", Value: "c"}}},
 		{
-			desc: "an empty collation", name: "c", opts: &CreateCollectionOptions{Collation: &options.Collation{}},
+			desc: "an empty collation", name: "c", opts: &motor.CreateCollectionOptions{Collation: &options.Collation{}},
 			want: bson.D{{Key: "create", Value: "c"}, {Key: "collation", Value: bson.D{}}},
 		},
 		{
 			desc: "every collation field", name: "c",
-			opts: &CreateCollectionOptions{Collation: &options.Collation{
+			opts: &motor.CreateCollectionOptions{Collation: &options.Collation{
 				Locale: "fr", CaseLevel: true, CaseFirst: "upper", Strength: 3, NumericOrdering: true,
 				Alternate: "shifted", MaxVariable: "punct", Normalization: true, Backwards: true,
 			}},
@@ -266,35 +245,35 @@ func TestCreateCollectionCmd(t *testing.T) {
 				{Key: "maxVariable", Value: "punct"}, {Key: "normalization", Value: true}, {Key: "backwards", Value: true},
 			}}},
 		},
-		{desc: "collation with w: 0", name: "c", opts: &CreateCollectionOptions{Collation: &options.Collation{Locale: "en"}}, wc: writeconcern.Unacknowledged(), wantErr: ErrInvalidOption},
-		{desc: "invalid name", name: "a..b", wantErr: ErrInvalidName},
-		{desc: "empty name", name: "", wantErr: ErrInvalidName},
-		{desc: "$ in name", name: "a$b", wantErr: ErrInvalidName},
-		{desc: "negative size", name: "c", opts: &CreateCollectionOptions{Size: -1}, wantErr: ErrInvalidOption},
-		{desc: "negative max", name: "c", opts: &CreateCollectionOptions{Max: -1}, wantErr: ErrInvalidOption},
-		{desc: "negative expireAfterSeconds", name: "c", opts: &CreateCollectionOptions{ExpireAfterSeconds: -1}, wantErr: ErrInvalidOption},
-		{desc: "timeseries without timeField", name: "c", opts: &CreateCollectionOptions{Timeseries: &TimeseriesOptions{MetaField: "m"}}, wantErr: ErrInvalidOption},
-		{desc: "timeseries negative bucket", name: "c", opts: &CreateCollectionOptions{Timeseries: &TimeseriesOptions{TimeField: "t", BucketMaxSpanSeconds: -1}}, wantErr: ErrInvalidOption},
-		{desc: "validator not a document", name: "c", opts: &CreateCollectionOptions{Validator: "x"}, wantErr: ErrInvalidOption},
-		{desc: "validator an array", name: "c", opts: &CreateCollectionOptions{Validator: bson.A{1}}, wantErr: ErrInvalidOption},
-		{desc: "storageEngine not a document", name: "c", opts: &CreateCollectionOptions{StorageEngine: 5}, wantErr: ErrInvalidOption},
-		{desc: "indexOptionDefaults not a document", name: "c", opts: &CreateCollectionOptions{IndexOptionDefaults: true}, wantErr: ErrInvalidOption},
-		{desc: "clusteredIndex not a document", name: "c", opts: &CreateCollectionOptions{ClusteredIndex: "_id"}, wantErr: ErrInvalidOption},
-		{desc: "encryptedFields not a document", name: "c", opts: &CreateCollectionOptions{EncryptedFields: []int{1}}, wantErr: ErrInvalidOption},
-		{desc: "pipeline not an array", name: "c", opts: &CreateCollectionOptions{ViewOn: "s", Pipeline: bson.D{{Key: "$match", Value: bson.D{}}}}, wantErr: ErrInvalidOption},
-		{desc: "Extra duplicates a typed field that is not set", name: "c", opts: &CreateCollectionOptions{Extra: bson.D{{Key: "capped", Value: true}}}, wantErr: ErrInvalidOption},
-		{desc: "Extra sets writeConcern", name: "c", opts: &CreateCollectionOptions{Extra: bson.D{{Key: "writeConcern", Value: bson.D{}}}}, wantErr: ErrInvalidOption},
-		{desc: "Extra sets collation", name: "c", opts: &CreateCollectionOptions{Extra: bson.D{{Key: "collation", Value: bson.D{}}}}, wantErr: ErrInvalidOption},
-		{desc: "Extra repeats create", name: "c", opts: &CreateCollectionOptions{Extra: bson.D{{Key: "create", Value: "d"}}}, wantErr: ErrInvalidOption},
-		{desc: "Extra key twice", name: "c", opts: &CreateCollectionOptions{Extra: bson.D{{Key: "flags", Value: 1}, {Key: "flags", Value: 2}}}, wantErr: ErrInvalidOption},
+		{desc: "collation with w: 0", name: "c", opts: &motor.CreateCollectionOptions{Collation: &options.Collation{Locale: "en"}}, wc: writeconcern.Unacknowledged(), wantErr: motor.ErrInvalidOption},
+		{desc: "invalid name", name: "a..b", wantErr: motor.ErrInvalidName},
+		{desc: "empty name", name: "", wantErr: motor.ErrInvalidName},
+		{desc: "$ in name", name: "a$b", wantErr: motor.ErrInvalidName},
+		{desc: "negative size", name: "c", opts: &motor.CreateCollectionOptions{Size: -1}, wantErr: motor.ErrInvalidOption},
+		{desc: "negative max", name: "c", opts: &motor.CreateCollectionOptions{Max: -1}, wantErr: motor.ErrInvalidOption},
+		{desc: "negative expireAfterSeconds", name: "c", opts: &motor.CreateCollectionOptions{ExpireAfterSeconds: -1}, wantErr: motor.ErrInvalidOption},
+		{desc: "timeseries without timeField", name: "c", opts: &motor.CreateCollectionOptions{Timeseries: &motor.TimeseriesOptions{MetaField: "m"}}, wantErr: motor.ErrInvalidOption},
+		{desc: "timeseries negative bucket", name: "c", opts: &motor.CreateCollectionOptions{Timeseries: &motor.TimeseriesOptions{TimeField: "t", BucketMaxSpanSeconds: -1}}, wantErr: motor.ErrInvalidOption},
+		{desc: "validator not a document", name: "c", opts: &motor.CreateCollectionOptions{Validator: "x"}, wantErr: motor.ErrInvalidOption},
+		{desc: "validator an array", name: "c", opts: &motor.CreateCollectionOptions{Validator: bson.A{1}}, wantErr: motor.ErrInvalidOption},
+		{desc: "storageEngine not a document", name: "c", opts: &motor.CreateCollectionOptions{StorageEngine: 5}, wantErr: motor.ErrInvalidOption},
+		{desc: "indexOptionDefaults not a document", name: "c", opts: &motor.CreateCollectionOptions{IndexOptionDefaults: true}, wantErr: motor.ErrInvalidOption},
+		{desc: "clusteredIndex not a document", name: "c", opts: &motor.CreateCollectionOptions{ClusteredIndex: "_id"}, wantErr: motor.ErrInvalidOption},
+		{desc: "encryptedFields not a document", name: "c", opts: &motor.CreateCollectionOptions{EncryptedFields: []int{1}}, wantErr: motor.ErrInvalidOption},
+		{desc: "pipeline not an array", name: "c", opts: &motor.CreateCollectionOptions{ViewOn: "s", Pipeline: bson.D{{Key: "$match", Value: bson.D{}}}}, wantErr: motor.ErrInvalidOption},
+		{desc: "Extra duplicates a typed field that is not set", name: "c", opts: &motor.CreateCollectionOptions{Extra: bson.D{{Key: "capped", Value: true}}}, wantErr: motor.ErrInvalidOption},
+		{desc: "Extra sets writeConcern", name: "c", opts: &motor.CreateCollectionOptions{Extra: bson.D{{Key: "writeConcern", Value: bson.D{}}}}, wantErr: motor.ErrInvalidOption},
+		{desc: "Extra sets collation", name: "c", opts: &motor.CreateCollectionOptions{Extra: bson.D{{Key: "collation", Value: bson.D{}}}}, wantErr: motor.ErrInvalidOption},
+		{desc: "Extra repeats create", name: "c", opts: &motor.CreateCollectionOptions{Extra: bson.D{{Key: "create", Value: "d"}}}, wantErr: motor.ErrInvalidOption},
+		{desc: "Extra key twice", name: "c", opts: &motor.CreateCollectionOptions{Extra: bson.D{{Key: "flags", Value: 1}, {Key: "flags", Value: 2}}}, wantErr: motor.ErrInvalidOption},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			got, err := createCollectionCmd(tt.name, tt.opts, tt.wc, defaultCodec.reg)
+			got, err := motor.CreateCollectionCmd(tt.name, tt.opts, tt.wc, motor.DefaultRegistry)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
-			cmdDiff(t, "command", tt.want, got)
+			diff(t, "command", tt.want, got)
 		})
 	}
 }
@@ -303,7 +282,7 @@ func TestDropCollectionCmd(t *testing.T) {
 	tests := []struct {
 		desc    string
 		name    string
-		opts    *DropCollectionOptions
+		opts    *motor.DropCollectionOptions
 		wc      *writeconcern.WriteConcern
 		want    bson.D
 		wantErr error
@@ -311,22 +290,22 @@ func TestDropCollectionCmd(t *testing.T) {
 		{desc: "plain", name: "c", want: bson.D{{Key: "drop", Value: "c"}}},
 		{
 			desc: "comment, Extra, then the write concern", name: "c", wc: &writeconcern.WriteConcern{W: "majority"},
-			opts: &DropCollectionOptions{Comment: bson.D{{Key: "why", Value: 1}}, Extra: bson.D{{Key: "x", Value: 1}}},
+			opts: &motor.DropCollectionOptions{Comment: bson.D{{Key: "why", Value: 1}}, Extra: bson.D{{Key: "x", Value: 1}}},
 			want: bson.D{{Key: "drop", Value: "c"}, {Key: "comment", Value: bson.D{{Key: "why", Value: 1}}}, {Key: "x", Value: 1}, {Key: "writeConcern", Value: bson.D{{Key: "w", Value: "majority"}}}},
 		},
 		{desc: "server default write concern not sent", name: "c", wc: &writeconcern.WriteConcern{}, want: bson.D{{Key: "drop", Value: "c"}}},
-		{desc: "invalid name", name: "a..b", wantErr: ErrInvalidName},
-		{desc: "Extra repeats comment", name: "c", opts: &DropCollectionOptions{Extra: bson.D{{Key: "comment", Value: 1}}}, wantErr: ErrInvalidOption},
-		{desc: "Extra sets writeConcern", name: "c", opts: &DropCollectionOptions{Extra: bson.D{{Key: "writeConcern", Value: bson.D{}}}}, wantErr: ErrInvalidOption},
-		{desc: "Extra repeats drop", name: "c", opts: &DropCollectionOptions{Extra: bson.D{{Key: "drop", Value: "d"}}}, wantErr: ErrInvalidOption},
+		{desc: "invalid name", name: "a..b", wantErr: motor.ErrInvalidName},
+		{desc: "Extra repeats comment", name: "c", opts: &motor.DropCollectionOptions{Extra: bson.D{{Key: "comment", Value: 1}}}, wantErr: motor.ErrInvalidOption},
+		{desc: "Extra sets writeConcern", name: "c", opts: &motor.DropCollectionOptions{Extra: bson.D{{Key: "writeConcern", Value: bson.D{}}}}, wantErr: motor.ErrInvalidOption},
+		{desc: "Extra repeats drop", name: "c", opts: &motor.DropCollectionOptions{Extra: bson.D{{Key: "drop", Value: "d"}}}, wantErr: motor.ErrInvalidOption},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			got, err := dropCollectionCmd(tt.name, tt.opts, tt.wc)
+			got, err := motor.DropCollectionCmd(tt.name, tt.opts, tt.wc)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
-			cmdDiff(t, "command", tt.want, got)
+			diff(t, "command", tt.want, got)
 		})
 	}
 }
@@ -337,19 +316,19 @@ func TestListCollectionsCmd(t *testing.T) {
 	}
 	tests := []struct {
 		desc    string
-		opts    *ListCollectionsOptions
+		opts    *motor.ListCollectionsOptions
 		want    bson.D
 		wantErr error
 	}{
-		{desc: "zero", opts: &ListCollectionsOptions{}, want: bson.D{{Key: "listCollections", Value: int32(1)}, {Key: "cursor", Value: bson.D{}}}},
+		{desc: "zero", opts: &motor.ListCollectionsOptions{}, want: bson.D{{Key: "listCollections", Value: int32(1)}, {Key: "cursor", Value: bson.D{}}}},
 		{
 			desc: "Motor's list_collections(filter=..., nameOnly=True)",
-			opts: &ListCollectionsOptions{Filter: bson.D{{Key: "name", Value: "a"}}, NameOnly: true},
+			opts: &motor.ListCollectionsOptions{Filter: bson.D{{Key: "name", Value: "a"}}, NameOnly: true},
 			want: bson.D{{Key: "listCollections", Value: int32(1)}, {Key: "cursor", Value: bson.D{}}, {Key: "nameOnly", Value: true}, {Key: "filter", Value: bson.D{{Key: "name", Value: "a"}}}},
 		},
 		{
 			desc: "every option",
-			opts: &ListCollectionsOptions{
+			opts: &motor.ListCollectionsOptions{
 				Filter: bson.M{"type": "view"}, NameOnly: true, AuthorizedCollections: true, BatchSize: 2,
 				Comment: "c", Extra: bson.D{{Key: "rawData", Value: true}},
 			},
@@ -360,28 +339,28 @@ func TestListCollectionsCmd(t *testing.T) {
 			},
 		},
 		{
-			desc: "an empty filter is sent", opts: &ListCollectionsOptions{Filter: bson.D{}},
+			desc: "an empty filter is sent", opts: &motor.ListCollectionsOptions{Filter: bson.D{}},
 			want: bson.D{{Key: "listCollections", Value: int32(1)}, {Key: "cursor", Value: bson.D{}}, {Key: "filter", Value: bson.D{}}},
 		},
 		{
-			desc: "a struct filter", opts: &ListCollectionsOptions{Filter: nameFilter{"a"}},
+			desc: "a struct filter", opts: &motor.ListCollectionsOptions{Filter: nameFilter{"a"}},
 			want: bson.D{{Key: "listCollections", Value: int32(1)}, {Key: "cursor", Value: bson.D{}}, {Key: "filter", Value: nameFilter{"a"}}},
 		},
-		{desc: "filter not a document", opts: &ListCollectionsOptions{Filter: "a"}, wantErr: ErrInvalidOption},
-		{desc: "filter an array", opts: &ListCollectionsOptions{Filter: bson.A{}}, wantErr: ErrInvalidOption},
-		{desc: "negative batch size", opts: &ListCollectionsOptions{BatchSize: -1}, wantErr: ErrInvalidOption},
-		{desc: "Extra repeats filter", opts: &ListCollectionsOptions{Extra: bson.D{{Key: "filter", Value: bson.D{}}}}, wantErr: ErrInvalidOption},
-		{desc: "Extra repeats nameOnly", opts: &ListCollectionsOptions{Extra: bson.D{{Key: "nameOnly", Value: true}}}, wantErr: ErrInvalidOption},
-		{desc: "Extra sets cursor", opts: &ListCollectionsOptions{Extra: bson.D{{Key: "cursor", Value: bson.D{}}}}, wantErr: ErrInvalidOption},
-		{desc: "Extra key twice", opts: &ListCollectionsOptions{Extra: bson.D{{Key: "x", Value: 1}, {Key: "x", Value: 1}}}, wantErr: ErrInvalidOption},
+		{desc: "filter not a document", opts: &motor.ListCollectionsOptions{Filter: "a"}, wantErr: motor.ErrInvalidOption},
+		{desc: "filter an array", opts: &motor.ListCollectionsOptions{Filter: bson.A{}}, wantErr: motor.ErrInvalidOption},
+		{desc: "negative batch size", opts: &motor.ListCollectionsOptions{BatchSize: -1}, wantErr: motor.ErrInvalidOption},
+		{desc: "Extra repeats filter", opts: &motor.ListCollectionsOptions{Extra: bson.D{{Key: "filter", Value: bson.D{}}}}, wantErr: motor.ErrInvalidOption},
+		{desc: "Extra repeats nameOnly", opts: &motor.ListCollectionsOptions{Extra: bson.D{{Key: "nameOnly", Value: true}}}, wantErr: motor.ErrInvalidOption},
+		{desc: "Extra sets cursor", opts: &motor.ListCollectionsOptions{Extra: bson.D{{Key: "cursor", Value: bson.D{}}}}, wantErr: motor.ErrInvalidOption},
+		{desc: "Extra key twice", opts: &motor.ListCollectionsOptions{Extra: bson.D{{Key: "x", Value: 1}, {Key: "x", Value: 1}}}, wantErr: motor.ErrInvalidOption},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			got, err := listCollectionsCmd(tt.opts, defaultCodec.reg)
+			got, err := motor.ListCollectionsCmd(tt.opts, motor.DefaultRegistry)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
-			cmdDiff(t, "command", tt.want, got)
+			diff(t, "command", tt.want, got)
 		})
 	}
 }
@@ -389,46 +368,46 @@ func TestListCollectionsCmd(t *testing.T) {
 func TestListCollectionNamesCmd(t *testing.T) {
 	head := bson.D{{Key: "listCollections", Value: int32(1)}, {Key: "cursor", Value: bson.D{}}}
 	with := func(es ...bson.E) bson.D { return append(append(bson.D(nil), head...), es...) }
-	nameOnly := cmdE{Key: "nameOnly", Value: true}
-	filter := func(v any) bson.E { return cmdE{Key: "filter", Value: v} }
+	nameOnly := bson.E{Key: "nameOnly", Value: true}
+	filter := func(v any) bson.E { return bson.E{Key: "filter", Value: v} }
 	byName := bson.D{{Key: "name", Value: "a"}}
 	tests := []struct {
 		desc    string
-		opts    *ListCollectionNamesOptions
+		opts    *motor.ListCollectionNamesOptions
 		want    bson.D
 		wantErr error
 	}{
 		{desc: "nil: nameOnly", want: with(nameOnly)},
-		{desc: "empty filter: nameOnly, filter sent", opts: &ListCollectionNamesOptions{Filter: bson.D{}}, want: with(nameOnly, filter(bson.D{}))},
-		{desc: "name only", opts: &ListCollectionNamesOptions{Filter: byName}, want: with(nameOnly, filter(byName))},
-		{desc: "name and type: no nameOnly", opts: &ListCollectionNamesOptions{Filter: bson.M{"name": "a", "type": "collection"}}, want: with(filter(bson.M{"name": "a", "type": "collection"}))},
-		{desc: "type: no nameOnly", opts: &ListCollectionNamesOptions{Filter: bson.D{{Key: "type", Value: "view"}}}, want: with(filter(bson.D{{Key: "type", Value: "view"}}))},
-		{desc: "options: no nameOnly", opts: &ListCollectionNamesOptions{Filter: bson.D{{Key: "options.capped", Value: true}}}, want: with(filter(bson.D{{Key: "options.capped", Value: true}}))},
+		{desc: "empty filter: nameOnly, filter sent", opts: &motor.ListCollectionNamesOptions{Filter: bson.D{}}, want: with(nameOnly, filter(bson.D{}))},
+		{desc: "name only", opts: &motor.ListCollectionNamesOptions{Filter: byName}, want: with(nameOnly, filter(byName))},
+		{desc: "name and type: no nameOnly", opts: &motor.ListCollectionNamesOptions{Filter: bson.M{"name": "a", "type": "collection"}}, want: with(filter(bson.M{"name": "a", "type": "collection"}))},
+		{desc: "type: no nameOnly", opts: &motor.ListCollectionNamesOptions{Filter: bson.D{{Key: "type", Value: "view"}}}, want: with(filter(bson.D{{Key: "type", Value: "view"}}))},
+		{desc: "options: no nameOnly", opts: &motor.ListCollectionNamesOptions{Filter: bson.D{{Key: "options.capped", Value: true}}}, want: with(filter(bson.D{{Key: "options.capped", Value: true}}))},
 		{
 			desc: "$or of names: nameOnly",
-			opts: &ListCollectionNamesOptions{Filter: bson.D{{Key: "$or", Value: bson.A{byName, bson.D{{Key: "name", Value: bson.D{{Key: "$regex", Value: "^b"}}}}}}}},
+			opts: &motor.ListCollectionNamesOptions{Filter: bson.D{{Key: "$or", Value: bson.A{byName, bson.D{{Key: "name", Value: bson.D{{Key: "$regex", Value: "^b"}}}}}}}},
 			want: with(nameOnly, filter(bson.D{{Key: "$or", Value: bson.A{byName, bson.D{{Key: "name", Value: bson.D{{Key: "$regex", Value: "^b"}}}}}}})),
 		},
 		{
 			desc: "$and with a type test: no nameOnly",
-			opts: &ListCollectionNamesOptions{Filter: bson.D{{Key: "$and", Value: bson.A{byName, bson.D{{Key: "type", Value: "view"}}}}}},
+			opts: &motor.ListCollectionNamesOptions{Filter: bson.D{{Key: "$and", Value: bson.A{byName, bson.D{{Key: "type", Value: "view"}}}}}},
 			want: with(filter(bson.D{{Key: "$and", Value: bson.A{byName, bson.D{{Key: "type", Value: "view"}}}}})),
 		},
 		{
 			desc: "Motor's (filter={name}, authorizedCollections=True) order",
-			opts: &ListCollectionNamesOptions{Filter: byName, AuthorizedCollections: true, Comment: "c", Extra: bson.D{{Key: "x", Value: 1}}},
-			want: with(cmdE{Key: "authorizedCollections", Value: true}, cmdE{Key: "comment", Value: "c"}, cmdE{Key: "x", Value: 1}, nameOnly, filter(byName)),
+			opts: &motor.ListCollectionNamesOptions{Filter: byName, AuthorizedCollections: true, Comment: "c", Extra: bson.D{{Key: "x", Value: 1}}},
+			want: with(bson.E{Key: "authorizedCollections", Value: true}, bson.E{Key: "comment", Value: "c"}, bson.E{Key: "x", Value: 1}, nameOnly, filter(byName)),
 		},
-		{desc: "filter not a document", opts: &ListCollectionNamesOptions{Filter: 3}, wantErr: ErrInvalidOption},
-		{desc: "Extra sets nameOnly", opts: &ListCollectionNamesOptions{Extra: bson.D{{Key: "nameOnly", Value: false}}}, wantErr: ErrInvalidOption},
+		{desc: "filter not a document", opts: &motor.ListCollectionNamesOptions{Filter: 3}, wantErr: motor.ErrInvalidOption},
+		{desc: "Extra sets nameOnly", opts: &motor.ListCollectionNamesOptions{Extra: bson.D{{Key: "nameOnly", Value: false}}}, wantErr: motor.ErrInvalidOption},
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			got, err := listCollectionNamesCmd(tt.opts, defaultCodec.reg)
+			got, err := motor.ListCollectionNamesCmd(tt.opts, motor.DefaultRegistry)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
-			cmdDiff(t, "command", tt.want, got)
+			diff(t, "command", tt.want, got)
 		})
 	}
 }
@@ -450,7 +429,7 @@ func TestOnlyName(t *testing.T) {
 		{bson.D{{Key: "name", Value: "a"}, {Key: "$comment", Value: "x"}}, false},
 	}
 	for _, tt := range tests {
-		if got := onlyName(cmdRaw(t, tt.filter)); got != tt.want {
+		if got := motor.OnlyName(rawDoc(t, tt.filter)); got != tt.want {
 			t.Errorf("onlyName(%v) = %v, want %v", tt.filter, got, tt.want)
 		}
 	}
@@ -471,6 +450,6 @@ func TestWriteConcernDoc(t *testing.T) {
 		{&writeconcern.WriteConcern{W: 2, Journal: &no}, bson.D{{Key: "j", Value: false}, {Key: "w", Value: int32(2)}}},
 	}
 	for _, tt := range tests {
-		cmdDiff(t, "writeConcern", tt.want, writeConcernDoc(tt.wc))
+		diff(t, "writeConcern", tt.want, motor.WriteConcernDoc(tt.wc))
 	}
 }

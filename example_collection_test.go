@@ -16,16 +16,6 @@ import (
 	"github.com/gomotor/motor/motortest"
 )
 
-// exampleColl returns an empty collection of a fresh database and a function that drops it and disconnects.
-func exampleColl(db, name string) (*motor.Collection, func()) {
-	d, done := exampleDB(db)
-	c, err := d.Collection(name)
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c, done
-}
-
 func ExampleCollection_InsertOne() {
 	ctx := context.Background()
 	coll, done := exampleColl("example_insertone", "people")

@@ -48,7 +48,7 @@ func ExampleDatabase_DropCollection() {
 	_, _ = logs.InsertOne(ctx, bson.D{{Key: "msg", Value: "hello"}})
 
 	reply, err := db.DropCollection(ctx, logs.Name(), nil)
-	fmt.Println(exampleField(reply, "ok"), err)
+	fmt.Println(getField(reply, "ok"), err)
 
 	reply, err = db.DropCollection(ctx, "never_created", nil)
 	fmt.Println(err, reply != nil)
@@ -59,16 +59,6 @@ func ExampleDatabase_DropCollection() {
 	// 1 <nil>
 	// <nil> true
 	// []
-}
-
-// exampleField returns the value of key in d, or nil.
-func exampleField(d bson.D, key string) any {
-	for _, e := range d {
-		if e.Key == key {
-			return e.Value
-		}
-	}
-	return nil
 }
 
 // List the collections with their information, filtered on their options.

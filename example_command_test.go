@@ -25,7 +25,7 @@ func ExampleDatabase_Command() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(exampleField(reply, "ok"))
+	fmt.Println(getField(reply, "ok"))
 
 	// {count: "orders", query: {qty: {$gt: 2}}}: Motor's db.command("count", "orders", query={...})
 	reply, err = db.Command(ctx, "count", &motor.CommandOptions{

@@ -9,7 +9,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/gomotor/motor"
 	"github.com/gomotor/motor/motortest"
@@ -19,13 +18,11 @@ import (
 // client authenticated as root, a client without credentials, and a function that stops everything.
 func exampleAuthServer(rootPassword string) (root, anon *motor.Client, stop func()) {
 	ctx := context.Background()
-	srv, err := motortest.StartServer(ctx, &motortest.ServerOptions{Auth: &motortest.Auth{Username: "root", Password: rootPassword}})
+	srv, err := startAuthServer(ctx, rootPassword)
 	if err != nil {
 		log.Fatal(err)
 	}
-	root, err = motor.Connect(srv.URI(), motor.WithClientOptions(options.Client().SetAuth(options.Credential{
-		Username: "root", Password: rootPassword, AuthSource: "admin",
-	})))
+	root, err = motor.Connect(srv.URI(), motor.WithClientOptions(rootCredential(rootPassword)))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -37,29 +34,6 @@ func exampleAuthServer(rootPassword string) (root, anon *motor.Client, stop func
 		_ = anon.Disconnect(ctx)
 		_ = root.Disconnect(ctx)
 		_ = srv.Close()
-	}
-}
-
-// exampleFake starts a scripted wire-level server that answers name with reply, and a client connected to it.
-func exampleFake(name string, reply bson.D) (*motortest.Fake, *motor.Database, func()) {
-	f, err := motortest.StartFake()
-	if err != nil {
-		log.Fatal(err)
-	}
-	if reply != nil {
-		f.Handle(name, func(bson.D) bson.D { return reply })
-	}
-	client, err := motor.Connect(f.URI())
-	if err != nil {
-		log.Fatal(err)
-	}
-	db, err := client.Database("app")
-	if err != nil {
-		log.Fatal(err)
-	}
-	return f, db, func() {
-		_ = client.Disconnect(context.Background())
-		f.Close()
 	}
 }
 

@@ -19,10 +19,7 @@ import (
 // with the reply shapes MongoDB 7 documents): a profiler that keeps its level, one profiled query in system.profile,
 // and currentOp. It returns the database "shop" on it and a function that stops everything.
 func exampleMongod() (*motor.Database, func()) {
-	f, err := motortest.StartFake()
-	if err != nil {
-		log.Fatal(err)
-	}
+	f, db, stop := exampleFakeDB("shop")
 	var mu sync.Mutex
 	level, slowMS := int32(0), int32(100)
 	f.Handle("profile", func(cmd bson.D) bson.D {
@@ -68,18 +65,7 @@ func exampleMongod() (*motor.Database, func()) {
 			{Key: "msg", Value: "Index Build: scanning collection 5000/10000 50%"},
 		}}})
 	})
-	client, err := motor.Connect(f.URI())
-	if err != nil {
-		log.Fatal(err)
-	}
-	db, err := client.Database("shop")
-	if err != nil {
-		log.Fatal(err)
-	}
-	return db, func() {
-		_ = client.Disconnect(context.Background())
-		f.Close()
-	}
+	return db, stop
 }
 
 func ExampleDatabase_ValidateCollection() {

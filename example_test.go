@@ -12,29 +12,6 @@ import (
 	"github.com/gomotor/motor/motortest"
 )
 
-// exampleDB returns a database named name on the test server (the shared FerretDB, or $MONGODB_URI),
-// emptied first, and a function that drops it and disconnects.
-func exampleDB(name string, opts ...motor.Option) (*motor.Database, func()) {
-	ctx := context.Background()
-	uri, err := motortest.SharedURI()
-	if err != nil {
-		log.Fatal(err)
-	}
-	client, err := motor.Connect(uri)
-	if err != nil {
-		log.Fatal(err)
-	}
-	db, err := client.Database(name, opts...)
-	if err != nil {
-		log.Fatal(err)
-	}
-	_ = db.Mongo().Drop(ctx)
-	return db, func() {
-		_ = db.Mongo().Drop(ctx)
-		_ = client.Disconnect(ctx)
-	}
-}
-
 // Start a FerretDB, connect, and use a database: the whole quick start.
 func Example() {
 	ctx := context.Background()
