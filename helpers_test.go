@@ -336,3 +336,14 @@ func exampleFake(name string, reply bson.D) (*motortest.Fake, *motor.Database, f
 	}
 	return f, db, stop
 }
+
+func insertN(t *testing.T, coll *motor.Collection, n int) {
+	t.Helper()
+	docs := make([]any, n)
+	for i := range docs {
+		docs[i] = bson.D{{Key: "_id", Value: i + 1}, {Key: "sub", Value: bson.D{{Key: "i", Value: i + 1}}}}
+	}
+	if _, err := coll.InsertMany(t.Context(), docs); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -7,9 +7,10 @@ import (
 	"reflect"
 	"testing"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/gomotor/motor"
 	"github.com/gomotor/motor/internal/bsonwalk"
-	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // FuzzDecode feeds arbitrary bytes to the codec's BSON walkers: they must return, never panic, and a handler other

@@ -8,9 +8,10 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/gomotor/motor"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+
+	"github.com/gomotor/motor"
 )
 
 // sonTrace returns a transform that appends tag to the document's "trace" array, creating it.
