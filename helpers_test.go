@@ -9,6 +9,7 @@ import (
 	"log"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -346,4 +347,80 @@ func insertN(t *testing.T, coll *motor.Collection, n int) {
 	if _, err := coll.InsertMany(t.Context(), docs); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// exampleAuthServer starts a FerretDB with authentication on, whose admin user is root / rootPassword, and returns a
+// client authenticated as root, a client without credentials, and a function that stops everything.
+func exampleAuthServer(rootPassword string) (root, anon *motor.Client, stop func()) {
+	ctx := context.Background()
+	srv, err := startAuthServer(ctx, rootPassword)
+	if err != nil {
+		log.Fatal(err)
+	}
+	root, err = motor.Connect(srv.URI(), motor.WithClientOptions(rootCredential(rootPassword)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	anon, err = motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	return root, anon, func() {
+		_ = anon.Disconnect(ctx)
+		_ = root.Disconnect(ctx)
+		_ = srv.Close()
+	}
+}
+
+// exampleMongod starts a scripted stand-in for the parts of mongod that FerretDB lacks (motortest.Fake answers
+// with the reply shapes MongoDB 7 documents): a profiler that keeps its level, one profiled query in system.profile,
+// and currentOp. It returns the database "shop" on it and a function that stops everything.
+func exampleMongod() (*motor.Database, func()) {
+	f, db, stop := exampleFakeDB("shop")
+	var mu sync.Mutex
+	level, slowMS := int32(0), int32(100)
+	f.Handle("profile", func(cmd bson.D) bson.D {
+		mu.Lock()
+		defer mu.Unlock()
+		reply := motortest.OK(bson.E{Key: "was", Value: level}, bson.E{Key: "slowms", Value: slowMS}, bson.E{Key: "sampleRate", Value: 1.0})
+		for _, e := range cmd {
+			switch n, _ := e.Value.(int32); e.Key {
+			case "profile":
+				if n >= 0 {
+					level = n
+				}
+			case "slowms":
+				slowMS = n
+			}
+		}
+		return reply
+	})
+	f.Handle("find", func(bson.D) bson.D {
+		entry := bson.D{
+			{Key: "op", Value: "query"},
+			{Key: "ns", Value: "shop.orders"},
+			{Key: "command", Value: bson.D{{Key: "find", Value: "orders"}, {Key: "filter", Value: bson.D{{Key: "qty", Value: bson.D{{Key: "$gt", Value: 1}}}}}}},
+			{Key: "docsExamined", Value: int32(1000)},
+			{Key: "nreturned", Value: int32(2)},
+			{Key: "millis", Value: int32(120)},
+			{Key: "planSummary", Value: "COLLSCAN"},
+			{Key: "ts", Value: bson.NewDateTimeFromTime(time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC))},
+		}
+		return motortest.OK(bson.E{Key: "cursor", Value: bson.D{
+			{Key: "firstBatch", Value: bson.A{entry}}, {Key: "id", Value: int64(0)}, {Key: "ns", Value: "shop.system.profile"},
+		}})
+	})
+	f.Handle("currentOp", func(bson.D) bson.D {
+		return motortest.OK(bson.E{Key: "inprog", Value: bson.A{bson.D{
+			{Key: "type", Value: "op"},
+			{Key: "active", Value: true},
+			{Key: "opid", Value: int32(4711)},
+			{Key: "secs_running", Value: int64(31)},
+			{Key: "op", Value: "command"},
+			{Key: "ns", Value: "shop.orders"},
+			{Key: "command", Value: bson.D{{Key: "createIndexes", Value: "orders"}}},
+			{Key: "msg", Value: "Index Build: scanning collection 5000/10000 50%"},
+		}}})
+	})
+	return db, stop
 }
