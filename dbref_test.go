@@ -455,7 +455,7 @@ func TestDereferenceFake(t *testing.T) {
 			}
 			batch = append(batch, doc)
 		}
-		return motortest.OK(bson.E{Key: "cursor", Value: bson.D{{Key: "firstBatch", Value: batch}, {Key: "id", Value: int64(0)}, {Key: "ns", Value: "blog.x"}}})
+		return cursorReply(0, "blog.x", "firstBatch", batch...)
 	})
 	db := fakeDB(t, f, "blog")
 	ctx := t.Context()

@@ -151,14 +151,10 @@ func TestCurrentOpFallback(t *testing.T) {
 	f := motortest.NewFake(t)
 	fakeReplicaSet(f) // the fake's default reply to currentOp is CommandNotFound
 	f.Handle("aggregate", func(bson.D) bson.D {
-		return motortest.OK(bson.E{Key: "cursor", Value: bson.D{
-			{Key: "firstBatch", Value: bson.A{opCurrentOp}}, {Key: "id", Value: int64(7)}, {Key: "ns", Value: "admin.$cmd.aggregate"},
-		}})
+		return cursorReply(7, "admin.$cmd.aggregate", "firstBatch", opCurrentOp)
 	})
 	f.Handle("getMore", func(bson.D) bson.D {
-		return motortest.OK(bson.E{Key: "cursor", Value: bson.D{
-			{Key: "nextBatch", Value: bson.A{opIndexBuild}}, {Key: "id", Value: int64(0)}, {Key: "ns", Value: "admin.$cmd.aggregate"},
-		}})
+		return cursorReply(0, "admin.$cmd.aggregate", "nextBatch", opIndexBuild)
 	})
 	db := fakeDB(t, f, "shop")
 	ctx := t.Context()

@@ -41,14 +41,8 @@ func TestEvalCmd(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := motor.EvalCmd(tt.code, tt.args)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, motor.ErrInvalidOption) {
-					t.Fatalf("error = %v, want ErrInvalidOption containing %q", err, tt.wantErr)
-				}
+			if wantInvalidOption(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			diff(t, "command", tt.want, got)
 		})
@@ -57,9 +51,8 @@ func TestEvalCmd(t *testing.T) {
 
 func TestEvalFake(t *testing.T) {
 	f := motortest.NewFake(t)
-	c := fakeClient(t, f)
 	ctx := t.Context()
-	db := mustDB(t, c, "app")
+	db := fakeDB(t, f, "app")
 	var reply bson.D
 	f.Handle("$eval", func(bson.D) bson.D { return reply })
 
@@ -142,11 +135,10 @@ func TestEvalFake(t *testing.T) {
 // args are encoded with the default codec options whatever the database's are.
 func TestEvalClientErrors(t *testing.T) {
 	f := motortest.NewFake(t)
-	c := fakeClient(t, f)
 	block := make(chan struct{})
 	f.Handle("$eval", func(bson.D) bson.D { <-block; return motortest.OK() })
 	t.Cleanup(func() { close(block) })
-	db := mustDB(t, c, "app")
+	db := fakeDB(t, f, "app")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
@@ -180,9 +172,8 @@ func TestEvalClientErrors(t *testing.T) {
 
 func TestErrorHelpersFake(t *testing.T) {
 	f := motortest.NewFake(t)
-	c := fakeClient(t, f)
 	ctx := t.Context()
-	db := mustDB(t, c, "app")
+	db := fakeDB(t, f, "app")
 	var reply bson.D
 	for _, name := range []string{"getlasterror", "getpreverror", "reseterror"} {
 		f.Handle(name, func(bson.D) bson.D { return reply })

@@ -80,14 +80,8 @@ func TestAddUserCmd(t *testing.T) {
 				name = ""
 			}
 			got, err := motor.AddUserCmd(tt.db, name, tt.pw, tt.create, tt.wc, tt.opts)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, motor.ErrInvalidOption) {
-					t.Fatalf("error = %v, want ErrInvalidOption containing %q", err, tt.wantErr)
-				}
+			if wantInvalidOption(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			diff(t, "command", tt.want, got)
 		})
@@ -165,15 +159,11 @@ func TestAddUserFake(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := motortest.NewFake(t)
-			c := fakeClient(t, f)
 			f.Handle("usersInfo", func(bson.D) bson.D { return tt.usersInfo })
 			f.Handle("createUser", func(bson.D) bson.D { return motortest.OK() })
 			f.Handle("updateUser", func(bson.D) bson.D { return motortest.OK() })
-			db, err := c.Database(tt.db, tt.opts...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = db.AddUser(t.Context(), "u", "pw", tt.addOpts)
+			db := fakeDB(t, f, tt.db, tt.opts...)
+			err := db.AddUser(t.Context(), "u", "pw", tt.addOpts)
 			sent := fakeCommands(f)
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
@@ -191,12 +181,11 @@ func TestAddUserFake(t *testing.T) {
 
 	t.Run("server error", func(t *testing.T) {
 		f := motortest.NewFake(t)
-		c := fakeClient(t, f)
 		f.Handle("usersInfo", func(bson.D) bson.D { return none })
 		f.Handle("createUser", func(bson.D) bson.D {
 			return motortest.CommandError(51003, "Location51003", "User \"u@app\" already exists")
 		})
-		err := mustDB(t, c, "app").AddUser(t.Context(), "u", "pw", nil)
+		err := fakeDB(t, f, "app").AddUser(t.Context(), "u", "pw", nil)
 		var ce mongo.CommandError
 		if !errors.As(err, &ce) || ce.Code != 51003 || !strings.HasPrefix(err.Error(), `motor: add user "u": createUser: `) {
 			t.Errorf("error = %v", err)

@@ -6,6 +6,7 @@ package motor_test
 
 import (
 	"context"
+	"errors"
 	"log"
 	"slices"
 	"strings"
@@ -129,6 +130,22 @@ func fmtErr(err error) string {
 }
 
 func boolPtr(b bool) *bool { return &b }
+
+// wantInvalidOption checks the error of a table case: with wantErr set, err must wrap motor.ErrInvalidOption and contain
+// wantErr, and the case is done; without, err must be nil.
+func wantInvalidOption(t testing.TB, err error, wantErr string) (done bool) {
+	t.Helper()
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) || !errors.Is(err, motor.ErrInvalidOption) {
+			t.Fatalf("error = %v, want ErrInvalidOption containing %q", err, wantErr)
+		}
+		return true
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return false
+}
 
 // The scripted wire fake, for what FerretDB cannot show.
 
@@ -406,9 +423,7 @@ func exampleMongod() (*motor.Database, func()) {
 			{Key: "planSummary", Value: "COLLSCAN"},
 			{Key: "ts", Value: bson.NewDateTimeFromTime(time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC))},
 		}
-		return motortest.OK(bson.E{Key: "cursor", Value: bson.D{
-			{Key: "firstBatch", Value: bson.A{entry}}, {Key: "id", Value: int64(0)}, {Key: "ns", Value: "shop.system.profile"},
-		}})
+		return cursorReply(0, "shop.system.profile", "firstBatch", entry)
 	})
 	f.Handle("currentOp", func(bson.D) bson.D {
 		return motortest.OK(bson.E{Key: "inprog", Value: bson.A{bson.D{

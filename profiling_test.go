@@ -320,14 +320,10 @@ func TestProfilingInfoFake(t *testing.T) {
 		{Key: "user", Value: "app@shop"},
 	}
 	f.Handle("find", func(bson.D) bson.D {
-		return motortest.OK(bson.E{Key: "cursor", Value: bson.D{
-			{Key: "firstBatch", Value: bson.A{query}}, {Key: "id", Value: int64(42)}, {Key: "ns", Value: "shop.system.profile"},
-		}})
+		return cursorReply(42, "shop.system.profile", "firstBatch", query)
 	})
 	f.Handle("getMore", func(bson.D) bson.D {
-		return motortest.OK(bson.E{Key: "cursor", Value: bson.D{
-			{Key: "nextBatch", Value: bson.A{update}}, {Key: "id", Value: int64(0)}, {Key: "ns", Value: "shop.system.profile"},
-		}})
+		return cursorReply(0, "shop.system.profile", "nextBatch", update)
 	})
 	db := fakeDB(t, f, "shop",
 		motor.WithReadPreference(readpref.SecondaryPreferred()),
