@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"reflect"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -262,7 +263,7 @@ func BenchmarkDecode(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("%s/motor-tzaware-M", file), func(b *testing.B) {
 			b.SetBytes(int64(len(raw)))
-			co := motor.CodecOptions{TZAware: true, DocumentType: reflectTypeOf(bson.M{})}
+			co := motor.CodecOptions{TZAware: true, DocumentType: reflect.TypeOf(bson.M{})}
 			for b.Loop() {
 				var d bson.M
 				if err := co.Decode(raw, &d); err != nil {

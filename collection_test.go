@@ -19,7 +19,7 @@ func kv(key string, value any) bson.E { return bson.E{Key: key, Value: value} }
 
 // TestCollectionCRUD runs every Collection operation and checks the exact commands sent and the results.
 func TestCollectionCRUD(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	db, rec := newDB(t)
 	coll := mustColl(t, db, "crud")
 	dbn := db.Name()
@@ -109,82 +109,6 @@ func TestCollectionCRUD(t *testing.T) {
 		{kv("find", "crud"), kv("filter", bson.D{}), kv("limit", int64(1)), kv("singleBatch", true), kv("$db", dbn)},
 		{kv("drop", "crud"), kv("$db", dbn)},
 	}, rest)
-}
-
-func TestCursorDecodeWithCodec(t *testing.T) {
-	ctx := ctxT(t)
-	db, _ := newDB(t, motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflectTypeOf(bson.M{})}))
-	coll := mustColl(t, db, "cur")
-	if _, err := coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}, {Key: "n", Value: bson.D{{Key: "a", Value: 1}}}}}); err != nil {
-		t.Fatal(err)
-	}
-	cur, err := coll.Find(ctx, bson.D{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cur.Close(ctx)
-	if err := cur.Decode(new(any)); err == nil {
-		t.Error("Decode before Next: no error")
-	}
-	if !cur.Next(ctx) {
-		t.Fatal(cur.Err())
-	}
-	var v any
-	if err := cur.Decode(&v); err != nil {
-		t.Fatal(err)
-	}
-	diff(t, "decoded", bson.M{"_id": int32(1), "n": bson.M{"a": int32(1)}}, v)
-	if cur.Next(ctx) || cur.Err() != nil || cur.ID() != 0 {
-		t.Errorf("after last: err=%v id=%d", cur.Err(), cur.ID())
-	}
-	if err := cur.All(ctx, v); err == nil || !errors.Is(err, motor.ErrInvalidOption) {
-		t.Errorf("All into a non-slice: %v", err)
-	}
-}
-
-func TestDisconnected(t *testing.T) {
-	ctx := ctxT(t)
-	c, _ := newClient(t)
-	db, _ := c.Database("app")
-	coll, _ := db.Collection("x")
-	if err := c.Disconnect(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Disconnect(ctx); err != nil {
-		t.Errorf("second Disconnect: %v", err)
-	}
-	if _, err := coll.InsertOne(ctx, bson.D{}); !errors.Is(err, motor.ErrClientDisconnected) {
-		t.Errorf("InsertOne after Disconnect = %v", err)
-	}
-	if c.Mongo() != nil || db.Mongo() != nil || coll.Mongo() != nil {
-		t.Error("Mongo() after Disconnect is not nil")
-	}
-	if _, err := c.StartSession(); !errors.Is(err, motor.ErrClientDisconnected) {
-		t.Errorf("StartSession after Disconnect = %v", err)
-	}
-}
-
-func TestNewClient(t *testing.T) {
-	ctx := ctxT(t)
-	mc, err := mongo.Connect(options.Client().ApplyURI(uriOf(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := motor.NewClient(mc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Disconnect(ctx)
-	if c.Mongo() != mc {
-		t.Error("Mongo() is not the wrapped client")
-	}
-	db, _ := c.Database("newclient")
-	if db.Mongo().Name() != "newclient" {
-		t.Error("driver database name")
-	}
-	if _, err := motor.NewClient(nil); !errors.Is(err, motor.ErrInvalidOption) {
-		t.Errorf("NewClient(nil) = %v", err)
-	}
 }
 
 // TestBadDocumentErrors checks that a value that is not a document is refused with what is wrong, naming the

@@ -177,7 +177,7 @@ func dbrefData(t testing.TB, db *motor.Database) {
 }
 
 func TestDereference(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	db, rec := newDB(t, motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
 	dbrefData(t, db)
 	rec.Reset()
@@ -238,7 +238,7 @@ func TestDereference(t *testing.T) {
 }
 
 func TestDereferenceMany(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	db, rec := newDB(t)
 	dbrefData(t, db)
 	rec.Reset()
@@ -345,7 +345,7 @@ func TestDereferenceMany(t *testing.T) {
 }
 
 func TestClientDereference(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	c, rec := newClient(t)
 	db1, err := c.Database(motortest.DBName(t))
 	if err != nil {
@@ -455,10 +455,10 @@ func TestDereferenceFake(t *testing.T) {
 			}
 			batch = append(batch, doc)
 		}
-		return motortest.OK(bson.E{Key: "cursor", Value: bson.D{{Key: "firstBatch", Value: batch}, {Key: "id", Value: int64(0)}, {Key: "ns", Value: "blog.x"}}})
+		return cursorReply(0, "blog.x", "firstBatch", batch...)
 	})
-	db := diagFakeDB(t, f, "blog")
-	ctx := ctxT(t)
+	db := fakeDB(t, f, "blog")
+	ctx := t.Context()
 
 	// A document holding a reference decodes it into a DBRef field, which resolves.
 	var post struct {
@@ -494,7 +494,7 @@ func TestDereferenceFake(t *testing.T) {
 		}
 	}
 	var sizes []int
-	for _, cmd := range diagFakeCommands(f, "find") {
+	for _, cmd := range fakeCommands(f, "find") {
 		sizes = append(sizes, len(cmd[1].Value.(bson.D)[0].Value.(bson.D)[0].Value.(bson.A)))
 	}
 	if len(sizes) != 2 || sizes[0]+sizes[1] != 300 {

@@ -6,25 +6,12 @@ import (
 	"log"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"github.com/gomotor/motor"
-	"github.com/gomotor/motor/motortest"
 )
-
-// exampleColl returns an empty collection of a fresh database and a function that drops it and disconnects.
-func exampleColl(db, name string) (*motor.Collection, func()) {
-	d, done := exampleDB(db)
-	c, err := d.Collection(name)
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c, done
-}
 
 func ExampleCollection_InsertOne() {
 	ctx := context.Background()
@@ -178,129 +165,6 @@ func ExampleCollection_Drop() {
 	// Output: 0
 }
 
-// Iterate a query one document at a time.
-func ExampleCursor_Next() {
-	ctx := context.Background()
-	coll, done := exampleColl("example_cursor_next", "numbers")
-	defer done()
-	_, _ = coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}})
-
-	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var doc struct {
-			ID int `bson:"_id"`
-		}
-		if err := cur.Decode(&doc); err != nil {
-			log.Fatal(err)
-		}
-		fmt.Println(doc.ID)
-	}
-	if err := cur.Err(); err != nil {
-		log.Fatal(err)
-	}
-	// Output:
-	// 1
-	// 2
-}
-
-// A driver session travels in the context: every motor call made with ctx uses it.
-func ExampleClient_StartSession() {
-	ctx := context.Background()
-	coll, done := exampleColl("example_session", "people")
-	defer done()
-
-	sess, err := coll.Database().Client().StartSession()
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer sess.EndSession(ctx)
-	sctx := mongo.NewSessionContext(ctx, sess)
-	if _, err := coll.InsertOne(sctx, bson.D{{Key: "_id", Value: 1}}); err != nil {
-		log.Fatal(err)
-	}
-	n, _ := coll.CountDocuments(sctx, bson.D{})
-	fmt.Println(n)
-	// Output: 1
-}
-
-// Adopt motor in code that already has a driver client.
-func ExampleNewClient() {
-	ctx := context.Background()
-	uri, _ := motortest.SharedURI()
-	mc, err := mongo.Connect(options.Client().ApplyURI(uri))
-	if err != nil {
-		log.Fatal(err)
-	}
-	client, err := motor.NewClient(mc)
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer client.Disconnect(ctx) // disconnects mc too
-
-	db, _ := client.Database("example_newclient")
-	fmt.Println(client.Mongo() == mc, db.Mongo().Name())
-	// Output: true example_newclient
-}
-
-func ExampleClient_Disconnect() {
-	ctx := context.Background()
-	uri, _ := motortest.SharedURI()
-	client, _ := motor.Connect(uri)
-	db, _ := client.Database("example_disconnect")
-
-	fmt.Println(client.Disconnect(ctx))
-	_, err := db.Command(ctx, "ping", nil)
-	fmt.Println(err)
-	// Output:
-	// <nil>
-	// motor: command ping: client is disconnected
-}
-
-// Decode every remaining document into a slice.
-func ExampleCursor_All() {
-	ctx := context.Background()
-	coll, done := exampleColl("example_cursor_all", "people")
-	defer done()
-	_, _ = coll.InsertMany(ctx, []any{
-		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}},
-		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}},
-	})
-
-	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		log.Fatal(err)
-	}
-	var people []struct {
-		Name string `bson:"name"`
-	}
-	if err := cur.All(ctx, &people); err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(people)
-	// Output: [{ann} {bob}]
-}
-
-// TryNext does not wait for more results: it reports false when none is ready, and the cursor ID tells whether
-// the server has more.
-func ExampleCursor_TryNext() {
-	ctx := context.Background()
-	coll, done := exampleColl("example_cursor_trynext", "people")
-	defer done()
-	_, _ = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}})
-
-	cur, err := coll.Find(ctx, bson.D{})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer cur.Close(ctx)
-	fmt.Println(cur.TryNext(ctx), cur.TryNext(ctx), cur.ID(), cur.Err())
-	// Output: true false 0 <nil>
-}
-
 // A collection with other settings than its database's: here a majority write concern.
 func ExampleCollection_WithOptions() {
 	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
@@ -312,27 +176,22 @@ func ExampleCollection_WithOptions() {
 	// Output: <nil> majority majority <nil>
 }
 
-// Pass any driver option to Connect: here a command monitor that sees each command sent.
-func ExampleWithClientOptions() {
+func ExampleCollection_Find() {
 	ctx := context.Background()
-	uri, _ := motortest.SharedURI()
-	var sent []string
-	monitor := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
-		sent = append(sent, e.CommandName)
-	}}
-	client, err := motor.Connect(uri, motor.WithClientOptions(options.Client().SetMonitor(monitor)))
+	db, done := exampleDB("example_find")
+	defer done()
+	coll, _ := db.Collection("numbers")
+	_, _ = coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}})
+	cur, err := coll.Find(ctx, bson.D{})
 	if err != nil {
 		log.Fatal(err)
 	}
-	db, _ := client.Database("example_clientoptions")
-	_, _ = db.Command(ctx, "ping", nil)
-	_ = client.Disconnect(ctx)
-	fmt.Println(sent)
-	// Output: [ping endSessions]
-}
-
-func ExampleNewUUID() {
-	u := motor.NewUUID()
-	fmt.Println(len(u.String()), u.String()[14:15]) // random, of version 4
-	// Output: 36 4
+	var docs []struct {
+		ID int `bson:"_id"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(docs)
+	// Output: [{1} {2}]
 }

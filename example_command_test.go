@@ -25,7 +25,7 @@ func ExampleDatabase_Command() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(exampleField(reply, "ok"))
+	fmt.Println(getField(reply, "ok"))
 
 	// {count: "orders", query: {qty: {$gt: 2}}}: Motor's db.command("count", "orders", query={...})
 	reply, err = db.Command(ctx, "count", &motor.CommandOptions{
@@ -75,44 +75,4 @@ func ExampleCommandAs() {
 	}
 	fmt.Printf("%+v\n", res)
 	// Output: {N:2 OK:1}
-}
-
-// Run a command that returns a cursor; later batches come with getMore.
-func ExampleDatabase_CommandCursor() {
-	ctx := context.Background()
-	db, done := exampleDB("example_command_cursor")
-	defer done()
-	orders, _ := db.Collection("orders")
-	_, _ = orders.InsertMany(ctx, []any{
-		bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}},
-		bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}},
-		bson.D{{Key: "_id", Value: 3}, {Key: "item", Value: "oil"}},
-	})
-
-	cur, err := db.CommandCursor(ctx, bson.D{
-		{Key: "find", Value: "orders"},
-		{Key: "sort", Value: bson.D{{Key: "_id", Value: 1}}},
-		{Key: "batchSize", Value: 2},
-	}, &motor.CommandCursorOptions{BatchSize: 2})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var order struct {
-			ID   int    `bson:"_id"`
-			Item string `bson:"item"`
-		}
-		if err := cur.Decode(&order); err != nil {
-			log.Fatal(err)
-		}
-		fmt.Println(order.ID, order.Item)
-	}
-	if err := cur.Err(); err != nil {
-		log.Fatal(err)
-	}
-	// Output:
-	// 1 tea
-	// 2 jam
-	// 3 oil
 }

@@ -2,6 +2,8 @@ package motor_test
 
 import (
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,7 +140,7 @@ func TestInvalidOptions(t *testing.T) {
 		{"tzinfo without tzaware", motor.WithCodecOptions(motor.CodecOptions{TZInfo: time.UTC}), "motor: cannot specify TZInfo without also setting TZAware"},
 		{"bad uuid rep", motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: 42}), "motor: unknown UUID representation 42"},
 		{"bad unicode handler", motor.WithCodecOptions(motor.CodecOptions{UnicodeDecodeErrorHandler: -1}), "motor: unknown unicode decode error handler -1"},
-		{"bad document type", motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflectTypeOf(3)}), "motor: DocumentType must be bson.D, bson.Raw, a map with string keys or a struct, not int"},
+		{"bad document type", motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(3)}), "motor: DocumentType must be bson.D, bson.Raw, a map with string keys or a struct, not int"},
 		{"j with w0", motor.WithWriteConcern(&writeconcern.WriteConcern{W: 0, Journal: boolPtr(true)}), "motor: invalid write concern: j=true cannot be combined with w=0"},
 		{"negative w", motor.WithWriteConcern(&writeconcern.WriteConcern{W: -1}), "motor: invalid write concern: w must not be negative, got -1"},
 		{"client options on a database", motor.WithClientOptions(options.Client()), "motor: WithClientOptions applies only to Connect"},
@@ -162,14 +164,14 @@ func TestCredentialsNeverShown(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error for a bad auth mechanism")
 	}
-	if contains(err.Error(), pw) {
+	if strings.Contains(err.Error(), pw) {
 		t.Errorf("error shows the password: %v", err)
 	}
 	c, err := connectOffline(t, "mongodb://user:"+pw+"@127.0.0.1:1/")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if contains(c.String(), pw) || contains(c.String(), "user") {
+	if strings.Contains(c.String(), pw) || strings.Contains(c.String(), "user") {
 		t.Errorf("String() shows credentials: %s", c)
 	}
 	if c.String() != "motor.Client(127.0.0.1:1)" {
@@ -179,7 +181,7 @@ func TestCredentialsNeverShown(t *testing.T) {
 
 // TestSettingsOnTheWire checks that the collection's inherited settings are what the driver sends.
 func TestSettingsOnTheWire(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	db, rec := newDB(t, motor.WithReadConcern(readconcern.Local()), motor.WithWriteConcern(writeconcern.W1()))
 	coll := mustColl(t, db, "wire")
 	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}); err != nil {

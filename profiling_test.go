@@ -37,13 +37,13 @@ func TestProfilingLevelString(t *testing.T) {
 // bad arguments fail before any I/O.
 func TestSetProfilingLevelCommand(t *testing.T) {
 	f := motortest.NewFake(t)
-	diagReplicaSet(f)
+	fakeReplicaSet(f)
 	f.Handle("profile", func(bson.D) bson.D {
 		return motortest.OK(bson.E{Key: "was", Value: int32(0)}, bson.E{Key: "slowms", Value: int32(100)}, bson.E{Key: "sampleRate", Value: 1.0})
 	})
 	// The database's read preference does not apply: profile goes to the primary, as in Motor.
-	db := diagFakeDB(t, f, "shop", motor.WithReadPreference(readpref.Nearest()))
-	ctx := ctxT(t)
+	db := fakeDB(t, f, "shop", motor.WithReadPreference(readpref.Nearest()))
+	ctx := t.Context()
 	ms := func(n int) *int { return &n }
 	rate := func(r float64) *float64 { return &r }
 	tests := []struct {
@@ -105,7 +105,7 @@ func TestSetProfilingLevelCommand(t *testing.T) {
 			if tt.want != nil {
 				want = []bson.D{append(withDB("shop", tt.want), primaryRP)}
 			}
-			diff(t, "commands", want, diagFakeCommands(f))
+			diff(t, "commands", want, fakeCommands(f))
 		})
 	}
 
@@ -126,11 +126,11 @@ func TestSetProfilingLevelCommand(t *testing.T) {
 // TestProfilingLevelFake checks what ProfilingLevel sends and how it reads each reply, on a scripted server.
 func TestProfilingLevelFake(t *testing.T) {
 	f := motortest.NewFake(t)
-	diagReplicaSet(f)
+	fakeReplicaSet(f)
 	var reply bson.D
 	f.Handle("profile", func(bson.D) bson.D { return reply })
-	db := diagFakeDB(t, f, "shop", motor.WithReadPreference(readpref.SecondaryPreferred()))
-	ctx := ctxT(t)
+	db := fakeDB(t, f, "shop", motor.WithReadPreference(readpref.SecondaryPreferred()))
+	ctx := t.Context()
 
 	status := func(was any) bson.D {
 		return motortest.OK(bson.E{Key: "was", Value: was}, bson.E{Key: "slowms", Value: int32(100)}, bson.E{Key: "sampleRate", Value: 1.0})
@@ -171,7 +171,7 @@ func TestProfilingLevelFake(t *testing.T) {
 			reply = tt.reply
 			f.Reset()
 			got, err := db.ProfilingLevel(ctx)
-			diff(t, "command", []bson.D{{{Key: "profile", Value: int32(-1)}, {Key: "$db", Value: "shop"}, primaryRP}}, diagFakeCommands(f))
+			diff(t, "command", []bson.D{{{Key: "profile", Value: int32(-1)}, {Key: "$db", Value: "shop"}, primaryRP}}, fakeCommands(f))
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("err = %v\nwant %s", err, tt.wantErr)
@@ -193,7 +193,7 @@ func TestProfilingLevelFake(t *testing.T) {
 // TestProfiling runs the profiling members on the test server: FerretDB has no profile command; a real MongoDB
 // profiles.
 func TestProfiling(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	db, rec := newDB(t)
 
 	level, err := db.ProfilingLevel(ctx)
@@ -281,7 +281,7 @@ func TestProfiling(t *testing.T) {
 // TestProfilingInfoFake checks the decoding of profiler documents, with getMore, on a scripted server.
 func TestProfilingInfoFake(t *testing.T) {
 	f := motortest.NewFake(t)
-	diagReplicaSet(f)
+	fakeReplicaSet(f)
 	ist := time.FixedZone("IST", 5*3600+1800)
 	ts := time.Date(2024, 5, 6, 7, 8, 9, 123e6, time.UTC)
 	query := bson.D{
@@ -320,20 +320,16 @@ func TestProfilingInfoFake(t *testing.T) {
 		{Key: "user", Value: "app@shop"},
 	}
 	f.Handle("find", func(bson.D) bson.D {
-		return motortest.OK(bson.E{Key: "cursor", Value: bson.D{
-			{Key: "firstBatch", Value: bson.A{query}}, {Key: "id", Value: int64(42)}, {Key: "ns", Value: "shop.system.profile"},
-		}})
+		return cursorReply(42, "shop.system.profile", "firstBatch", query)
 	})
 	f.Handle("getMore", func(bson.D) bson.D {
-		return motortest.OK(bson.E{Key: "cursor", Value: bson.D{
-			{Key: "nextBatch", Value: bson.A{update}}, {Key: "id", Value: int64(0)}, {Key: "ns", Value: "shop.system.profile"},
-		}})
+		return cursorReply(0, "shop.system.profile", "nextBatch", update)
 	})
-	db := diagFakeDB(t, f, "shop",
+	db := fakeDB(t, f, "shop",
 		motor.WithReadPreference(readpref.SecondaryPreferred()),
 		motor.WithReadConcern(readconcern.Local()),
 		motor.WithCodecOptions(motor.CodecOptions{TZAware: true, TZInfo: ist, DocumentType: reflect.TypeOf(bson.M{})}))
-	entries, err := db.ProfilingInfo(ctxT(t))
+	entries, err := db.ProfilingInfo(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,7 +343,7 @@ func TestProfilingInfoFake(t *testing.T) {
 		{
 			{Key: "getMore", Value: int64(42)}, {Key: "collection", Value: "system.profile"}, {Key: "$db", Value: "shop"},
 		},
-	}, diagFakeCommands(f, "find", "getMore"))
+	}, fakeCommands(f, "find", "getMore"))
 
 	if len(entries) != 2 {
 		t.Fatalf("got %d entries", len(entries))
@@ -389,7 +385,7 @@ func TestProfilingInfoFake(t *testing.T) {
 	f.Handle("find", func(bson.D) bson.D {
 		return motortest.CommandError(13, "Unauthorized", "not authorized on shop to execute command")
 	})
-	_, err = db.ProfilingInfo(ctxT(t))
+	_, err = db.ProfilingInfo(t.Context())
 	var ce mongo.CommandError
 	if !errors.As(err, &ce) || ce.Code != 13 {
 		t.Errorf("err = %v", err)

@@ -5,18 +5,18 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
-	"github.com/gomotor/motor"
 	"github.com/gomotor/motor/motortest"
 )
 
@@ -169,465 +169,193 @@ func containsAny(s string, subs []string) bool {
 	return false
 }
 
-// runOp runs one operation and checks its result or error.
-func (st *caseState) runOp(ctx context.Context, op specOp) error {
-	a := newArgs(op.Arguments)
-	if v, ok := a.get("session"); ok {
-		s, err := entity[*specSession](st, v.StringValue())
-		if err != nil {
-			return err
+func (r *specRunner) satisfied(reqs []runOnReq) (bool, string) {
+	if len(reqs) == 0 {
+		return true, ""
+	}
+	var why []string
+	for _, q := range reqs {
+		ok, reason := r.satisfies(q)
+		if ok {
+			return true, ""
 		}
-		ctx = mongo.NewSessionContext(ctx, s.s)
+		why = append(why, reason)
 	}
-	var res opResult
-	var err error
-	if op.Object == "testRunner" {
-		return st.testRunnerOp(ctx, op.Name, a)
+	return false, "runOnRequirements not met: " + strings.Join(why, "; ")
+}
+
+func (r *specRunner) satisfies(q runOnReq) (bool, string) {
+	s := r.server
+	if q.MinServerVersion != "" && cmpVersion(s.version, parseVersion(q.MinServerVersion)) < 0 {
+		return false, "server older than " + q.MinServerVersion
 	}
-	switch obj := st.ents[op.Object].(type) {
-	case *motor.Database:
-		res, err = st.databaseOp(ctx, obj, op.Name, a)
-	case *motor.Collection:
-		res, err = collectionOp(ctx, obj, op.Name, a)
-	case *motor.Cursor:
-		res, err = cursorOp(ctx, obj, op.Name, a)
-	case *specSession:
-		if op.Name != "endSession" {
-			return skipf("runner: session operation %s not supported", op.Name)
+	if q.MaxServerVersion != "" && cmpVersion(s.version, parseVersion(q.MaxServerVersion)) > 0 {
+		return false, "server newer than " + q.MaxServerVersion
+	}
+	if len(q.Topologies) > 0 {
+		found := false
+		for _, t := range q.Topologies {
+			if t == s.topology || (t == "sharded-replicaset" && s.topology == "sharded") {
+				found = true
+			}
 		}
-		if err := a.done(op.Name); err != nil {
-			return err
+		if !found {
+			return false, fmt.Sprintf("topology %s not in %v", s.topology, q.Topologies)
 		}
-		obj.s.EndSession(ctx)
-		return nil
-	case nil:
-		return fmt.Errorf("no entity %q", op.Object)
-	default:
-		return skipf("runner: operations on %T not supported", obj)
 	}
-	var skip skipError
-	if errors.As(err, &skip) {
-		return err
+	if q.Serverless == "require" {
+		return false, "needs serverless"
 	}
-	if op.IgnoreResultAndError {
-		if res.entity != nil {
-			closeEntity(ctx, res.entity)
+	if q.Auth != nil && *q.Auth != s.auth {
+		return false, fmt.Sprintf("needs auth=%v", *q.Auth)
+	}
+	if q.CSFLE != nil {
+		return false, "needs CSFLE"
+	}
+	if q.ServerParameters != nil {
+		elems, _ := q.ServerParameters.Elements()
+		for _, e := range elems {
+			reply, err := r.internal.Database("admin").RunCommand(context.Background(), bson.D{
+				{Key: "getParameter", Value: 1}, {Key: e.Key(), Value: 1}}).Raw()
+			if err != nil {
+				return false, fmt.Sprintf("getParameter %s: %v", e.Key(), err)
+			}
+			if m := (&matcher{}).match(e.Key(), e.Value(), reply.Lookup(e.Key()), false); m != nil {
+				return false, fmt.Sprintf("server parameter %s", m)
+			}
 		}
-		return nil
 	}
-	if op.ExpectError != nil {
-		if res.entity != nil {
-			closeEntity(ctx, res.entity)
+	return true, ""
+}
+
+func parseVersion(s string) [3]int {
+	var v [3]int
+	for i, p := range strings.SplitN(s, ".", 3) {
+		v[i], _ = strconv.Atoi(p)
+	}
+	return v
+}
+
+func cmpVersion(a, b [3]int) int {
+	for i := range a {
+		if a[i] != b[i] {
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
 		}
-		return (&matcher{st: st}).checkError(op.ExpectError, err)
 	}
+	return 0
+}
+
+// loadSpecFile reads a test file written in (relaxed or canonical) Extended JSON.
+func loadSpecFile(path string) (*specFile, error) {
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if op.ExpectResult.Type != 0 {
-		m := &matcher{st: st}
-		if res.many {
-			err = m.matchEach(op.ExpectResult, res.value)
-		} else {
-			err = m.match("result", op.ExpectResult, res.value, true)
-		}
-		if err != nil {
-			return err
-		}
+	var raw bson.Raw
+	if err := bson.UnmarshalExtJSON(data, false, &raw); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if op.SaveResultAsEntity != "" {
-		v := res.entity
-		if v == nil {
-			v = res.value
-		}
-		return st.put(op.SaveResultAsEntity, v)
+	var f specFile
+	if err := bson.Unmarshal(raw, &f); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if res.entity != nil {
-		closeEntity(ctx, res.entity)
+	return &f, nil
+}
+
+// checkSchemaVersion accepts the 1.x files this runner understands (up to 1.13).
+func checkSchemaVersion(v string) error {
+	p := parseVersion(v)
+	if p[0] != 1 || p[1] > 13 {
+		return fmt.Errorf("schemaVersion %s is not supported (1.0 to 1.13)", v)
 	}
 	return nil
 }
 
-func closeEntity(ctx context.Context, e any) {
-	if c, ok := e.(*motor.Cursor); ok {
-		_ = c.Close(ctx)
+// runCase runs one test: initialData, entities, operations, expected events and outcome. A skipError means skip.
+func (r *specRunner) runCase(ctx context.Context, f *specFile, c *specCase) error {
+	if c.SkipReason != "" {
+		return skipError{"skipReason: " + c.SkipReason}
 	}
-}
-
-// opResult is what an operation returned: a value to match (many: an array of root-level documents) and an object
-// to save as an entity (a cursor or a collection).
-type opResult struct {
-	value  bson.RawValue
-	many   bool
-	entity any
-}
-
-func (st *caseState) testRunnerOp(ctx context.Context, name string, a *args) error {
-	switch name {
-	case "failPoint":
-		if _, err := entity[*specClient](st, a.str("client")); err != nil {
-			return err
+	if ok, why := r.satisfied(c.RunOnRequirements); !ok {
+		return skipError{why}
+	}
+	for _, cd := range f.InitialData {
+		if err := r.setUpCollection(ctx, cd); err != nil {
+			return fmt.Errorf("initialData %s.%s: %w", cd.DatabaseName, cd.CollectionName, err)
 		}
-		fp := a.doc1("failPoint")
-		if err := a.done(name); err != nil {
-			return err
-		}
-		// On a standalone the internal client reaches the same server as the client entity.
-		err := st.r.internal.Database("admin").RunCommand(ctx, fp).Err()
-		var ce mongo.CommandError
-		if errors.As(err, &ce) && ce.Code == 59 {
-			return skipf("needs a fail point: the server has no configureFailPoint (CommandNotFound)")
-		}
-		if err != nil {
-			return fmt.Errorf("failPoint: %w", err)
-		}
-		st.failPoints = append(st.failPoints, fp.Lookup("configureFailPoint").StringValue())
-		return nil
-	case "createEntities":
-		v, _ := a.get("entities")
-		if err := a.done(name); err != nil {
-			return err
-		}
-		vals, _ := v.Array().Values()
-		list := make([]bson.Raw, len(vals))
-		for i, e := range vals {
-			list[i] = e.Document()
-		}
-		return st.createEntities(ctx, list)
-	case "assertSameLsidOnLastTwoCommands", "assertDifferentLsidOnLastTwoCommands":
-		c, err := entity[*specClient](st, a.str("client"))
-		if err != nil {
-			return err
-		}
-		if err := a.done(name); err != nil {
-			return err
-		}
-		var started []specEvent
-		for _, e := range c.snapshot() {
-			if e.kind == "commandStartedEvent" {
-				started = append(started, e)
+	}
+	st := &caseState{r: r, ents: map[string]any{}}
+	defer st.close()
+	if err := st.createEntities(ctx, f.CreateEntities); err != nil {
+		return err
+	}
+	for i, op := range c.Operations {
+		if err := st.runOp(ctx, op); err != nil {
+			var skip skipError
+			if errors.As(err, &skip) {
+				return err
 			}
+			return fmt.Errorf("operation %d (%s on %s): %w", i, op.Name, op.Object, err)
 		}
-		if len(started) < 2 {
-			return fmt.Errorf("%s: %d commands observed", name, len(started))
+	}
+	for _, ee := range c.ExpectEvents {
+		if err := st.checkEvents(ee); err != nil {
+			return fmt.Errorf("expectEvents for %s: %w", ee.Client, err)
 		}
-		l1, l2 := started[len(started)-2].doc.Lookup("lsid"), started[len(started)-1].doc.Lookup("lsid")
-		if same := l1.Equal(l2); same != (name == "assertSameLsidOnLastTwoCommands") {
-			return fmt.Errorf("%s: lsids %s and %s", name, l1, l2)
+	}
+	for _, cd := range c.Outcome {
+		if err := r.checkOutcome(ctx, cd); err != nil {
+			return fmt.Errorf("outcome %s.%s: %w", cd.DatabaseName, cd.CollectionName, err)
 		}
-		return nil
-	case "assertCollectionExists", "assertCollectionNotExists":
-		db, coll := a.str("databaseName"), a.str("collectionName")
-		if err := a.done(name); err != nil {
+	}
+	return nil
+}
+
+// setUpCollection drops the collection, then creates it (with createOptions) and inserts the documents, with the
+// internal client and a majority write concern.
+func (r *specRunner) setUpCollection(ctx context.Context, cd collectionData) error {
+	db := r.internal.Database(cd.DatabaseName)
+	coll := db.Collection(cd.CollectionName, options.Collection().SetWriteConcern(writeconcern.Majority()))
+	if err := coll.Drop(ctx); err != nil {
+		return err
+	}
+	if cd.CreateOptions != nil || len(cd.Documents) == 0 {
+		cmd := bson.D{{Key: "create", Value: cd.CollectionName}}
+		elems, _ := cd.CreateOptions.Elements()
+		for _, e := range elems {
+			cmd = append(cmd, bson.E{Key: e.Key(), Value: e.Value()})
+		}
+		cmd = append(cmd, bson.E{Key: "writeConcern", Value: bson.D{{Key: "w", Value: "majority"}}})
+		if err := db.RunCommand(ctx, cmd).Err(); err != nil {
 			return err
 		}
-		names, err := st.r.internal.Database(db).ListCollectionNames(ctx, bson.D{{Key: "name", Value: coll}})
-		if err != nil {
+	}
+	if len(cd.Documents) > 0 {
+		docs := make([]any, len(cd.Documents))
+		for i, d := range cd.Documents {
+			docs[i] = d
+		}
+		if _, err := coll.InsertMany(ctx, docs); err != nil {
 			return err
 		}
-		if exists := len(names) > 0; exists != (name == "assertCollectionExists") {
-			return fmt.Errorf("%s %s.%s: exists=%v", name, db, coll, exists)
-		}
-		return nil
 	}
-	return skipf("runner: testRunner operation %s not supported", name)
+	return nil
 }
 
-// databaseOp maps the database operations of the unified format to motor's Database methods.
-// optReadPref reads an operation's optional readPreference argument (nil when absent).
-func optReadPref(a *args) (*readpref.ReadPref, error) {
-	v, ok := a.get("readPreference")
-	if !ok {
-		return nil, nil
+func (r *specRunner) checkOutcome(ctx context.Context, cd collectionData) error {
+	cur, err := r.internal.Database(cd.DatabaseName).Collection(cd.CollectionName).Find(ctx, bson.D{},
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return err
 	}
-	return readPref(v.Document())
-}
-
-func (st *caseState) databaseOp(ctx context.Context, db *motor.Database, name string, a *args) (opResult, error) {
-	switch name {
-	case "runCommand":
-		a.get("commandName") // the first key of command
-		cmd := a.doc1("command")
-		opts := &motor.CommandOptions{}
-		rp, err := optReadPref(a)
-		if err != nil {
-			return opResult{}, err
-		}
-		opts.ReadPreference = rp
-		if err := a.done(name); err != nil {
-			return opResult{}, err
-		}
-		reply, err := db.Command(ctx, cmd, opts)
-		if err != nil {
-			return opResult{}, err
-		}
-		return opResult{value: rawValue(reply)}, nil
-	case "runCursorCommand", "createCommandCursor":
-		a.get("commandName")
-		cmd := a.doc1("command")
-		opts := &motor.CommandCursorOptions{}
-		if v, ok := a.get("batchSize"); ok {
-			opts.BatchSize = int32(v.AsInt64())
-		}
-		if v, ok := a.get("maxTimeMS"); ok {
-			opts.MaxAwaitTime = time.Duration(v.AsInt64()) * time.Millisecond
-		}
-		if v, ok := a.get("cursorType"); ok && v.StringValue() != "tailable" && v.StringValue() != "tailableAwait" {
-			return opResult{}, fmt.Errorf("bad cursorType %s", v)
-		}
-		if v, ok := a.get("comment"); ok {
-			opts.Comment = v
-		}
-		rp, err := optReadPref(a)
-		if err != nil {
-			return opResult{}, err
-		}
-		opts.ReadPreference = rp
-		if err := a.done(name); err != nil {
-			return opResult{}, err
-		}
-		cc, err := db.CommandCursor(ctx, cmd, opts)
-		if err != nil {
-			return opResult{}, err
-		}
-		if name == "createCommandCursor" {
-			return opResult{entity: cc.Cursor}, nil
-		}
-		return allDocs(ctx, cc.Cursor)
-	case "createCollection":
-		coll := a.str("collection")
-		opts, err := createOptions(a)
-		if err != nil {
-			return opResult{}, err
-		}
-		c, err := db.CreateCollection(ctx, coll, opts)
-		if err != nil {
-			return opResult{}, err
-		}
-		return opResult{entity: c}, nil
-	case "dropCollection":
-		coll := a.str("collection")
-		if err := a.done(name); err != nil {
-			return opResult{}, err
-		}
-		_, err := db.DropCollection(ctx, coll, nil)
-		return opResult{}, err
-	case "listCollections":
-		opts := &motor.ListCollectionsOptions{}
-		if v, ok := a.get("filter"); ok {
-			opts.Filter = v.Document()
-		}
-		if v, ok := a.get("batchSize"); ok {
-			opts.BatchSize = int32(v.AsInt64())
-		}
-		if err := a.done(name); err != nil {
-			return opResult{}, err
-		}
-		cc, err := db.ListCollections(ctx, opts)
-		if err != nil {
-			return opResult{}, err
-		}
-		return allDocs(ctx, cc.Cursor)
-	case "listCollectionNames":
-		opts := &motor.ListCollectionNamesOptions{}
-		if v, ok := a.get("filter"); ok {
-			opts.Filter = v.Document()
-		}
-		if err := a.done(name); err != nil {
-			return opResult{}, err
-		}
-		names, err := db.ListCollectionNames(ctx, opts)
-		if err != nil {
-			return opResult{}, err
-		}
-		return opResult{value: rawValue(names)}, nil
+	var got []bson.Raw
+	if err := cur.All(ctx, &got); err != nil {
+		return err
 	}
-	return opResult{}, skipf("runner: database operation %s not supported by motor", name)
-}
-
-// createOptions maps createCollection arguments to CreateCollectionOptions: the typed fields motor has, the rest
-// in Extra, in order.
-func createOptions(a *args) (*motor.CreateCollectionOptions, error) {
-	o := &motor.CreateCollectionOptions{}
-	elems, _ := a.doc.Elements()
-	for _, e := range elems {
-		k, v := e.Key(), e.Value()
-		if a.used[k] || k == "collection" {
-			continue
-		}
-		a.used[k] = true
-		switch k {
-		case "capped":
-			o.Capped = v.Boolean()
-		case "size":
-			o.Size = v.AsInt64()
-		case "max":
-			o.Max = v.AsInt64()
-		case "expireAfterSeconds":
-			o.ExpireAfterSeconds = v.AsInt64()
-		case "clusteredIndex":
-			o.ClusteredIndex = v.Document()
-		case "changeStreamPreAndPostImages":
-			if enabled, _ := v.Document().Lookup("enabled").BooleanOK(); !enabled {
-				return nil, skipf("runner: changeStreamPreAndPostImages %s not expressible with motor", v)
-			}
-			o.ChangeStreamPreAndPostImages = true
-		case "timeseries":
-			d := v.Document()
-			ts := &motor.TimeseriesOptions{}
-			ts.TimeField, _ = d.Lookup("timeField").StringValueOK()
-			ts.MetaField, _ = d.Lookup("metaField").StringValueOK()
-			ts.Granularity, _ = d.Lookup("granularity").StringValueOK()
-			ts.BucketMaxSpanSeconds, _ = d.Lookup("bucketMaxSpanSeconds").AsInt64OK()
-			ts.BucketRoundingSeconds, _ = d.Lookup("bucketRoundingSeconds").AsInt64OK()
-			o.Timeseries = ts
-		case "validator":
-			o.Validator = v.Document()
-		case "storageEngine":
-			o.StorageEngine = v.Document()
-		case "indexOptionDefaults":
-			o.IndexOptionDefaults = v.Document()
-		case "validationLevel":
-			o.ValidationLevel = v.StringValue()
-		case "validationAction":
-			o.ValidationAction = v.StringValue()
-		case "viewOn":
-			o.ViewOn = v.StringValue()
-		case "pipeline":
-			o.Pipeline = v.Array()
-		case "encryptedFields":
-			o.EncryptedFields = v.Document()
-		case "comment":
-			o.Comment = v
-		default:
-			o.Extra = append(o.Extra, bson.E{Key: k, Value: v})
-		}
-	}
-	return o, nil
-}
-
-// collectionOp maps the collection operations this runner supports to motor's Collection methods.
-func collectionOp(ctx context.Context, c *motor.Collection, name string, a *args) (opResult, error) {
-	switch name {
-	case "insertOne":
-		doc := a.doc1("document")
-		if err := a.done(name); err != nil {
-			return opResult{}, err
-		}
-		res, err := c.InsertOne(ctx, doc)
-		if err != nil {
-			return opResult{}, err
-		}
-		return opResult{value: rawValue(bson.D{{Key: "insertedId", Value: res.InsertedID}})}, nil
-	case "insertMany":
-		v, _ := a.get("documents")
-		opts := options.InsertMany()
-		if o, ok := a.get("ordered"); ok {
-			opts.SetOrdered(o.Boolean())
-		}
-		if err := a.done(name); err != nil {
-			return opResult{}, err
-		}
-		vals, _ := v.Array().Values()
-		docs := make([]any, len(vals))
-		for i, d := range vals {
-			docs[i] = d.Document()
-		}
-		res, err := c.InsertMany(ctx, docs, opts)
-		if err != nil {
-			return opResult{}, err
-		}
-		ids := bson.D{}
-		for i, id := range res.InsertedIDs {
-			ids = append(ids, bson.E{Key: fmt.Sprint(i), Value: id})
-		}
-		return opResult{value: rawValue(bson.D{{Key: "insertedIds", Value: ids}})}, nil
-	case "find":
-		filter := a.doc1("filter")
-		opts := options.Find()
-		if v, ok := a.get("sort"); ok {
-			opts.SetSort(v.Document())
-		}
-		if v, ok := a.get("projection"); ok {
-			opts.SetProjection(v.Document())
-		}
-		if v, ok := a.get("limit"); ok {
-			opts.SetLimit(v.AsInt64())
-		}
-		if v, ok := a.get("skip"); ok {
-			opts.SetSkip(v.AsInt64())
-		}
-		if v, ok := a.get("batchSize"); ok {
-			opts.SetBatchSize(int32(v.AsInt64()))
-		}
-		if err := a.done(name); err != nil {
-			return opResult{}, err
-		}
-		cur, err := c.Find(ctx, filter, opts)
-		if err != nil {
-			return opResult{}, err
-		}
-		return allDocs(ctx, cur)
-	case "deleteOne", "deleteMany":
-		filter := a.doc1("filter")
-		if err := a.done(name); err != nil {
-			return opResult{}, err
-		}
-		var res *mongo.DeleteResult
-		var err error
-		if name == "deleteOne" {
-			res, err = c.DeleteOne(ctx, filter)
-		} else {
-			res, err = c.DeleteMany(ctx, filter)
-		}
-		if err != nil {
-			return opResult{}, err
-		}
-		return opResult{value: rawValue(bson.D{{Key: "deletedCount", Value: res.DeletedCount}})}, nil
-	case "countDocuments":
-		filter := a.doc1("filter")
-		if err := a.done(name); err != nil {
-			return opResult{}, err
-		}
-		n, err := c.CountDocuments(ctx, filter)
-		if err != nil {
-			return opResult{}, err
-		}
-		return opResult{value: rawValue(n)}, nil
-	}
-	return opResult{}, skipf("runner: collection operation %s not supported", name)
-}
-
-// cursorOp runs the cursor operations on a command cursor (or a find cursor).
-func cursorOp(ctx context.Context, cur *motor.Cursor, name string, a *args) (opResult, error) {
-	if err := a.done(name); err != nil {
-		return opResult{}, err
-	}
-	switch name {
-	case "iterateUntilDocumentOrError":
-		if cur.Next(ctx) {
-			return opResult{value: rawValue(append(bson.Raw(nil), cur.Current()...))}, nil
-		}
-		if err := cur.Err(); err != nil {
-			return opResult{}, err
-		}
-		return opResult{}, errors.New("iterateUntilDocumentOrError: the cursor is exhausted")
-	case "iterateOnce":
-		if cur.TryNext(ctx) {
-			return opResult{value: rawValue(append(bson.Raw(nil), cur.Current()...))}, nil
-		}
-		return opResult{}, cur.Err()
-	case "close":
-		return opResult{}, cur.Close(ctx)
-	}
-	return opResult{}, skipf("runner: cursor operation %s not supported", name)
-}
-
-// allDocs iterates the cursor to the end (closing it) and returns its documents as an array of root documents.
-func allDocs(ctx context.Context, cur *motor.Cursor) (opResult, error) {
-	docs := []bson.Raw{}
-	if err := cur.All(ctx, &docs); err != nil {
-		return opResult{}, err
-	}
-	return opResult{value: rawValue(docs), many: true}, nil
+	want := make([]bson.Raw, len(cd.Documents))
+	copy(want, cd.Documents)
+	return (&matcher{}).match("", rawValue(want), rawValue(got), false)
 }

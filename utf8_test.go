@@ -1,4 +1,4 @@
-package motor
+package motor_test
 
 import (
 	"bytes"
@@ -7,8 +7,10 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/gomotor/motor/internal/bsonwalk"
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/internal/bsonwalk"
 )
 
 // FuzzDecode feeds arbitrary bytes to the codec's BSON walkers: they must return, never panic, and a handler other
@@ -19,20 +21,20 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte{5, 0, 0, 0, 0})
 	f.Add([]byte{12, 0, 0, 0, 2, 'k', 0, 2, 0, 0, 0, 0xff, 0, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_ = hasUUIDBinary(data)
-		_ = hasInvalidUTF8(data)
-		for h := UnicodeStrict; h <= UnicodeBackslashReplace; h++ {
-			fixed, err := fixUTF8(data, h)
-			if err != nil || h == UnicodeStrict {
+		_ = motor.HasUUIDBinary(data)
+		_ = motor.HasInvalidUTF8(data)
+		for h := motor.UnicodeStrict; h <= motor.UnicodeBackslashReplace; h++ {
+			fixed, err := motor.FixUTF8(data, h)
+			if err != nil || h == motor.UnicodeStrict {
 				continue
 			}
-			if !hasInvalidUTF8(data) && !bytes.Equal(fixed, data) {
+			if !motor.HasInvalidUTF8(data) && !bytes.Equal(fixed, data) {
 				t.Fatalf("fixUTF8(%v) changed a document without invalid UTF-8", h)
 			}
 			if !bytes.Equal(fixed, data) && !wellFormed(data) {
 				t.Fatalf("fixUTF8(%v) turned malformed BSON into a document: %x -> %x", h, data, fixed)
 			}
-			if wellFormed(fixed) && hasInvalidUTF8(fixed) {
+			if wellFormed(fixed) && motor.HasInvalidUTF8(fixed) {
 				t.Fatalf("fixUTF8(%v) left invalid UTF-8 behind: %x -> %x", h, data, fixed)
 			}
 		}
@@ -45,15 +47,15 @@ func TestHasUUIDBinaryAndInvalidUTF8(t *testing.T) {
 	doc, _ := bson.Marshal(bson.D{
 		{Key: "a", Value: bson.A{1, bson.D{{Key: "u", Value: bson.Binary{Subtype: 3, Data: make([]byte, 16)}}}}},
 	})
-	if !hasUUIDBinary(doc) {
+	if !motor.HasUUIDBinary(doc) {
 		t.Error("UUID binary nested in an array not found")
 	}
 	plain, _ := bson.Marshal(bson.D{{Key: "b", Value: bson.Binary{Subtype: 0, Data: []byte{0xff}}}, {Key: "s", Value: "é"}})
-	if hasUUIDBinary(plain) || hasInvalidUTF8(plain) {
+	if motor.HasUUIDBinary(plain) || motor.HasInvalidUTF8(plain) {
 		t.Error("false positive")
 	}
 	bad := []byte{12, 0, 0, 0, 2, 'k', 0, 2, 0, 0, 0, 0xff, 0, 0}
-	if !hasInvalidUTF8(bad) {
+	if !motor.HasInvalidUTF8(bad) {
 		t.Error("invalid string not found")
 	}
 }
@@ -92,15 +94,15 @@ func TestFixUTF8Malformed(t *testing.T) {
 			if err := bson.NewDecoder(bson.NewDocumentReader(bytes.NewReader(d))).Decode(new(bson.D)); err == nil {
 				t.Fatal("the driver decodes it; the test is wrong")
 			}
-			for h := UnicodeReplace; h <= UnicodeBackslashReplace; h++ {
-				if out, err := fixUTF8(d, h); !errors.Is(err, errMalformed) {
+			for h := motor.UnicodeReplace; h <= motor.UnicodeBackslashReplace; h++ {
+				if out, err := motor.FixUTF8(d, h); !errors.Is(err, motor.ErrMalformed) {
 					t.Errorf("fixUTF8(%v) = %x, %v; want errMalformed", h, out, err)
 				}
 			}
 		})
 	}
 	// The well-formed code with scope is fixed.
-	out, err := fixUTF8(doc(append(cws(4+len(code)+len(scope)), n...)...), UnicodeReplace)
+	out, err := motor.FixUTF8(doc(append(cws(4+len(code)+len(scope)), n...)...), motor.UnicodeReplace)
 	var got bson.D
 	if err == nil {
 		err = bson.Unmarshal(out, &got)

@@ -1,93 +1,25 @@
 package motor_test
 
 import (
-	"context"
 	"errors"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
 	"github.com/gomotor/motor"
 	"github.com/gomotor/motor/motortest"
 )
 
-// diagFakeDB connects to the fake f and returns the database name on it; the client is disconnected before the fake
-// closes.
-func diagFakeDB(t *testing.T, f *motortest.Fake, name string, opts ...motor.Option) *motor.Database {
-	t.Helper()
-	c, err := motor.Connect(f.URI(), motor.WithClientOptions(options.Client().SetServerSelectionTimeout(diagFakeTimeout)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
-	db, err := c.Database(name, opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db
-}
-
-// diagReplicaSet scripts f's hello as the primary of a one-member replica set. On the direct connection the fake's
-// URI asks for, the driver then sends $readPreference with every read as PyMongo does ({mode: "primaryPreferred"}
-// for a primary read preference, the mode itself otherwise), so tests can see which read preference an operation
-// used. A standalone (the fake's default, and FerretDB) gets no $readPreference.
-func diagReplicaSet(f *motortest.Fake) {
-	host := strings.TrimPrefix(f.URI(), "mongodb://")
-	host = host[:strings.Index(host, "/")]
-	f.Handle("hello", func(bson.D) bson.D {
-		return motortest.OK(
-			bson.E{Key: "isWritablePrimary", Value: true},
-			bson.E{Key: "ismaster", Value: true},
-			bson.E{Key: "setName", Value: "rs0"},
-			bson.E{Key: "hosts", Value: bson.A{host}},
-			bson.E{Key: "me", Value: host},
-			bson.E{Key: "maxBsonObjectSize", Value: int32(16777216)},
-			bson.E{Key: "maxMessageSizeBytes", Value: int32(48000000)},
-			bson.E{Key: "maxWriteBatchSize", Value: int32(100000)},
-			bson.E{Key: "localTime", Value: bson.NewDateTimeFromTime(time.Now())},
-			bson.E{Key: "logicalSessionTimeoutMinutes", Value: int32(30)},
-			bson.E{Key: "connectionId", Value: int32(1)},
-			bson.E{Key: "minWireVersion", Value: int32(0)},
-			bson.E{Key: "maxWireVersion", Value: int32(21)},
-		)
-	})
-}
-
-// primaryRP is the $readPreference the driver sends for a primary read preference on a direct connection to a
-// replica-set member.
-var primaryRP = bson.E{Key: "$readPreference", Value: bson.D{{Key: "mode", Value: "primaryPreferred"}}}
-
-// diagFakeTimeout bounds server selection on a fake, so that a broken fake fails a test instead of hanging it.
-const diagFakeTimeout = 10 * time.Second
-
-// diagFakeCommands returns the commands f received whose name is one of names (all when none), without the fields
-// that change from run to run (lsid, $clusterTime, maxTimeMS).
-func diagFakeCommands(f *motortest.Fake, names ...string) []bson.D {
-	var out []bson.D
-	for _, cmd := range f.Commands() {
-		if len(names) > 0 && !slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, cmd[0].Key) }) {
-			continue
-		}
-		out = append(out, slices.DeleteFunc(cmd, func(e bson.E) bool {
-			return e.Key == "lsid" || e.Key == "$clusterTime" || e.Key == "maxTimeMS"
-		}))
-	}
-	return out
-}
-
 // TestValidateCollectionCommand checks the command document each option set sends, on a scripted server, and that
 // bad options fail before any I/O.
 func TestValidateCollectionCommand(t *testing.T) {
 	f := motortest.NewFake(t)
 	f.Handle("validate", func(bson.D) bson.D { return mongo7Validate("shop.c") })
-	db := diagFakeDB(t, f, "shop")
-	ctx := ctxT(t)
+	db := fakeDB(t, f, "shop")
+	ctx := t.Context()
 	yes, no := true, false
 	tests := []struct {
 		desc    string
@@ -159,14 +91,14 @@ func TestValidateCollectionCommand(t *testing.T) {
 			if tt.want != nil {
 				want = []bson.D{withDB("shop", tt.want)}
 			}
-			diff(t, "commands", want, diagFakeCommands(f))
+			diff(t, "commands", want, fakeCommands(f))
 		})
 	}
 }
 
 // TestValidateCollection runs validate on the test server.
 func TestValidateCollection(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	db, rec := newDB(t)
 	coll := mustColl(t, db, "things")
 	if _, err := coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}, bson.D{{Key: "_id", Value: 3}}}); err != nil {
@@ -276,10 +208,10 @@ func mongo7Invalid(ns string) bson.D {
 // TestValidateCollectionFake checks the result and error of every reply shape PyMongo handles, on a scripted server.
 func TestValidateCollectionFake(t *testing.T) {
 	f := motortest.NewFake(t)
-	diagReplicaSet(f)
+	fakeReplicaSet(f)
 	// validate goes to the primary whatever the database's read preference, as in Motor.
-	db := diagFakeDB(t, f, "shop", motor.WithReadPreference(readpref.SecondaryPreferred()))
-	ctx := ctxT(t)
+	db := fakeDB(t, f, "shop", motor.WithReadPreference(readpref.SecondaryPreferred()))
+	ctx := t.Context()
 
 	var reply bson.D
 	f.Handle("validate", func(bson.D) bson.D { return reply })
@@ -399,7 +331,7 @@ func TestValidateCollectionFake(t *testing.T) {
 			reply = tt.reply
 			f.Reset()
 			res, err := db.ValidateCollection(ctx, "orders", nil)
-			diff(t, "command", []bson.D{{{Key: "validate", Value: "orders"}, {Key: "scandata", Value: false}, {Key: "full", Value: false}, {Key: "$db", Value: "shop"}, primaryRP}}, diagFakeCommands(f))
+			diff(t, "command", []bson.D{{{Key: "validate", Value: "orders"}, {Key: "scandata", Value: false}, {Key: "full", Value: false}, {Key: "$db", Value: "shop"}, primaryRP}}, fakeCommands(f))
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatal(err)
@@ -444,5 +376,5 @@ func TestValidateCollectionFake(t *testing.T) {
 		{Key: "validate", Value: "gone"}, {Key: "scandata", Value: true}, {Key: "full", Value: true},
 		{Key: "repair", Value: true}, {Key: "checkBSONConformance", Value: true}, {Key: "comment", Value: "nightly"},
 		{Key: "$db", Value: "shop"}, primaryRP,
-	}}, diagFakeCommands(f))
+	}}, fakeCommands(f))
 }

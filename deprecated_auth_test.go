@@ -1,100 +1,24 @@
-package motor
-
-// These tests are internal (package motor) so that they can table-test the unexported command builders; they use
-// their own small helpers, prefixed "auth"/"dep", rather than those of main_test.go.
+package motor_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/gomotor/motor"
 	"github.com/gomotor/motor/motortest"
 )
 
-const (
-	authRootUser     = "root"
-	authRootPassword = "root-pw-for-motor-tests"
-	// authSentinel is the password whose absence from every error, String() and log line the tests check.
-	authSentinel = "Sentinel-Pa55word-9f27c1"
-)
-
-// authServer starts a FerretDB with authentication on (user root on admin), stopped at the end of the test.
-func authServer(t testing.TB) *motortest.Server {
-	t.Helper()
-	srv, err := motortest.StartServer(depCtx(t), &motortest.ServerOptions{Auth: &motortest.Auth{Username: authRootUser, Password: authRootPassword}})
-	if err != nil {
-		t.Fatalf("motortest.StartServer with auth: %v", err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	return srv
-}
-
-// authClient connects to srv with extra driver options (nil for none), disconnected at the end of the test.
-func authClient(t testing.TB, srv *motortest.Server, co *options.ClientOptions) *Client {
-	t.Helper()
-	var opts []Option
-	if co != nil {
-		opts = append(opts, WithClientOptions(co))
-	}
-	c, err := Connect(srv.URI(), opts...)
-	if err != nil {
-		t.Fatalf("Connect: %v", err)
-	}
-	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
-	return c
-}
-
-// authRoot connects to srv as root.
-func authRoot(t testing.TB, srv *motortest.Server) *Client {
-	t.Helper()
-	return authClient(t, srv, options.Client().SetAuth(options.Credential{
-		Username: authRootUser, Password: authRootPassword, AuthSource: "admin",
-	}))
-}
-
-func depCtx(t testing.TB) context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	return ctx
-}
-
-func depDB(t testing.TB, c *Client, name string) *Database {
-	t.Helper()
-	db, err := c.Database(name)
-	if err != nil {
-		t.Fatalf("Database(%q): %v", name, err)
-	}
-	return db
-}
-
-func depColl(t testing.TB, db *Database, name string) *Collection {
-	t.Helper()
-	coll, err := db.Collection(name)
-	if err != nil {
-		t.Fatalf("Collection(%q): %v", name, err)
-	}
-	return coll
-}
-
-func depDiff(t testing.TB, what string, want, got any) {
-	t.Helper()
-	if d := cmp.Diff(want, got); d != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", what, d)
-	}
-}
-
 // authUsers returns the users that the connection status of db's client reports, as "user@db".
-func authUsers(t testing.TB, db *Database) []string {
+func authUsers(t testing.TB, db *motor.Database) []string {
 	t.Helper()
-	raw, err := db.exec(depCtx(t), call{op: "connectionStatus"}, bson.D{{Key: "connectionStatus", Value: 1}})
+	raw, err := motor.Exec(t.Context(), db, "connectionStatus", bson.D{{Key: "connectionStatus", Value: 1}})
 	if err != nil {
 		t.Fatalf("connectionStatus: %v", err)
 	}
@@ -135,112 +59,103 @@ func TestAuthCredential(t *testing.T) {
 	tests := []struct {
 		name     string
 		user, pw string
-		opts     *AuthenticateOptions
+		opts     *motor.AuthenticateOptions
 		want     options.Credential
 		wantErr  string
 	}{
 		{name: "default", user: "u", pw: "p",
 			want: options.Credential{AuthSource: "db", Username: "u", Password: "p", PasswordSet: true}},
-		{name: "explicit DEFAULT and source", user: "u", pw: "p", opts: &AuthenticateOptions{Mechanism: AuthDefault, Source: "admin"},
+		{name: "explicit DEFAULT and source", user: "u", pw: "p", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthDefault, Source: "admin"},
 			want: options.Credential{AuthSource: "admin", Username: "u", Password: "p", PasswordSet: true}},
-		{name: "SCRAM-SHA-256", user: "u", pw: "p", opts: &AuthenticateOptions{Mechanism: AuthSCRAMSHA256},
+		{name: "SCRAM-SHA-256", user: "u", pw: "p", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthSCRAMSHA256},
 			want: options.Credential{AuthMechanism: "SCRAM-SHA-256", AuthSource: "db", Username: "u", Password: "p", PasswordSet: true}},
-		{name: "SCRAM-SHA-1", user: "u", pw: "p", opts: &AuthenticateOptions{Mechanism: "SCRAM-SHA-1"},
+		{name: "SCRAM-SHA-1", user: "u", pw: "p", opts: &motor.AuthenticateOptions{Mechanism: "SCRAM-SHA-1"},
 			want: options.Credential{AuthMechanism: "SCRAM-SHA-1", AuthSource: "db", Username: "u", Password: "p", PasswordSet: true}},
-		{name: "PLAIN", user: "u", pw: "p", opts: &AuthenticateOptions{Mechanism: AuthPLAIN, Source: "$external"},
+		{name: "PLAIN", user: "u", pw: "p", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthPLAIN, Source: "$external"},
 			want: options.Credential{AuthMechanism: "PLAIN", AuthSource: "$external", Username: "u", Password: "p", PasswordSet: true}},
-		{name: "X509 without name", opts: &AuthenticateOptions{Mechanism: AuthX509},
+		{name: "X509 without name", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthX509},
 			want: options.Credential{AuthMechanism: "MONGODB-X509", AuthSource: "$external"}},
-		{name: "X509 with subject", user: "CN=client", opts: &AuthenticateOptions{Mechanism: AuthX509, Source: "$external"},
+		{name: "X509 with subject", user: "CN=client", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthX509, Source: "$external"},
 			want: options.Credential{AuthMechanism: "MONGODB-X509", AuthSource: "$external", Username: "CN=client"}},
-		{name: "GSSAPI with properties", user: "u@EXAMPLE.COM", opts: &AuthenticateOptions{Mechanism: AuthGSSAPI, MechanismProperties: props},
+		{name: "GSSAPI with properties", user: "u@EXAMPLE.COM", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthGSSAPI, MechanismProperties: props},
 			want: options.Credential{AuthMechanism: "GSSAPI", AuthSource: "$external", Username: "u@EXAMPLE.COM",
 				AuthMechanismProperties: props}},
-		{name: "GSSAPI properties from Extra string", user: "u", opts: &AuthenticateOptions{Mechanism: AuthGSSAPI,
+		{name: "GSSAPI properties from Extra string", user: "u", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthGSSAPI,
 			Extra: bson.D{{Key: "authmechanismproperties", Value: "SERVICE_NAME:mongo,CANONICALIZE_HOST_NAME:true"}}},
 			want: options.Credential{AuthMechanism: "GSSAPI", AuthSource: "$external", Username: "u",
 				AuthMechanismProperties: map[string]string{"SERVICE_NAME": "mongo", "CANONICALIZE_HOST_NAME": "true"}}},
-		{name: "AWS properties from Extra document", user: "AKID", pw: "secret", opts: &AuthenticateOptions{Mechanism: AuthAWS,
+		{name: "AWS properties from Extra document", user: "AKID", pw: "secret", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthAWS,
 			Extra: bson.D{{Key: "authMechanismProperties", Value: bson.D{{Key: "AWS_SESSION_TOKEN", Value: "tok"}}}}},
 			want: options.Credential{AuthMechanism: "MONGODB-AWS", AuthSource: "$external", Username: "AKID", Password: "secret",
 				PasswordSet: true, AuthMechanismProperties: map[string]string{"AWS_SESSION_TOKEN": "tok"}}},
-		{name: "AWS from the environment", opts: &AuthenticateOptions{Mechanism: AuthAWS},
+		{name: "AWS from the environment", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthAWS},
 			want: options.Credential{AuthMechanism: "MONGODB-AWS", AuthSource: "$external"}},
 
-		{name: "MONGODB-CR", user: "u", pw: "p", opts: &AuthenticateOptions{Mechanism: "MONGODB-CR"},
+		{name: "MONGODB-CR", user: "u", pw: "p", opts: &motor.AuthenticateOptions{Mechanism: "MONGODB-CR"},
 			wantErr: "motor: authenticate: the MONGODB-CR mechanism was removed in MongoDB 4.0; use DEFAULT, SCRAM-SHA-1 or SCRAM-SHA-256"},
-		{name: "unknown mechanism", user: "u", pw: "p", opts: &AuthenticateOptions{Mechanism: "scram-sha-1"},
+		{name: "unknown mechanism", user: "u", pw: "p", opts: &motor.AuthenticateOptions{Mechanism: "scram-sha-1"},
 			wantErr: `motor: authenticate: mechanism must be one of DEFAULT, SCRAM-SHA-1, SCRAM-SHA-256, PLAIN, MONGODB-X509, GSSAPI, MONGODB-AWS, not "scram-sha-1"`},
-		{name: "CRAM-MD5", user: "u", pw: "p", opts: &AuthenticateOptions{Mechanism: "CRAM-MD5"}, wantErr: `not "CRAM-MD5"`},
+		{name: "CRAM-MD5", user: "u", pw: "p", opts: &motor.AuthenticateOptions{Mechanism: "CRAM-MD5"}, wantErr: `not "CRAM-MD5"`},
 		{name: "no name", pw: "p", wantErr: "motor: authenticate: DEFAULT requires a user name"},
 		{name: "no password", user: "u", wantErr: "motor: authenticate: DEFAULT requires a password"},
-		{name: "SCRAM no password", user: "u", opts: &AuthenticateOptions{Mechanism: AuthSCRAMSHA1}, wantErr: "SCRAM-SHA-1 requires a password"},
-		{name: "PLAIN no name", pw: "p", opts: &AuthenticateOptions{Mechanism: AuthPLAIN}, wantErr: "PLAIN requires a user name"},
-		{name: "X509 password", user: "u", pw: "p", opts: &AuthenticateOptions{Mechanism: AuthX509}, wantErr: "MONGODB-X509 takes no password"},
-		{name: "X509 source", opts: &AuthenticateOptions{Mechanism: AuthX509, Source: "admin"},
+		{name: "SCRAM no password", user: "u", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthSCRAMSHA1}, wantErr: "SCRAM-SHA-1 requires a password"},
+		{name: "PLAIN no name", pw: "p", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthPLAIN}, wantErr: "PLAIN requires a user name"},
+		{name: "X509 password", user: "u", pw: "p", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthX509}, wantErr: "MONGODB-X509 takes no password"},
+		{name: "X509 source", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthX509, Source: "admin"},
 			wantErr: `motor: authenticate: the source of MONGODB-X509 must be "$external", not "admin"`},
-		{name: "GSSAPI no name", opts: &AuthenticateOptions{Mechanism: AuthGSSAPI}, wantErr: "GSSAPI requires a user name"},
-		{name: "AWS half", user: "AKID", opts: &AuthenticateOptions{Mechanism: AuthAWS}, wantErr: "or neither"},
-		{name: "unknown Extra", user: "u", pw: "p", opts: &AuthenticateOptions{Extra: bson.D{{Key: "bogusOption", Value: 1}}},
+		{name: "GSSAPI no name", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthGSSAPI}, wantErr: "GSSAPI requires a user name"},
+		{name: "AWS half", user: "AKID", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthAWS}, wantErr: "or neither"},
+		{name: "unknown Extra", user: "u", pw: "p", opts: &motor.AuthenticateOptions{Extra: bson.D{{Key: "bogusOption", Value: 1}}},
 			wantErr: `motor: authenticate: unknown authentication option "bogusOption" in Extra`},
-		{name: "Extra duplicates MechanismProperties", user: "u", opts: &AuthenticateOptions{Mechanism: AuthGSSAPI, MechanismProperties: props,
+		{name: "Extra duplicates MechanismProperties", user: "u", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthGSSAPI, MechanismProperties: props,
 			Extra: bson.D{{Key: "authmechanismproperties", Value: "SERVICE_NAME:x"}}}, wantErr: "duplicates MechanismProperties"},
-		{name: "Extra twice", user: "u", opts: &AuthenticateOptions{Mechanism: AuthGSSAPI, Extra: bson.D{
+		{name: "Extra twice", user: "u", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthGSSAPI, Extra: bson.D{
 			{Key: "authmechanismproperties", Value: "SERVICE_NAME:x"}, {Key: "authMechanismProperties", Value: "SERVICE_NAME:y"}}},
 			wantErr: "appears twice"},
-		{name: "bad properties string", user: "u", opts: &AuthenticateOptions{Mechanism: AuthGSSAPI,
+		{name: "bad properties string", user: "u", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthGSSAPI,
 			Extra: bson.D{{Key: "authmechanismproperties", Value: "SERVICE_NAME"}}}, wantErr: `"KEY:VALUE,KEY:VALUE"`},
-		{name: "properties for SCRAM", user: "u", pw: "p", opts: &AuthenticateOptions{MechanismProperties: props},
+		{name: "properties for SCRAM", user: "u", pw: "p", opts: &motor.AuthenticateOptions{MechanismProperties: props},
 			wantErr: "the DEFAULT mechanism takes no mechanism properties"},
-		{name: "unknown property", user: "u", opts: &AuthenticateOptions{Mechanism: AuthGSSAPI,
+		{name: "unknown property", user: "u", opts: &motor.AuthenticateOptions{Mechanism: motor.AuthGSSAPI,
 			MechanismProperties: map[string]string{"NOPE": "1"}}, wantErr: `unknown GSSAPI mechanism property "NOPE"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := authCredential("db", tt.user, tt.pw, tt.opts)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
-				}
-				if !errors.Is(err, ErrInvalidOption) {
-					t.Errorf("error %v does not wrap ErrInvalidOption", err)
-				}
+			got, err := motor.AuthCredential("db", tt.user, tt.pw, tt.opts)
+			if wantInvalidOption(t, err, tt.wantErr) {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			depDiff(t, "credential", tt.want, got)
+			diff(t, "credential", tt.want, got)
 		})
 	}
 }
 
 func TestAuthMechanismString(t *testing.T) {
-	depDiff(t, "names", []string{"DEFAULT", "DEFAULT", "SCRAM-SHA-256"},
-		[]string{AuthMechanism("").String(), AuthDefault.String(), AuthSCRAMSHA256.String()})
+	diff(t, "names", []string{"DEFAULT", "DEFAULT", "SCRAM-SHA-256"},
+		[]string{motor.AuthMechanism("").String(), motor.AuthDefault.String(), motor.AuthSCRAMSHA256.String()})
 }
 
 // TestAuthenticate authenticates for real (SCRAM) against FerretDB with authentication on.
 func TestAuthenticate(t *testing.T) {
 	srv := authServer(t)
-	ctx := depCtx(t)
+	ctx := t.Context()
 	root := authRoot(t, srv)
-	rootDB := depDB(t, root, "authdb")
-	empty := &AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}
+	rootDB := mustDB(t, root, "authdb")
+	empty := &motor.AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}
 	if err := rootDB.AddUser(ctx, "alice", authSentinel, empty); err != nil {
 		t.Fatalf("AddUser alice: %v", err)
 	}
 	if err := rootDB.AddUser(ctx, "bob", "bob-pw", empty); err != nil {
 		t.Fatalf("AddUser bob: %v", err)
 	}
-	if _, err := depColl(t, rootDB, "c").InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}, bson.D{{Key: "_id", Value: 3}}}); err != nil {
+	if _, err := mustColl(t, rootDB, "c").InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}, bson.D{{Key: "_id", Value: 3}}}); err != nil {
 		t.Fatal(err)
 	}
 
 	rec := motortest.NewRecorder()
 	c := authClient(t, srv, options.Client().SetMonitor(rec.Monitor()))
-	db := depDB(t, c, "authdb")
-	coll := depColl(t, db, "c")
+	db := mustDB(t, c, "authdb")
+	coll := mustColl(t, db, "c")
 	unauthorized := func(what string) {
 		t.Helper()
 		err := coll.FindOne(ctx, bson.D{}).Err()
@@ -250,7 +165,7 @@ func TestAuthenticate(t *testing.T) {
 		}
 	}
 	unauthorized("before Authenticate")
-	depDiff(t, "users before", []string{}, authUsers(t, db))
+	diff(t, "users before", []string{}, authUsers(t, db))
 	first := c.Mongo()
 
 	// A wrong password fails clearly and leaves the client as it was.
@@ -265,7 +180,7 @@ func TestAuthenticate(t *testing.T) {
 	unauthorized("after a failed Authenticate")
 
 	// An open cursor of the old driver client.
-	cur, err := depColl(t, depDB(t, root, "authdb"), "c").Find(ctx, bson.D{}, options.Find().SetBatchSize(1))
+	cur, err := mustColl(t, mustDB(t, root, "authdb"), "c").Find(ctx, bson.D{}, options.Find().SetBatchSize(1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,13 +194,13 @@ func TestAuthenticate(t *testing.T) {
 	if second == first {
 		t.Error("Authenticate kept the driver client")
 	}
-	depDiff(t, "users after Authenticate", []string{"alice@authdb"}, authUsers(t, db))
+	diff(t, "users after Authenticate", []string{"alice@authdb"}, authUsers(t, db))
 	var got bson.D
 	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: 2}}).Decode(&got); err != nil {
 		t.Fatalf("FindOne after Authenticate: %v", err)
 	}
-	depDiff(t, "document", bson.D{{Key: "_id", Value: int32(2)}}, got)
-	other := depColl(t, depDB(t, c, "authdb"), "c")
+	diff(t, "document", bson.D{{Key: "_id", Value: int32(2)}}, got)
+	other := mustColl(t, mustDB(t, c, "authdb"), "c")
 	if n, err := other.CountDocuments(ctx, bson.D{}); err != nil || n != 3 {
 		t.Errorf("CountDocuments on a new handle = %d, %v", n, err)
 	}
@@ -304,19 +219,19 @@ func TestAuthenticate(t *testing.T) {
 	}
 	// Other credentials, on this database or another: an error, no I/O.
 	err = db.Authenticate(ctx, "bob", "bob-pw", nil)
-	if !errors.Is(err, ErrAlreadyAuthenticated) || err.Error() !=
+	if !errors.Is(err, motor.ErrAlreadyAuthenticated) || err.Error() !=
 		`motor: another user is already authenticated to database "authdb"; call Logout first` {
 		t.Errorf("other user: %v", err)
 	}
-	err = depDB(t, c, "otherdb").Authenticate(ctx, "bob", "bob-pw", &AuthenticateOptions{Source: "authdb"})
-	if !errors.Is(err, ErrAlreadyAuthenticated) || !strings.Contains(err.Error(), `call Logout on "authdb" first`) {
+	err = mustDB(t, c, "otherdb").Authenticate(ctx, "bob", "bob-pw", &motor.AuthenticateOptions{Source: "authdb"})
+	if !errors.Is(err, motor.ErrAlreadyAuthenticated) || !strings.Contains(err.Error(), `call Logout on "authdb" first`) {
 		t.Errorf("other database: %v", err)
 	}
 	if len(rec.Names()) != 0 {
 		t.Errorf("refused Authenticate calls sent %v", rec.Names())
 	}
 	// Logout on another database does nothing.
-	if err := depDB(t, c, "otherdb").Logout(ctx); err != nil || c.Mongo() != second {
+	if err := mustDB(t, c, "otherdb").Logout(ctx); err != nil || c.Mongo() != second {
 		t.Errorf("Logout on another database: %v (swapped: %v)", err, c.Mongo() != second)
 	}
 
@@ -328,18 +243,18 @@ func TestAuthenticate(t *testing.T) {
 		t.Error("Logout kept the driver client")
 	}
 	unauthorized("after Logout")
-	depDiff(t, "users after Logout", []string{}, authUsers(t, db))
+	diff(t, "users after Logout", []string{}, authUsers(t, db))
 	if err := db.Logout(ctx); err != nil {
 		t.Errorf("second Logout: %v", err)
 	}
 
 	// Explicit mechanisms and a source: bob authenticates on another database against authdb.
-	for _, mech := range []AuthMechanism{AuthSCRAMSHA1, AuthSCRAMSHA256} {
-		odb := depDB(t, c, "otherdb")
-		if err := odb.Authenticate(ctx, "bob", "bob-pw", &AuthenticateOptions{Source: "authdb", Mechanism: mech}); err != nil {
+	for _, mech := range []motor.AuthMechanism{motor.AuthSCRAMSHA1, motor.AuthSCRAMSHA256} {
+		odb := mustDB(t, c, "otherdb")
+		if err := odb.Authenticate(ctx, "bob", "bob-pw", &motor.AuthenticateOptions{Source: "authdb", Mechanism: mech}); err != nil {
 			t.Fatalf("%s: %v", mech, err)
 		}
-		depDiff(t, "users with "+mech.String(), []string{"bob@authdb"}, authUsers(t, odb))
+		diff(t, "users with "+mech.String(), []string{"bob@authdb"}, authUsers(t, odb))
 		if err := odb.Logout(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -380,14 +295,14 @@ func TestAuthenticate(t *testing.T) {
 // one driver client or the next, never on a closed one.
 func TestAuthenticateConcurrent(t *testing.T) {
 	srv := authServer(t)
-	ctx := depCtx(t)
-	rootDB := depDB(t, authRoot(t, srv), "authdb")
-	if err := rootDB.AddUser(ctx, "alice", "alice-pw", &AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}); err != nil {
+	ctx := t.Context()
+	rootDB := mustDB(t, authRoot(t, srv), "authdb")
+	if err := rootDB.AddUser(ctx, "alice", "alice-pw", &motor.AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}); err != nil {
 		t.Fatal(err)
 	}
 	c := authClient(t, srv, nil)
-	db := depDB(t, c, "authdb")
-	coll := depColl(t, db, "c")
+	db := mustDB(t, c, "authdb")
+	coll := mustColl(t, db, "c")
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	errs := make(chan error, 100)
@@ -428,40 +343,39 @@ func TestAuthenticateConcurrent(t *testing.T) {
 // until Logout, which puts the client's own credentials back.
 func TestAuthenticateReplacesClientCredentials(t *testing.T) {
 	srv := authServer(t)
-	ctx := depCtx(t)
+	ctx := t.Context()
 	c := authRoot(t, srv)
-	db := depDB(t, c, "authdb")
-	if err := db.AddUser(ctx, "alice", "alice-pw", &AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}); err != nil {
+	db := mustDB(t, c, "authdb")
+	if err := db.AddUser(ctx, "alice", "alice-pw", &motor.AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}); err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "users before", []string{"root@admin"}, authUsers(t, db))
+	diff(t, "users before", []string{"root@admin"}, authUsers(t, db))
 	if err := db.Authenticate(ctx, "alice", "alice-pw", nil); err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "users after Authenticate", []string{"alice@authdb"}, authUsers(t, db))
+	diff(t, "users after Authenticate", []string{"alice@authdb"}, authUsers(t, db))
 	if err := db.Logout(ctx); err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "users after Logout", []string{"root@admin"}, authUsers(t, db))
+	diff(t, "users after Logout", []string{"root@admin"}, authUsers(t, db))
 }
 
 func TestAuthenticateErrors(t *testing.T) {
-	ctx := depCtx(t)
+	ctx := t.Context()
 
 	// Validation comes before anything else.
-	c, err := Connect("mongodb://127.0.0.1:1/")
+	c, err := connectOffline(t, "mongodb://127.0.0.1:1/")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
-	db := depDB(t, c, "db")
-	if err := db.Authenticate(ctx, "u", "p", &AuthenticateOptions{Mechanism: "MONGODB-CR"}); !errors.Is(err, ErrInvalidOption) {
+	db := mustDB(t, c, "db")
+	if err := db.Authenticate(ctx, "u", "p", &motor.AuthenticateOptions{Mechanism: "MONGODB-CR"}); !errors.Is(err, motor.ErrInvalidOption) {
 		t.Errorf("MONGODB-CR: %v", err)
 	}
-	if err := db.Authenticate(nil, "u", "p", nil); !errors.Is(err, ErrInvalidOption) { //nolint:staticcheck // the nil-context check
+	if err := db.Authenticate(nil, "u", "p", nil); !errors.Is(err, motor.ErrInvalidOption) { //nolint:staticcheck // the nil-context check
 		t.Errorf("nil ctx: %v", err)
 	}
-	if err := db.Logout(nil); !errors.Is(err, ErrInvalidOption) { //nolint:staticcheck // the nil-context check
+	if err := db.Logout(nil); !errors.Is(err, motor.ErrInvalidOption) { //nolint:staticcheck // the nil-context check
 		t.Errorf("nil ctx: %v", err)
 	}
 	// Logout without Authenticate does nothing.
@@ -474,12 +388,12 @@ func TestAuthenticateErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nc, err := NewClient(mc)
+	nc, err := motor.NewClient(mc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = depDB(t, nc, "db").Authenticate(ctx, "u", "p", nil)
-	if !errors.Is(err, ErrInvalidOption) || !strings.Contains(err.Error(), "NewClient") {
+	err = mustDB(t, nc, "db").Authenticate(ctx, "u", "p", nil)
+	if !errors.Is(err, motor.ErrInvalidOption) || !strings.Contains(err.Error(), "NewClient") {
 		t.Errorf("NewClient: %v", err)
 	}
 	_ = nc.Disconnect(ctx)
@@ -488,10 +402,10 @@ func TestAuthenticateErrors(t *testing.T) {
 	if err := c.Disconnect(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Authenticate(ctx, "u", "p", nil); !errors.Is(err, ErrClientDisconnected) {
+	if err := db.Authenticate(ctx, "u", "p", nil); !errors.Is(err, motor.ErrClientDisconnected) {
 		t.Errorf("after Disconnect: %v", err)
 	}
-	if err := db.Logout(ctx); !errors.Is(err, ErrClientDisconnected) {
+	if err := db.Logout(ctx); !errors.Is(err, motor.ErrClientDisconnected) {
 		t.Errorf("Logout after Disconnect: %v", err)
 	}
 }
@@ -518,14 +432,14 @@ func (s *logSink) Error(err error, msg string, kv ...any) {
 // password, and checks every error, String() and log line.
 func TestAuthPasswordNeverShown(t *testing.T) {
 	srv := authServer(t)
-	ctx := depCtx(t)
+	ctx := t.Context()
 	sink := &logSink{}
 	logged := func() *options.ClientOptions {
 		return options.Client().SetLoggerOptions(options.Logger().SetSink(sink).
 			SetComponentLevel(options.LogComponentAll, options.LogLevelDebug))
 	}
 	root := authClient(t, srv, logged().SetAuth(options.Credential{Username: authRootUser, Password: authRootPassword, AuthSource: "admin"}))
-	rootDB := depDB(t, root, "authdb")
+	rootDB := mustDB(t, root, "authdb")
 	var errs []error
 	check := func(err error) {
 		if err != nil {
@@ -534,15 +448,15 @@ func TestAuthPasswordNeverShown(t *testing.T) {
 	}
 
 	// AddUser: argument errors, a server error (FerretDB refuses non-empty roles), success, update.
-	check(rootDB.AddUser(ctx, "sam", authSentinel, &AddUserOptions{Extra: bson.D{{Key: "digestPassword", Value: true}}}))
-	check(rootDB.AddUser(ctx, "sam", authSentinel, &AddUserOptions{ReadOnly: true, Extra: bson.D{{Key: "roles", Value: bson.A{}}}}))
-	check(rootDB.AddUser(ctx, "sam", authSentinel, &AddUserOptions{Extra: bson.D{{Key: "pwd", Value: authSentinel}}}))
+	check(rootDB.AddUser(ctx, "sam", authSentinel, &motor.AddUserOptions{Extra: bson.D{{Key: "digestPassword", Value: true}}}))
+	check(rootDB.AddUser(ctx, "sam", authSentinel, &motor.AddUserOptions{ReadOnly: true, Extra: bson.D{{Key: "roles", Value: bson.A{}}}}))
+	check(rootDB.AddUser(ctx, "sam", authSentinel, &motor.AddUserOptions{Extra: bson.D{{Key: "pwd", Value: authSentinel}}}))
 	if err := rootDB.AddUser(ctx, "sam", authSentinel, nil); err == nil {
 		t.Error("AddUser with the default dbOwner role succeeded on FerretDB")
 	} else {
 		check(err)
 	}
-	if err := rootDB.AddUser(ctx, "sam", authSentinel, &AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}); err != nil {
+	if err := rootDB.AddUser(ctx, "sam", authSentinel, &motor.AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := rootDB.AddUser(ctx, "sam", authSentinel, nil); err != nil { // updateUser
@@ -554,20 +468,20 @@ func TestAuthPasswordNeverShown(t *testing.T) {
 
 	// Authenticate: the sentinel as a wrong password, as a right one, argument errors, the cache.
 	c := authClient(t, srv, logged())
-	db := depDB(t, c, "authdb")
-	err := db.Authenticate(ctx, authRootUser, authSentinel, &AuthenticateOptions{Source: "admin"})
+	db := mustDB(t, c, "authdb")
+	err := db.Authenticate(ctx, authRootUser, authSentinel, &motor.AuthenticateOptions{Source: "admin"})
 	if err == nil {
 		t.Fatal("wrong password accepted")
 	}
 	check(err)
-	check(db.Authenticate(ctx, "sam", authSentinel, &AuthenticateOptions{Mechanism: AuthX509}))
-	check(db.Authenticate(ctx, "sam", authSentinel, &AuthenticateOptions{Mechanism: "MONGODB-CR"}))
-	check(db.Authenticate(ctx, "sam", authSentinel, &AuthenticateOptions{Extra: bson.D{{Key: "x", Value: authSentinel}}}))
+	check(db.Authenticate(ctx, "sam", authSentinel, &motor.AuthenticateOptions{Mechanism: motor.AuthX509}))
+	check(db.Authenticate(ctx, "sam", authSentinel, &motor.AuthenticateOptions{Mechanism: "MONGODB-CR"}))
+	check(db.Authenticate(ctx, "sam", authSentinel, &motor.AuthenticateOptions{Extra: bson.D{{Key: "x", Value: authSentinel}}}))
 	if err := db.Authenticate(ctx, "sam", authSentinel, nil); err != nil {
 		t.Fatal(err)
 	}
 	check(db.Authenticate(ctx, "sam", authSentinel+"x", nil))
-	check(depDB(t, c, "other").Authenticate(ctx, "sam", authSentinel, &AuthenticateOptions{Source: "authdb"}))
+	check(mustDB(t, c, "other").Authenticate(ctx, "sam", authSentinel, &motor.AuthenticateOptions{Source: "authdb"}))
 	if err := db.Logout(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -583,7 +497,7 @@ func TestAuthPasswordNeverShown(t *testing.T) {
 		t.Log(err)
 		authNoSecretErr(t, "error", err)
 	}
-	for _, v := range []any{c, db, root, rootDB, depColl(t, db, "c")} {
+	for _, v := range []any{c, db, root, rootDB, mustColl(t, db, "c")} {
 		authNoSecret(t, "String", fmt.Sprintf("%v %+v %s", v, v, v))
 		authNoSecret(t, "GoString", fmt.Sprintf("%#v", v))
 	}
@@ -599,13 +513,13 @@ func TestAuthPasswordNeverShown(t *testing.T) {
 
 func TestScrubError(t *testing.T) {
 	inner := mongo.CommandError{Code: 18, Name: "AuthenticationFailed", Message: "bad password " + authSentinel}
-	err := scrubError(inner, []string{authSentinel}, "authenticate as %q", "u")
-	depDiff(t, "message", `motor: authenticate as "u": (AuthenticationFailed) bad password xxxxx`, err.Error())
+	err := motor.ScrubError(inner, []string{authSentinel}, "authenticate as %q", "u")
+	diff(t, "message", `motor: authenticate as "u": (AuthenticationFailed) bad password xxxxx`, err.Error())
 	if errors.Unwrap(err) != nil {
 		t.Error("a scrubbed error still unwraps to the secret")
 	}
 	plain := mongo.CommandError{Code: 18, Message: "Authentication failed."}
-	err = scrubError(plain, []string{authSentinel}, "authenticate")
+	err = motor.ScrubError(plain, []string{authSentinel}, "authenticate")
 	var ce mongo.CommandError
 	if !errors.As(err, &ce) || ce.Code != 18 {
 		t.Errorf("clean error lost its chain: %v", err)

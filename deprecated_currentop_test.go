@@ -92,12 +92,12 @@ func checkOps(t *testing.T, res *motor.CurrentOpResult, sent []bson.D, want []mo
 // TestCurrentOpFake checks what CurrentOp sends, where, and how it reads the reply, on a scripted server.
 func TestCurrentOpFake(t *testing.T) {
 	f := motortest.NewFake(t)
-	diagReplicaSet(f)
+	fakeReplicaSet(f)
 	ops := []bson.D{opCurrentOp}
 	f.Handle("currentOp", func(bson.D) bson.D { return motortest.OK(bson.E{Key: "inprog", Value: ops}) })
 	// currentOp goes to admin and to the primary whatever the database and its read preference, as in Motor.
-	db := diagFakeDB(t, f, "shop", motor.WithReadPreference(readpref.SecondaryPreferred()))
-	ctx := ctxT(t)
+	db := fakeDB(t, f, "shop", motor.WithReadPreference(readpref.SecondaryPreferred()))
+	ctx := t.Context()
 
 	res, err := db.CurrentOp(ctx, nil)
 	if err != nil {
@@ -125,7 +125,7 @@ func TestCurrentOpFake(t *testing.T) {
 		{{Key: "currentOp", Value: int32(1)}, {Key: "$all", Value: false}, {Key: "$db", Value: "admin"}, primaryRP},
 		{{Key: "currentOp", Value: int32(1)}, {Key: "$all", Value: true}, {Key: "$db", Value: "admin"}, primaryRP},
 		{{Key: "currentOp", Value: int32(1)}, {Key: "$all", Value: false}, {Key: "$db", Value: "admin"}, primaryRP},
-	}, diagFakeCommands(f))
+	}, fakeCommands(f))
 
 	// Other server errors pass through, wrapped, without a fallback.
 	f.Reset()
@@ -137,7 +137,7 @@ func TestCurrentOpFake(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Code != 13 || err.Error() != "motor: currentOp: (Unauthorized) not authorized on admin to execute command { currentOp: 1 }" {
 		t.Errorf("err = %v", err)
 	}
-	if names := diagFakeCommands(f); len(names) != 1 {
+	if names := fakeCommands(f); len(names) != 1 {
 		t.Errorf("commands: %v", names)
 	}
 	if _, err := db.CurrentOp(nil, nil); !errors.Is(err, motor.ErrInvalidOption) { //nolint:staticcheck // a nil ctx is the point
@@ -149,19 +149,15 @@ func TestCurrentOpFake(t *testing.T) {
 // command, with getMore, on a scripted server.
 func TestCurrentOpFallback(t *testing.T) {
 	f := motortest.NewFake(t)
-	diagReplicaSet(f) // the fake's default reply to currentOp is CommandNotFound
+	fakeReplicaSet(f) // the fake's default reply to currentOp is CommandNotFound
 	f.Handle("aggregate", func(bson.D) bson.D {
-		return motortest.OK(bson.E{Key: "cursor", Value: bson.D{
-			{Key: "firstBatch", Value: bson.A{opCurrentOp}}, {Key: "id", Value: int64(7)}, {Key: "ns", Value: "admin.$cmd.aggregate"},
-		}})
+		return cursorReply(7, "admin.$cmd.aggregate", "firstBatch", opCurrentOp)
 	})
 	f.Handle("getMore", func(bson.D) bson.D {
-		return motortest.OK(bson.E{Key: "cursor", Value: bson.D{
-			{Key: "nextBatch", Value: bson.A{opIndexBuild}}, {Key: "id", Value: int64(0)}, {Key: "ns", Value: "admin.$cmd.aggregate"},
-		}})
+		return cursorReply(0, "admin.$cmd.aggregate", "nextBatch", opIndexBuild)
 	})
-	db := diagFakeDB(t, f, "shop")
-	ctx := ctxT(t)
+	db := fakeDB(t, f, "shop")
+	ctx := t.Context()
 
 	for _, all := range []bool{false, true} {
 		f.Reset()
@@ -181,7 +177,7 @@ func TestCurrentOpFallback(t *testing.T) {
 				{Key: "$db", Value: "admin"}, primaryRP,
 			},
 			{{Key: "getMore", Value: int64(7)}, {Key: "collection", Value: "$cmd.aggregate"}, {Key: "$db", Value: "admin"}},
-		}, diagFakeCommands(f))
+		}, fakeCommands(f))
 		diff(t, "synthesised reply", rawDoc(t, motortest.OK(bson.E{Key: "inprog", Value: bson.A{opCurrentOp, opIndexBuild}})), res.Raw)
 		checkOps(t, res, []bson.D{opCurrentOp, opIndexBuild}, []motor.CurrentOperation{wantCurrentOp, wantIndexBuild})
 	}
@@ -200,7 +196,7 @@ func TestCurrentOpFallback(t *testing.T) {
 
 // TestCurrentOp runs CurrentOp on the test server. FerretDB answers with no operations.
 func TestCurrentOp(t *testing.T) {
-	ctx := ctxT(t)
+	ctx := t.Context()
 	db, rec := newDB(t)
 	res, err := db.CurrentOp(ctx, nil)
 	if err != nil {

@@ -1,9 +1,9 @@
-package motor
+package motor_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -11,12 +11,12 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
-	"github.com/gomotor/motor/motortest"
+	"github.com/gomotor/motor"
 )
 
 // sonTrace returns a transform that appends tag to the document's "trace" array, creating it.
-func sonTrace(tag string) func(bson.D, *Collection) (bson.D, error) {
-	return func(doc bson.D, _ *Collection) (bson.D, error) {
+func sonTrace(tag string) func(bson.D, *motor.Collection) (bson.D, error) {
+	return func(doc bson.D, _ *motor.Collection) (bson.D, error) {
 		for i, e := range doc {
 			if e.Key == "trace" {
 				doc[i].Value = append(e.Value.(bson.A), tag)
@@ -28,33 +28,18 @@ func sonTrace(tag string) func(bson.D, *Collection) (bson.D, error) {
 }
 
 // sonTraceManip is PyMongo's test manipulator: it traces in both directions.
-func sonTraceManip(name string, copying bool) SONManipulator {
-	return SONManipulator{Name: name, Incoming: sonTrace(name + "_in"), Outgoing: sonTrace(name + "_out"), Copying: copying}
-}
-
-// sonDB returns a database on the test server, with a name unique to the test, dropped at the end.
-func sonDB(t testing.TB) (*Client, *Database) {
-	t.Helper()
-	c, err := Connect(motortest.URI(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := depDB(t, c, motortest.DBName(t))
-	t.Cleanup(func() {
-		_ = db.Mongo().Drop(context.Background())
-		_ = c.Disconnect(context.Background())
-	})
-	return c, db
+func sonTraceManip(name string, copying bool) motor.SONManipulator {
+	return motor.SONManipulator{Name: name, Incoming: sonTrace(name + "_in"), Outgoing: sonTrace(name + "_out"), Copying: copying}
 }
 
 // sonRegister adds PyMongo's live-check set: A, B, copying C, then D (incoming only).
-func sonRegister(t testing.TB, db *Database) {
+func sonRegister(t testing.TB, db *motor.Database) {
 	t.Helper()
-	for _, m := range []SONManipulator{
+	for _, m := range []motor.SONManipulator{
 		sonTraceManip("A", false),
 		sonTraceManip("B", false),
 		sonTraceManip("C", true),
-		{Name: "D", Incoming: func(doc bson.D, _ *Collection) (bson.D, error) {
+		{Name: "D", Incoming: func(doc bson.D, _ *motor.Collection) (bson.D, error) {
 			return append(doc, bson.E{Key: "d", Value: true}), nil
 		}},
 	} {
@@ -65,51 +50,51 @@ func sonRegister(t testing.TB, db *Database) {
 }
 
 func TestSONManipulatorProperties(t *testing.T) {
-	c, err := Connect("mongodb://127.0.0.1:1/")
+	c, err := connectOffline(t, "mongodb://127.0.0.1:1/")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
-	db := depDB(t, c, "app")
+	db := mustDB(t, c, "app")
 	empty := []string{}
-	depDiff(t, "empty", [][]string{empty, empty, empty, empty}, [][]string{db.IncomingManipulators(),
+	diff(t, "empty", [][]string{empty, empty, empty, empty}, [][]string{db.IncomingManipulators(),
 		db.IncomingCopyingManipulators(), db.OutgoingManipulators(), db.OutgoingCopyingManipulators()})
 
 	// A manipulator with no transform is registered nowhere, like a bare PyMongo SONManipulator().
-	if err := db.AddSONManipulator(SONManipulator{Name: "Bare"}); err != nil {
+	if err := db.AddSONManipulator(motor.SONManipulator{Name: "Bare"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddSONManipulator(SONManipulator{Outgoing: sonTrace("x")}); !errors.Is(err, ErrInvalidOption) {
+	if err := db.AddSONManipulator(motor.SONManipulator{Outgoing: sonTrace("x")}); !errors.Is(err, motor.ErrInvalidOption) {
 		t.Errorf("no name: %v", err)
 	}
 	sonRegister(t, db)
 	// In application order. PyMongo lists outgoing ones newest first (["B", "A"]); motor lists them as they run.
-	depDiff(t, "incoming", []string{"D", "B", "A"}, db.IncomingManipulators())
-	depDiff(t, "incoming copying", []string{"C"}, db.IncomingCopyingManipulators())
-	depDiff(t, "outgoing", []string{"A", "B"}, db.OutgoingManipulators())
-	depDiff(t, "outgoing copying", []string{"C"}, db.OutgoingCopyingManipulators())
+	diff(t, "incoming", []string{"D", "B", "A"}, db.IncomingManipulators())
+	diff(t, "incoming copying", []string{"C"}, db.IncomingCopyingManipulators())
+	diff(t, "outgoing", []string{"A", "B"}, db.OutgoingManipulators())
+	diff(t, "outgoing copying", []string{"C"}, db.OutgoingCopyingManipulators())
 
 	// Scope: handles derived from db share them, before or after; a new Client.Database handle has none.
-	same, err := db.WithOptions(WithReadPreference(readpref.Secondary()))
+	same, err := db.WithOptions(motor.WithReadPreference(readpref.Secondary()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "WithOptions copy", []string{"D", "B", "A"}, same.IncomingManipulators())
-	depDiff(t, "a collection's database", []string{"D", "B", "A"}, depColl(t, same, "x").Database().IncomingManipulators())
+	diff(t, "WithOptions copy", []string{"D", "B", "A"}, same.IncomingManipulators())
+	diff(t, "a collection's database", []string{"D", "B", "A"}, mustColl(t, same, "x").Database().IncomingManipulators())
 	if err := same.AddSONManipulator(sonTraceManip("E", false)); err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "added through the copy", []string{"E", "D", "B", "A"}, db.IncomingManipulators())
-	depDiff(t, "new handle", empty, depDB(t, c, "app").IncomingManipulators())
+	diff(t, "added through the copy", []string{"E", "D", "B", "A"}, db.IncomingManipulators())
+	diff(t, "new handle", empty, mustDB(t, c, "app").IncomingManipulators())
 }
 
 // TestSONManipulators runs PyMongo's live check (motor-behaviour.md §17) on the embedded server.
 func TestSONManipulators(t *testing.T) {
-	ctx := depCtx(t)
-	c, db := sonDB(t)
-	coll := depColl(t, db, "docs") // made before the manipulators: it sees them
+	ctx := t.Context()
+	db, _ := newDB(t)
+	c := db.Client()
+	coll := mustColl(t, db, "docs") // made before the manipulators: it sees them
 	sonRegister(t, db)
-	plain := depColl(t, depDB(t, c, db.Name()), "docs") // another handle: no manipulators
+	plain := mustColl(t, mustDB(t, c, db.Name()), "docs") // another handle: no manipulators
 
 	res, err := coll.InsertOne(ctx, bson.D{{Key: "v", Value: 1}})
 	if err != nil {
@@ -122,14 +107,14 @@ func TestSONManipulators(t *testing.T) {
 	if err := plain.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "stored", stored, got)
+	diff(t, "stored", stored, got)
 
 	// Read back through the manipulated handle: the outgoing ones run oldest first, the copying one last.
 	got = nil
 	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "FindOne", bson.D{{Key: "_id", Value: id}, {Key: "v", Value: int32(1)}, {Key: "d", Value: true},
+	diff(t, "FindOne", bson.D{{Key: "_id", Value: id}, {Key: "v", Value: int32(1)}, {Key: "d", Value: true},
 		{Key: "trace", Value: bson.A{"B_in", "A_in", "C_in", "A_out", "B_out", "C_out"}}}, got)
 
 	// A document stored without manipulators is unchanged on the way in and traced on the way out, by Find too.
@@ -144,7 +129,7 @@ func TestSONManipulators(t *testing.T) {
 	if err := cur.All(ctx, &all); err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "Find", []bson.D{{{Key: "_id", Value: "raw"}, {Key: "trace", Value: bson.A{"A_out", "B_out", "C_out"}}}}, all)
+	diff(t, "Find", []bson.D{{{Key: "_id", Value: "raw"}, {Key: "trace", Value: bson.A{"A_out", "B_out", "C_out"}}}}, all)
 	// Raw bytes are the server's.
 	raw, err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: "raw"}}).Raw()
 	if err != nil {
@@ -169,9 +154,9 @@ func TestSONManipulators(t *testing.T) {
 	if err := plain.FindOne(ctx, bson.D{{Key: "_id", Value: many.InsertedIDs[1]}}).Decode(&m2); err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "InsertMany first", bson.D{{Key: "_id", Value: "m1"}, {Key: "d", Value: true},
+	diff(t, "InsertMany first", bson.D{{Key: "_id", Value: "m1"}, {Key: "d", Value: true},
 		{Key: "trace", Value: bson.A{"B_in", "A_in", "C_in"}}}, m1)
-	depDiff(t, "InsertMany second", bson.D{{Key: "_id", Value: many.InsertedIDs[1]}, {Key: "n", Value: int32(2)}, {Key: "d", Value: true},
+	diff(t, "InsertMany second", bson.D{{Key: "_id", Value: many.InsertedIDs[1]}, {Key: "n", Value: int32(2)}, {Key: "d", Value: true},
 		{Key: "trace", Value: bson.A{"B_in", "A_in", "C_in"}}}, m2)
 
 	// Updates are never manipulated (PyMongo's update_one neither).
@@ -182,29 +167,29 @@ func TestSONManipulators(t *testing.T) {
 	if err := plain.FindOne(ctx, bson.D{{Key: "_id", Value: "raw"}}).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "replaced", bson.D{{Key: "_id", Value: "raw"}, {Key: "r", Value: int32(1)}}, got)
+	diff(t, "replaced", bson.D{{Key: "_id", Value: "raw"}, {Key: "r", Value: int32(1)}}, got)
 }
 
 // TestSONManipulatorIDOrder checks that non-copying incoming manipulators run before the _id is added, copying ones
 // after, and that each gets the collection.
 func TestSONManipulatorIDOrder(t *testing.T) {
-	ctx := depCtx(t)
-	_, db := sonDB(t)
-	coll := depColl(t, db, "ids")
+	ctx := t.Context()
+	db, _ := newDB(t)
+	coll := mustColl(t, db, "ids")
 	var seen []string
 	var mu sync.Mutex
-	probe := func(name string) func(bson.D, *Collection) (bson.D, error) {
-		return func(doc bson.D, c *Collection) (bson.D, error) {
+	probe := func(name string) func(bson.D, *motor.Collection) (bson.D, error) {
+		return func(doc bson.D, c *motor.Collection) (bson.D, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			seen = append(seen, fmt.Sprintf("%s: _id=%v coll=%s", name, slices.ContainsFunc(doc, func(e bson.E) bool { return e.Key == "_id" }), c.FullName()))
 			return doc, nil
 		}
 	}
-	if err := db.AddSONManipulator(SONManipulator{Name: "Copy", Incoming: probe("copying"), Copying: true}); err != nil {
+	if err := db.AddSONManipulator(motor.SONManipulator{Name: "Copy", Incoming: probe("copying"), Copying: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.AddSONManipulator(SONManipulator{Name: "Plain", Incoming: probe("plain")}); err != nil {
+	if err := db.AddSONManipulator(motor.SONManipulator{Name: "Plain", Incoming: probe("plain")}); err != nil {
 		t.Fatal(err)
 	}
 	res, err := coll.InsertOne(ctx, struct {
@@ -214,22 +199,22 @@ func TestSONManipulatorIDOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	full := db.Name() + ".ids"
-	depDiff(t, "calls", []string{"plain: _id=false coll=" + full, "copying: _id=true coll=" + full}, seen)
+	diff(t, "calls", []string{"plain: _id=false coll=" + full, "copying: _id=true coll=" + full}, seen)
 	var got bson.D
 	if err := coll.FindOne(ctx, bson.D{}).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "stored, _id first", bson.D{{Key: "_id", Value: res.InsertedID}, {Key: "v", Value: int32(1)}}, got)
+	diff(t, "stored, _id first", bson.D{{Key: "_id", Value: res.InsertedID}, {Key: "v", Value: int32(1)}}, got)
 }
 
 // TestSONManipulatorDecoding checks the outgoing path: into structs and with codec options, through the database's
 // decodeDoc (command cursors, dereference) with the "$cmd" collection, and errors.
 func TestSONManipulatorDecoding(t *testing.T) {
-	ctx := depCtx(t)
-	_, db := sonDB(t)
+	ctx := t.Context()
+	db, _ := newDB(t)
 	var colls []string
 	var mu sync.Mutex
-	err := db.AddSONManipulator(SONManipulator{Name: "Upper", Outgoing: func(doc bson.D, c *Collection) (bson.D, error) {
+	err := db.AddSONManipulator(motor.SONManipulator{Name: "Upper", Outgoing: func(doc bson.D, c *motor.Collection) (bson.D, error) {
 		mu.Lock()
 		colls = append(colls, c.Name())
 		mu.Unlock()
@@ -243,7 +228,7 @@ func TestSONManipulatorDecoding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	coll := depColl(t, db, "people")
+	coll := mustColl(t, db, "people")
 	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"},
 		{Key: "sub", Value: bson.D{{Key: "k", Value: "v"}}}}); err != nil {
 		t.Fatal(err)
@@ -260,7 +245,7 @@ func TestSONManipulatorDecoding(t *testing.T) {
 		t.Errorf("decoded %+v", person)
 	}
 	// A collection with its own codec options: the transform runs on plain BSON values, the codec after it.
-	typed, err := db.Collection("people", WithCodecOptions(CodecOptions{DocumentType: tM}))
+	typed, err := db.Collection("people", motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +253,7 @@ func TestSONManipulatorDecoding(t *testing.T) {
 	if err := typed.FindOne(ctx, bson.D{}).Decode(&m); err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "with DocumentType bson.M", bson.D{{Key: "_id", Value: int32(1)}, {Key: "name", Value: "ann!"},
+	diff(t, "with DocumentType bson.M", bson.D{{Key: "_id", Value: int32(1)}, {Key: "name", Value: "ann!"},
 		{Key: "sub", Value: bson.M{"k": "v"}}, {Key: "extra", Value: int32(7)}}, m)
 
 	// The database-level path: a command cursor's document, with the "$cmd" collection.
@@ -277,22 +262,22 @@ func TestSONManipulatorDecoding(t *testing.T) {
 		t.Fatal(err)
 	}
 	var d bson.D
-	if err := db.decodeFrom(nil, db.set.codec, raw, &d); err != nil {
+	if err := motor.DecodeDoc(db, raw, &d); err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "decodeDoc", bson.D{{Key: "name", Value: "people!"}, {Key: "extra", Value: int32(7)}}, d)
-	depDiff(t, "collections", []string{"people", "people", "$cmd"}, colls)
+	diff(t, "decodeDoc", bson.D{{Key: "name", Value: "people!"}, {Key: "extra", Value: int32(7)}}, d)
+	diff(t, "collections", []string{"people", "people", "$cmd"}, colls)
 
 	// Errors fail the operation.
 	boom := errors.New("boom")
-	if err := db.AddSONManipulator(SONManipulator{Name: "Fail", Outgoing: func(bson.D, *Collection) (bson.D, error) { return nil, boom }}); err != nil {
+	if err := db.AddSONManipulator(motor.SONManipulator{Name: "Fail", Outgoing: func(bson.D, *motor.Collection) (bson.D, error) { return nil, boom }}); err != nil {
 		t.Fatal(err)
 	}
 	err = coll.FindOne(ctx, bson.D{}).Decode(&d)
 	if !errors.Is(err, boom) || err.Error() != `motor: find `+coll.FullName()+`: outgoing SON manipulator "Fail": boom` {
 		t.Errorf("outgoing error: %v", err)
 	}
-	if err := db.AddSONManipulator(SONManipulator{Name: "FailIn", Incoming: func(bson.D, *Collection) (bson.D, error) { return nil, boom }}); err != nil {
+	if err := db.AddSONManipulator(motor.SONManipulator{Name: "FailIn", Incoming: func(bson.D, *motor.Collection) (bson.D, error) { return nil, boom }}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}})
@@ -310,19 +295,18 @@ func TestSONManipulatorDecoding(t *testing.T) {
 
 // TestSONManipulatorsConcurrent adds manipulators while other goroutines decode (run with -race).
 func TestSONManipulatorsConcurrent(t *testing.T) {
-	c, err := Connect("mongodb://127.0.0.1:1/")
+	c, err := connectOffline(t, "mongodb://127.0.0.1:1/")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
-	db := depDB(t, c, "app")
+	db := mustDB(t, c, "app")
 	raw, _ := bson.Marshal(bson.D{{Key: "a", Value: 1}})
 	var wg sync.WaitGroup
 	for i := range 4 {
 		wg.Go(func() {
 			for range 100 {
 				var d bson.D
-				if err := db.decodeFrom(nil, db.set.codec, raw, &d); err != nil {
+				if err := motor.DecodeDoc(db, raw, &d); err != nil {
 					t.Error(err)
 					return
 				}
@@ -341,22 +325,21 @@ func TestSONManipulatorsConcurrent(t *testing.T) {
 }
 
 func BenchmarkDecodeDoc(b *testing.B) {
-	c, err := Connect("mongodb://127.0.0.1:1/")
+	c, err := connectOffline(b, "mongodb://127.0.0.1:1/")
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { _ = c.Disconnect(context.Background()) })
 	raw, _ := bson.Marshal(bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}, {Key: "tags", Value: bson.A{"a", "b"}}})
 	for _, n := range []int{0, 1} {
 		b.Run(fmt.Sprint(n, " manipulators"), func(b *testing.B) {
-			db := depDB(b, c, "app")
+			db := mustDB(b, c, "app")
 			for range n {
-				_ = db.AddSONManipulator(SONManipulator{Name: "Id", Outgoing: func(d bson.D, _ *Collection) (bson.D, error) { return d, nil }})
+				_ = db.AddSONManipulator(motor.SONManipulator{Name: "Id", Outgoing: func(d bson.D, _ *motor.Collection) (bson.D, error) { return d, nil }})
 			}
 			b.ReportAllocs()
 			for b.Loop() {
 				var d bson.D
-				if err := db.decodeFrom(nil, db.set.codec, raw, &d); err != nil {
+				if err := motor.DecodeDoc(db, raw, &d); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,7 +1,6 @@
-package motor
+package motor_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -11,50 +10,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
+	"github.com/gomotor/motor"
 	"github.com/gomotor/motor/motortest"
 )
-
-// depFake starts a scripted wire-level server and connects a client to it.
-func depFake(t testing.TB) (*motortest.Fake, *Client) {
-	t.Helper()
-	f := motortest.NewFake(t)
-	c, err := Connect(f.URI())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
-	return f, c
-}
-
-func depBool(b bool) *bool { return &b }
-
-// depSent returns the commands the fake received whose name is one of names, without the fields that vary from
-// run to run or with the driver's choices (lsid, $clusterTime, $readPreference); $db stays.
-func depSent(f *motortest.Fake, names ...string) []bson.D {
-	var out []bson.D
-	for _, cmd := range f.Commands() {
-		if len(cmd) == 0 {
-			continue
-		}
-		match := len(names) == 0
-		for _, n := range names {
-			match = match || strings.EqualFold(n, cmd[0].Key)
-		}
-		if !match {
-			continue
-		}
-		var d bson.D
-		for _, e := range cmd {
-			switch e.Key {
-			case "lsid", "$clusterTime", "$readPreference":
-			default:
-				d = append(d, e)
-			}
-		}
-		out = append(out, d)
-	}
-	return out
-}
 
 func TestAddUserCmd(t *testing.T) {
 	roles := bson.E{Key: "roles", Value: bson.A{"readWrite"}}
@@ -65,7 +23,7 @@ func TestAddUserCmd(t *testing.T) {
 		pw      string
 		create  bool
 		wc      *writeconcern.WriteConcern
-		opts    *AddUserOptions
+		opts    *motor.AddUserOptions
 		want    bson.D
 		wantErr string
 	}{
@@ -73,47 +31,47 @@ func TestAddUserCmd(t *testing.T) {
 			want: bson.D{{Key: "createUser", Value: "u"}, {Key: "roles", Value: bson.A{"dbOwner"}}, {Key: "pwd", Value: "pw"}}},
 		{name: "create on admin", db: "admin", pw: "pw", create: true,
 			want: bson.D{{Key: "createUser", Value: "u"}, {Key: "roles", Value: bson.A{"root"}}, {Key: "pwd", Value: "pw"}}},
-		{name: "create read-only", db: "app", pw: "pw", create: true, opts: &AddUserOptions{ReadOnly: true},
+		{name: "create read-only", db: "app", pw: "pw", create: true, opts: &motor.AddUserOptions{ReadOnly: true},
 			want: bson.D{{Key: "createUser", Value: "u"}, {Key: "roles", Value: bson.A{"read"}}, {Key: "pwd", Value: "pw"}}},
-		{name: "create read-only on admin", db: "admin", pw: "pw", create: true, opts: &AddUserOptions{ReadOnly: true},
+		{name: "create read-only on admin", db: "admin", pw: "pw", create: true, opts: &motor.AddUserOptions{ReadOnly: true},
 			want: bson.D{{Key: "createUser", Value: "u"}, {Key: "roles", Value: bson.A{"readAnyDatabase"}}, {Key: "pwd", Value: "pw"}}},
-		{name: "create with roles: after pwd, in call order", db: "app", pw: "pw", create: true, opts: &AddUserOptions{Extra: bson.D{roles}},
+		{name: "create with roles: after pwd, in call order", db: "app", pw: "pw", create: true, opts: &motor.AddUserOptions{Extra: bson.D{roles}},
 			want: bson.D{{Key: "createUser", Value: "u"}, {Key: "pwd", Value: "pw"}, roles}},
-		{name: "create with customData", db: "app", pw: "pw", create: true, opts: &AddUserOptions{Extra: bson.D{custom}},
+		{name: "create with customData", db: "app", pw: "pw", create: true, opts: &motor.AddUserOptions{Extra: bson.D{custom}},
 			want: bson.D{{Key: "createUser", Value: "u"}, {Key: "roles", Value: bson.A{"dbOwner"}}, {Key: "pwd", Value: "pw"}, custom}},
-		{name: "create without password", db: "$external", create: true, opts: &AddUserOptions{Extra: bson.D{roles}},
+		{name: "create without password", db: "$external", create: true, opts: &motor.AddUserOptions{Extra: bson.D{roles}},
 			want: bson.D{{Key: "createUser", Value: "u"}, roles}},
 		{name: "update", db: "app", pw: "pw2",
 			want: bson.D{{Key: "updateUser", Value: "u"}, {Key: "pwd", Value: "pw2"}}},
-		{name: "update read-only", db: "app", pw: "pw", opts: &AddUserOptions{ReadOnly: true},
+		{name: "update read-only", db: "app", pw: "pw", opts: &motor.AddUserOptions{ReadOnly: true},
 			want: bson.D{{Key: "updateUser", Value: "u"}, {Key: "roles", Value: bson.A{"read"}}, {Key: "pwd", Value: "pw"}}},
-		{name: "update roles only", db: "app", opts: &AddUserOptions{Extra: bson.D{roles}},
+		{name: "update roles only", db: "app", opts: &motor.AddUserOptions{Extra: bson.D{roles}},
 			want: bson.D{{Key: "updateUser", Value: "u"}, roles}},
 		{name: "write concern w=1", db: "app", pw: "pw", wc: writeconcern.W1(),
 			want: bson.D{{Key: "updateUser", Value: "u"}, {Key: "pwd", Value: "pw"}, {Key: "writeConcern", Value: bson.D{{Key: "w", Value: int32(1)}}}}},
 		{name: "write concern majority journaled", db: "app", pw: "pw", create: true,
-			wc:   &writeconcern.WriteConcern{W: "majority", Journal: depBool(true)},
-			opts: &AddUserOptions{Extra: bson.D{custom}},
+			wc:   &writeconcern.WriteConcern{W: "majority", Journal: boolPtr(true)},
+			opts: &motor.AddUserOptions{Extra: bson.D{custom}},
 			want: bson.D{{Key: "createUser", Value: "u"}, {Key: "roles", Value: bson.A{"dbOwner"}}, {Key: "pwd", Value: "pw"},
 				{Key: "writeConcern", Value: bson.D{{Key: "j", Value: true}, {Key: "w", Value: "majority"}}}, custom}},
 		{name: "unacknowledged write concern is not sent", db: "app", pw: "pw", wc: writeconcern.Unacknowledged(),
 			want: bson.D{{Key: "updateUser", Value: "u"}, {Key: "pwd", Value: "pw"}}},
 		{name: "empty write concern is not sent", db: "app", pw: "pw", wc: &writeconcern.WriteConcern{},
-			opts: &AddUserOptions{Extra: bson.D{{Key: "writeConcern", Value: bson.D{{Key: "w", Value: 2}}}}},
+			opts: &motor.AddUserOptions{Extra: bson.D{{Key: "writeConcern", Value: bson.D{{Key: "w", Value: 2}}}}},
 			want: bson.D{{Key: "updateUser", Value: "u"}, {Key: "pwd", Value: "pw"}, {Key: "writeConcern", Value: bson.D{{Key: "w", Value: 2}}}}},
-		{name: "digestPassword without password", db: "app", opts: &AddUserOptions{Extra: bson.D{{Key: "digestPassword", Value: false}}},
+		{name: "digestPassword without password", db: "app", opts: &motor.AddUserOptions{Extra: bson.D{{Key: "digestPassword", Value: false}}},
 			want: bson.D{{Key: "updateUser", Value: "u"}, {Key: "digestPassword", Value: false}}},
 
 		{name: "empty name", wantErr: "motor: add user: the user name must not be empty"},
-		{name: "read-only with roles", pw: "pw", opts: &AddUserOptions{ReadOnly: true, Extra: bson.D{roles}},
+		{name: "read-only with roles", pw: "pw", opts: &motor.AddUserOptions{ReadOnly: true, Extra: bson.D{roles}},
 			wantErr: `motor: add user: cannot use ReadOnly and "roles" together`},
-		{name: "digestPassword", pw: "pw", opts: &AddUserOptions{Extra: bson.D{{Key: "digestPassword", Value: true}}},
+		{name: "digestPassword", pw: "pw", opts: &motor.AddUserOptions{Extra: bson.D{{Key: "digestPassword", Value: true}}},
 			wantErr: "digestPassword option is not supported by AddUser"},
-		{name: "pwd in Extra", opts: &AddUserOptions{Extra: bson.D{{Key: "pwd", Value: "x"}}}, wantErr: `Extra must not set "pwd"`},
-		{name: "verb in Extra", opts: &AddUserOptions{Extra: bson.D{{Key: "createUser", Value: "x"}}}, wantErr: `Extra must not set "createUser"`},
+		{name: "pwd in Extra", opts: &motor.AddUserOptions{Extra: bson.D{{Key: "pwd", Value: "x"}}}, wantErr: `Extra must not set "pwd"`},
+		{name: "verb in Extra", opts: &motor.AddUserOptions{Extra: bson.D{{Key: "createUser", Value: "x"}}}, wantErr: `Extra must not set "createUser"`},
 		{name: "write concern twice", wc: writeconcern.Majority(),
-			opts: &AddUserOptions{Extra: bson.D{{Key: "writeConcern", Value: bson.D{}}}}, wantErr: "duplicates the database's write concern"},
-		{name: "key twice", opts: &AddUserOptions{Extra: bson.D{custom, custom}}, wantErr: `"customData" appears twice`},
+			opts: &motor.AddUserOptions{Extra: bson.D{{Key: "writeConcern", Value: bson.D{}}}}, wantErr: "duplicates the database's write concern"},
+		{name: "key twice", opts: &motor.AddUserOptions{Extra: bson.D{custom, custom}}, wantErr: `"customData" appears twice`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,17 +79,11 @@ func TestAddUserCmd(t *testing.T) {
 			if tt.name == "empty name" {
 				name = ""
 			}
-			got, err := addUserCmd(tt.db, name, tt.pw, tt.create, tt.wc, tt.opts)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrInvalidOption) {
-					t.Fatalf("error = %v, want ErrInvalidOption containing %q", err, tt.wantErr)
-				}
+			got, err := motor.AddUserCmd(tt.db, name, tt.pw, tt.create, tt.wc, tt.opts)
+			if wantInvalidOption(t, err, tt.wantErr) {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			depDiff(t, "command", tt.want, got)
+			diff(t, "command", tt.want, got)
 		})
 	}
 }
@@ -152,11 +104,11 @@ func TestRemoveUserCmd(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := removeUserCmd(tt.user, tt.wc)
-			if tt.wantErr != (err != nil) || (err != nil && !errors.Is(err, ErrInvalidOption)) {
+			got, err := motor.RemoveUserCmd(tt.user, tt.wc)
+			if tt.wantErr != (err != nil) || (err != nil && !errors.Is(err, motor.ErrInvalidOption)) {
 				t.Fatalf("error = %v", err)
 			}
-			depDiff(t, "command", tt.want, got)
+			diff(t, "command", tt.want, got)
 		})
 	}
 }
@@ -174,9 +126,9 @@ func TestAddUserFake(t *testing.T) {
 	tests := []struct {
 		name      string
 		db        string
-		opts      []Option
+		opts      []motor.Option
 		usersInfo bson.D
-		addOpts   *AddUserOptions
+		addOpts   *motor.AddUserOptions
 		want      bson.D // the second command; nil when none is sent
 		wantErr   string
 	}{
@@ -185,7 +137,7 @@ func TestAddUserFake(t *testing.T) {
 		{name: "new user on admin", db: "admin", usersInfo: none,
 			want: bson.D{{Key: "createUser", Value: "u"}, {Key: "roles", Value: bson.A{"root"}}, {Key: "pwd", Value: "pw"}, {Key: "$db", Value: "admin"}}},
 		{name: "new user with roles and customData", db: "app", usersInfo: none,
-			addOpts: &AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{bson.D{{Key: "role", Value: "read"}, {Key: "db", Value: "other"}}}},
+			addOpts: &motor.AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{bson.D{{Key: "role", Value: "read"}, {Key: "db", Value: "other"}}}},
 				{Key: "customData", Value: bson.D{{Key: "team", Value: "ops"}}}, {Key: "mechanisms", Value: bson.A{"SCRAM-SHA-256"}}}},
 			want: bson.D{{Key: "createUser", Value: "u"}, {Key: "pwd", Value: "pw"},
 				{Key: "roles", Value: bson.A{bson.D{{Key: "role", Value: "read"}, {Key: "db", Value: "other"}}}},
@@ -194,7 +146,7 @@ func TestAddUserFake(t *testing.T) {
 		{name: "existing user", db: "app", usersInfo: existing,
 			want: bson.D{{Key: "updateUser", Value: "u"}, {Key: "pwd", Value: "pw"}, {Key: "$db", Value: "app"}}},
 		{name: "existing user, read-only, w=1 database", db: "app", usersInfo: existing,
-			opts: []Option{WithWriteConcern(writeconcern.W1())}, addOpts: &AddUserOptions{ReadOnly: true},
+			opts: []motor.Option{motor.WithWriteConcern(writeconcern.W1())}, addOpts: &motor.AddUserOptions{ReadOnly: true},
 			want: bson.D{{Key: "updateUser", Value: "u"}, {Key: "roles", Value: bson.A{"read"}}, {Key: "pwd", Value: "pw"},
 				{Key: "writeConcern", Value: bson.D{{Key: "w", Value: int32(1)}}}, {Key: "$db", Value: "app"}}},
 		{name: "localhost exception", db: "admin", usersInfo: unauthorized,
@@ -206,37 +158,34 @@ func TestAddUserFake(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, c := depFake(t)
+			f := motortest.NewFake(t)
 			f.Handle("usersInfo", func(bson.D) bson.D { return tt.usersInfo })
 			f.Handle("createUser", func(bson.D) bson.D { return motortest.OK() })
 			f.Handle("updateUser", func(bson.D) bson.D { return motortest.OK() })
-			db, err := c.Database(tt.db, tt.opts...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = db.AddUser(depCtx(t), "u", "pw", tt.addOpts)
-			sent := depSent(f)
+			db := fakeDB(t, f, tt.db, tt.opts...)
+			err := db.AddUser(t.Context(), "u", "pw", tt.addOpts)
+			sent := fakeCommands(f)
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Errorf("error = %v, want %q", err, tt.wantErr)
 				}
-				depDiff(t, "commands", []bson.D{{{Key: "usersInfo", Value: "u"}, {Key: "$db", Value: tt.db}}}, sent)
+				diff(t, "commands", []bson.D{{{Key: "usersInfo", Value: "u"}, {Key: "$db", Value: tt.db}}}, sent)
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			depDiff(t, "commands", []bson.D{{{Key: "usersInfo", Value: "u"}, {Key: "$db", Value: tt.db}}, tt.want}, sent)
+			diff(t, "commands", []bson.D{{{Key: "usersInfo", Value: "u"}, {Key: "$db", Value: tt.db}}, tt.want}, sent)
 		})
 	}
 
 	t.Run("server error", func(t *testing.T) {
-		f, c := depFake(t)
+		f := motortest.NewFake(t)
 		f.Handle("usersInfo", func(bson.D) bson.D { return none })
 		f.Handle("createUser", func(bson.D) bson.D {
 			return motortest.CommandError(51003, "Location51003", "User \"u@app\" already exists")
 		})
-		err := depDB(t, c, "app").AddUser(depCtx(t), "u", "pw", nil)
+		err := fakeDB(t, f, "app").AddUser(t.Context(), "u", "pw", nil)
 		var ce mongo.CommandError
 		if !errors.As(err, &ce) || ce.Code != 51003 || !strings.HasPrefix(err.Error(), `motor: add user "u": createUser: `) {
 			t.Errorf("error = %v", err)
@@ -244,32 +193,34 @@ func TestAddUserFake(t *testing.T) {
 	})
 
 	t.Run("argument errors before I/O", func(t *testing.T) {
-		f, c := depFake(t)
-		err := depDB(t, c, "app").AddUser(depCtx(t), "u", "pw", &AddUserOptions{Extra: bson.D{{Key: "digestPassword", Value: true}}})
-		if !errors.Is(err, ErrInvalidOption) {
+		f := motortest.NewFake(t)
+		c := fakeClient(t, f)
+		err := mustDB(t, c, "app").AddUser(t.Context(), "u", "pw", &motor.AddUserOptions{Extra: bson.D{{Key: "digestPassword", Value: true}}})
+		if !errors.Is(err, motor.ErrInvalidOption) {
 			t.Errorf("error = %v", err)
 		}
 		//nolint:staticcheck // the nil-context check
-		if err := depDB(t, c, "app").AddUser(nil, "u", "pw", nil); !errors.Is(err, ErrInvalidOption) {
+		if err := mustDB(t, c, "app").AddUser(nil, "u", "pw", nil); !errors.Is(err, motor.ErrInvalidOption) {
 			t.Errorf("nil ctx: %v", err)
 		}
-		if sent := depSent(f); len(sent) != 0 {
+		if sent := fakeCommands(f); len(sent) != 0 {
 			t.Errorf("sent %v", sent)
 		}
 	})
 }
 
 func TestRemoveUserFake(t *testing.T) {
-	f, c := depFake(t)
+	f := motortest.NewFake(t)
+	c := fakeClient(t, f)
 	var reply bson.D
 	f.Handle("dropUser", func(bson.D) bson.D { return reply })
-	ctx := depCtx(t)
+	ctx := t.Context()
 
 	reply = motortest.OK()
-	if err := depDB(t, c, "app").RemoveUser(ctx, "u"); err != nil {
+	if err := mustDB(t, c, "app").RemoveUser(ctx, "u"); err != nil {
 		t.Fatal(err)
 	}
-	db, err := c.Database("app", WithWriteConcern(writeconcern.Majority()))
+	db, err := c.Database("app", motor.WithWriteConcern(writeconcern.Majority()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,35 +233,35 @@ func TestRemoveUserFake(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Code != 11 || err.Error() != `motor: remove user "w": (UserNotFound) User 'w@app' not found` {
 		t.Errorf("error = %v", err)
 	}
-	if err := db.RemoveUser(ctx, ""); !errors.Is(err, ErrInvalidOption) {
+	if err := db.RemoveUser(ctx, ""); !errors.Is(err, motor.ErrInvalidOption) {
 		t.Errorf("empty name: %v", err)
 	}
-	depDiff(t, "commands", []bson.D{
+	diff(t, "commands", []bson.D{
 		{{Key: "dropUser", Value: "u"}, {Key: "$db", Value: "app"}},
 		{{Key: "dropUser", Value: "v"}, {Key: "writeConcern", Value: bson.D{{Key: "w", Value: "majority"}}}, {Key: "$db", Value: "app"}},
 		{{Key: "dropUser", Value: "w"}, {Key: "writeConcern", Value: bson.D{{Key: "w", Value: "majority"}}}, {Key: "$db", Value: "app"}},
-	}, depSent(f))
+	}, fakeCommands(f))
 }
 
 // TestAddUserFerretDB creates, updates and removes a user on FerretDB with authentication on, and checks each by
 // logging in.
 func TestAddUserFerretDB(t *testing.T) {
 	srv := authServer(t)
-	ctx := depCtx(t)
+	ctx := t.Context()
 	rec := motortest.NewRecorder()
 	root := authClient(t, srv, options.Client().SetMonitor(rec.Monitor()).SetAuth(options.Credential{
 		Username: authRootUser, Password: authRootPassword, AuthSource: "admin",
 	}))
-	db := depDB(t, root, "usersdb")
+	db := mustDB(t, root, "usersdb")
 	empty := bson.E{Key: "roles", Value: bson.A{}}
 	login := func(pw string) error {
 		t.Helper()
 		c := authClient(t, srv, nil)
-		return depDB(t, c, "usersdb").Authenticate(ctx, "carol", pw, nil)
+		return mustDB(t, c, "usersdb").Authenticate(ctx, "carol", pw, nil)
 	}
 	usersInfo := func() bson.D {
 		t.Helper()
-		raw, err := db.exec(ctx, call{op: "usersInfo"}, bson.D{{Key: "usersInfo", Value: "carol"}})
+		raw, err := motor.Exec(ctx, db, "usersInfo", bson.D{{Key: "usersInfo", Value: "carol"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -334,12 +285,12 @@ func TestAddUserFerretDB(t *testing.T) {
 	}
 
 	// Create: FerretDB takes only empty roles; mechanisms pass through.
-	err := db.AddUser(ctx, "carol", "pw-1", &AddUserOptions{Extra: bson.D{empty, {Key: "mechanisms", Value: bson.A{"SCRAM-SHA-256"}}}})
+	err := db.AddUser(ctx, "carol", "pw-1", &motor.AddUserOptions{Extra: bson.D{empty, {Key: "mechanisms", Value: bson.A{"SCRAM-SHA-256"}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "commands", []string{"usersInfo", "createUser"}, rec.Names())
-	depDiff(t, "user", bson.D{{Key: "_id", Value: "usersdb.carol"}, {Key: "user", Value: "carol"}, {Key: "db", Value: "usersdb"},
+	diff(t, "commands", []string{"usersInfo", "createUser"}, rec.Names())
+	diff(t, "user", bson.D{{Key: "_id", Value: "usersdb.carol"}, {Key: "user", Value: "carol"}, {Key: "db", Value: "usersdb"},
 		{Key: "roles", Value: bson.A{}}, {Key: "mechanisms", Value: bson.A{"SCRAM-SHA-256"}}}, usersInfo())
 	if err := login("pw-1"); err != nil {
 		t.Errorf("login with the first password: %v", err)
@@ -350,7 +301,7 @@ func TestAddUserFerretDB(t *testing.T) {
 	if err := db.AddUser(ctx, "carol", "pw-2", nil); err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "commands", []string{"usersInfo", "updateUser"}, rec.Names())
+	diff(t, "commands", []string{"usersInfo", "updateUser"}, rec.Names())
 	if err := login("pw-1"); err == nil {
 		t.Error("the old password still works")
 	}
@@ -370,7 +321,7 @@ func TestAddUserFerretDB(t *testing.T) {
 	if err := db.RemoveUser(ctx, "carol"); err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "commands", []string{"dropUser"}, rec.Names())
+	diff(t, "commands", []string{"dropUser"}, rec.Names())
 	if u := usersInfo(); u != nil {
 		t.Errorf("user after RemoveUser: %v", u)
 	}

@@ -1,16 +1,17 @@
-package motor
+package motor_test
 
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/gomotor/motor"
 	"github.com/gomotor/motor/motortest"
 )
 
@@ -39,25 +40,19 @@ func TestEvalCmd(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := evalCmd(tt.code, tt.args)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.Is(err, ErrInvalidOption) {
-					t.Fatalf("error = %v, want ErrInvalidOption containing %q", err, tt.wantErr)
-				}
+			got, err := motor.EvalCmd(tt.code, tt.args)
+			if wantInvalidOption(t, err, tt.wantErr) {
 				return
 			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			depDiff(t, "command", tt.want, got)
+			diff(t, "command", tt.want, got)
 		})
 	}
 }
 
 func TestEvalFake(t *testing.T) {
-	f, c := depFake(t)
-	ctx := depCtx(t)
-	db := depDB(t, c, "app")
+	f := motortest.NewFake(t)
+	ctx := t.Context()
+	db := fakeDB(t, f, "app")
 	var reply bson.D
 	f.Handle("$eval", func(bson.D) bson.D { return reply })
 
@@ -79,7 +74,7 @@ func TestEvalFake(t *testing.T) {
 	if err := v.Unmarshal(&doc); err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "retval document", bson.D{{Key: "n", Value: int32(1)}}, doc)
+	diff(t, "retval document", bson.D{{Key: "n", Value: int32(1)}}, doc)
 
 	reply = motortest.OK(bson.E{Key: "retval", Value: nil})
 	if v, err = db.Eval(ctx, "null"); err != nil || v.Type != bson.TypeNull {
@@ -90,13 +85,13 @@ func TestEvalFake(t *testing.T) {
 		t.Errorf("no retval = %v, %v", v, err)
 	}
 
-	depDiff(t, "commands", []bson.D{
+	diff(t, "commands", []bson.D{
 		{{Key: "$eval", Value: bson.JavaScript("function (x, y) { return x + y; }")}, {Key: "args", Value: bson.A{int32(1), int32(2)}}, {Key: "$db", Value: "app"}},
 		{{Key: "$eval", Value: bson.CodeWithScope{Code: "function () { return {n: n}; }", Scope: bson.D{{Key: "n", Value: int32(1)}}}},
 			{Key: "args", Value: bson.A{}}, {Key: "$db", Value: "app"}},
 		{{Key: "$eval", Value: bson.JavaScript("null")}, {Key: "args", Value: bson.A{}}, {Key: "$db", Value: "app"}},
 		{{Key: "$eval", Value: bson.JavaScript("undefined")}, {Key: "args", Value: bson.A{}}, {Key: "$db", Value: "app"}},
-	}, depSent(f))
+	}, fakeCommands(f))
 
 	// A server error other than CommandNotFound passes through.
 	reply = motortest.CommandError(139, "JSInterpreterFailure", "ReferenceError: x is not defined")
@@ -124,14 +119,14 @@ func TestEvalFake(t *testing.T) {
 
 	// Bad code: before any I/O.
 	f.Reset()
-	if _, err := db.Eval(ctx, 42); !errors.Is(err, ErrInvalidOption) {
+	if _, err := db.Eval(ctx, 42); !errors.Is(err, motor.ErrInvalidOption) {
 		t.Errorf("error = %v", err)
 	}
 	//nolint:staticcheck // the nil-context check
-	if _, err := db.Eval(nil, "1"); !errors.Is(err, ErrInvalidOption) {
+	if _, err := db.Eval(nil, "1"); !errors.Is(err, motor.ErrInvalidOption) {
 		t.Errorf("nil ctx: %v", err)
 	}
-	if sent := depSent(f); len(sent) != 0 {
+	if sent := fakeCommands(f); len(sent) != 0 {
 		t.Errorf("sent %v", sent)
 	}
 }
@@ -139,11 +134,11 @@ func TestEvalFake(t *testing.T) {
 // TestEvalClientErrors: a deadline or a cancellation of the caller's context is not the server dropping $eval, and
 // args are encoded with the default codec options whatever the database's are.
 func TestEvalClientErrors(t *testing.T) {
-	f, c := depFake(t)
+	f := motortest.NewFake(t)
 	block := make(chan struct{})
 	f.Handle("$eval", func(bson.D) bson.D { <-block; return motortest.OK() })
 	t.Cleanup(func() { close(block) })
-	db := depDB(t, c, "app")
+	db := fakeDB(t, f, "app")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
@@ -161,24 +156,24 @@ func TestEvalClientErrors(t *testing.T) {
 
 	f.Handle("$eval", func(bson.D) bson.D { return motortest.OK() })
 	f.Reset()
-	sdb, err := db.WithOptions(WithCodecOptions(CodecOptions{UUIDRepresentation: UUIDStandard}))
+	sdb, err := db.WithOptions(motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: motor.UUIDStandard}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := UUID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
-	if _, err := sdb.Eval(depCtx(t), "function (u) { return u; }", u); err != nil {
+	u := motor.UUID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
+	if _, err := sdb.Eval(t.Context(), "function (u) { return u; }", u); err != nil {
 		t.Fatal(err)
 	}
-	depDiff(t, "commands", []bson.D{{
+	diff(t, "commands", []bson.D{{
 		{Key: "$eval", Value: bson.JavaScript("function (u) { return u; }")},
 		{Key: "args", Value: bson.A{bson.Binary{Subtype: 3, Data: u[:]}}}, {Key: "$db", Value: "app"},
-	}}, depSent(f))
+	}}, fakeCommands(f))
 }
 
 func TestErrorHelpersFake(t *testing.T) {
-	f, c := depFake(t)
-	ctx := depCtx(t)
-	db := depDB(t, c, "app")
+	f := motortest.NewFake(t)
+	ctx := t.Context()
+	db := fakeDB(t, f, "app")
 	var reply bson.D
 	for _, name := range []string{"getlasterror", "getpreverror", "reseterror"} {
 		f.Handle(name, func(bson.D) bson.D { return reply })
@@ -202,7 +197,7 @@ func TestErrorHelpersFake(t *testing.T) {
 		if got.err != nil {
 			t.Errorf("%s: %v", what, got.err)
 		}
-		depDiff(t, what, want, got.doc)
+		diff(t, what, want, got.doc)
 	}
 	errorFn := func() (bson.D, error) { return db.Error(ctx) }
 	lastFn := func() (bson.D, error) { return db.LastStatus(ctx) }
@@ -227,9 +222,9 @@ func TestErrorHelpersFake(t *testing.T) {
 		}
 		return out
 	}
-	depDiff(t, "getlasterror commands", want("getlasterror", 5), depSent(f, "getlasterror"))
-	depDiff(t, "getpreverror commands", want("getpreverror", 3), depSent(f, "getpreverror"))
-	depDiff(t, "reseterror commands", want("reseterror", 1), depSent(f, "reseterror"))
+	diff(t, "getlasterror commands", want("getlasterror", 5), fakeCommands(f, "getlasterror"))
+	diff(t, "getpreverror commands", want("getpreverror", 3), fakeCommands(f, "getpreverror"))
+	diff(t, "reseterror commands", want("reseterror", 1), fakeCommands(f, "reseterror"))
 
 	// Servers that removed the commands.
 	reply = motortest.CommandError(59, "CommandNotFound", "no such command")
@@ -256,7 +251,7 @@ func TestErrorHelpersFake(t *testing.T) {
 		t.Errorf("Error: %v", err)
 	}
 	//nolint:staticcheck // the nil-context check
-	if err := db.ResetErrorHistory(nil); !errors.Is(err, ErrInvalidOption) {
+	if err := db.ResetErrorHistory(nil); !errors.Is(err, motor.ErrInvalidOption) {
 		t.Errorf("nil ctx: %v", err)
 	}
 }
@@ -267,16 +262,10 @@ func TestDeprecatedFerretDB(t *testing.T) {
 	if motortest.Real() {
 		t.Skip("FerretDB's answers")
 	}
-	ctx := depCtx(t)
-	rec := motortest.NewRecorder()
-	c, err := Connect(motortest.URI(t), WithClientOptions(options.Client().SetMonitor(rec.Monitor())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Disconnect(ctx) })
-	db := depDB(t, c, motortest.DBName(t))
+	ctx := t.Context()
+	db, rec := newDB(t)
 
-	_, err = db.Eval(ctx, "function (x, y) { return x + y; }", 1, 2)
+	_, err := db.Eval(ctx, "function (x, y) { return x + y; }", 1, 2)
 	if !mongo.IsNetworkError(err) || !strings.Contains(err.Error(), "the $eval command was removed in MongoDB 4.2") {
 		t.Errorf("Eval: %v", err)
 	}
@@ -285,9 +274,9 @@ func TestDeprecatedFerretDB(t *testing.T) {
 		err  error
 		want string
 	}{
-		{"Error", depSecond(db.Error(ctx)), "motor: error: the getlasterror command was removed in MongoDB 5.1: "},
-		{"LastStatus", depSecond(db.LastStatus(ctx)), "motor: last status: the getlasterror command was removed in MongoDB 5.1: "},
-		{"PreviousError", depSecond(db.PreviousError(ctx)), "motor: previous error: the getpreverror command was removed in MongoDB 4.2: "},
+		{"Error", errOnly(db.Error(ctx)), "motor: error: the getlasterror command was removed in MongoDB 5.1: "},
+		{"LastStatus", errOnly(db.LastStatus(ctx)), "motor: last status: the getlasterror command was removed in MongoDB 5.1: "},
+		{"PreviousError", errOnly(db.PreviousError(ctx)), "motor: previous error: the getpreverror command was removed in MongoDB 4.2: "},
 		{"ResetErrorHistory", db.ResetErrorHistory(ctx), "motor: reset error history: the reseterror command was removed in MongoDB 5.0: "},
 	}
 	for _, ch := range checks {
@@ -298,10 +287,10 @@ func TestDeprecatedFerretDB(t *testing.T) {
 	}
 	got := rec.Commands("$eval", "getlasterror", "getpreverror", "reseterror")
 	for i := range got {
-		got[i] = depStrip(got[i], "$readPreference")
+		got[i] = slices.DeleteFunc(got[i], func(e bson.E) bool { return e.Key == "$readPreference" })
 	}
 	name := db.Name()
-	depDiff(t, "commands", []bson.D{
+	diff(t, "commands", []bson.D{
 		{{Key: "$eval", Value: bson.JavaScript("function (x, y) { return x + y; }")}, {Key: "args", Value: bson.A{int32(1), int32(2)}}, {Key: "$db", Value: name}},
 		{{Key: "getlasterror", Value: int32(1)}, {Key: "$db", Value: name}},
 		{{Key: "getlasterror", Value: int32(1)}, {Key: "$db", Value: name}},
@@ -310,18 +299,4 @@ func TestDeprecatedFerretDB(t *testing.T) {
 	}, got)
 }
 
-func depSecond[T any](_ T, err error) error { return err }
-
-func depStrip(d bson.D, keys ...string) bson.D {
-	out := bson.D{}
-	for _, e := range d {
-		drop := false
-		for _, k := range keys {
-			drop = drop || e.Key == k
-		}
-		if !drop {
-			out = append(out, e)
-		}
-	}
-	return out
-}
+func errOnly[T any](_ T, err error) error { return err }

@@ -1,0 +1,91 @@
+package motor_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+
+	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
+)
+
+// A driver session travels in the context: every motor call made with ctx uses it.
+func ExampleClient_StartSession() {
+	ctx := context.Background()
+	coll, done := exampleColl("example_session", "people")
+	defer done()
+
+	sess, err := coll.Database().Client().StartSession()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer sess.EndSession(ctx)
+	sctx := mongo.NewSessionContext(ctx, sess)
+	if _, err := coll.InsertOne(sctx, bson.D{{Key: "_id", Value: 1}}); err != nil {
+		log.Fatal(err)
+	}
+	n, _ := coll.CountDocuments(sctx, bson.D{})
+	fmt.Println(n)
+	// Output: 1
+}
+
+// Adopt motor in code that already has a driver client.
+func ExampleNewClient() {
+	ctx := context.Background()
+	uri, _ := motortest.SharedURI()
+	mc, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := motor.NewClient(mc)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx) // disconnects mc too
+
+	db, _ := client.Database("example_newclient")
+	fmt.Println(client.Mongo() == mc, db.Mongo().Name())
+	// Output: true example_newclient
+}
+
+func ExampleClient_Disconnect() {
+	ctx := context.Background()
+	uri, _ := motortest.SharedURI()
+	client, _ := motor.Connect(uri)
+	db, _ := client.Database("example_disconnect")
+
+	fmt.Println(client.Disconnect(ctx))
+	_, err := db.Command(ctx, "ping", nil)
+	fmt.Println(err)
+	// Output:
+	// <nil>
+	// motor: command ping: client is disconnected
+}
+
+func ExampleConnect() {
+	client, err := motor.Connect("mongodb://127.0.0.1:27017/?readPreference=secondaryPreferred")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(context.Background()) // Connect does no I/O, but it starts monitoring the server
+	fmt.Println(client, client.ReadPreference().Mode())
+	// Output: motor.Client(127.0.0.1:27017) secondaryPreferred
+}
+
+func ExampleClient_Database() {
+	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
+	defer client.Disconnect(context.Background())
+	db, err := client.Database("app", motor.WithReadPreference(readpref.Nearest()))
+	fmt.Println(db.Name(), db.ReadPreference().Mode(), err)
+
+	_, err = client.Database("my.app")
+	fmt.Println(err)
+	// Output:
+	// app nearest <nil>
+	// motor: invalid database name "my.app": must not contain the character '.'
+}

@@ -1,0 +1,80 @@
+package motor_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Iterate a query one document at a time.
+func ExampleCursor_Next() {
+	ctx := context.Background()
+	coll, done := exampleColl("example_cursor_next", "numbers")
+	defer done()
+	_, _ = coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}})
+
+	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var doc struct {
+			ID int `bson:"_id"`
+		}
+		if err := cur.Decode(&doc); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(doc.ID)
+	}
+	if err := cur.Err(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// 1
+	// 2
+}
+
+// Decode every remaining document into a slice.
+func ExampleCursor_All() {
+	ctx := context.Background()
+	coll, done := exampleColl("example_cursor_all", "people")
+	defer done()
+	_, _ = coll.InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}},
+		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}},
+	})
+
+	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	var people []struct {
+		Name string `bson:"name"`
+	}
+	if err := cur.All(ctx, &people); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(people)
+	// Output: [{ann} {bob}]
+}
+
+// TryNext does not wait for more results: it reports false when none is ready, and the cursor ID tells whether
+// the server has more.
+func ExampleCursor_TryNext() {
+	ctx := context.Background()
+	coll, done := exampleColl("example_cursor_trynext", "people")
+	defer done()
+	_, _ = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}})
+
+	cur, err := coll.Find(ctx, bson.D{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cur.Close(ctx)
+	fmt.Println(cur.TryNext(ctx), cur.TryNext(ctx), cur.ID(), cur.Err())
+	// Output: true false 0 <nil>
+}

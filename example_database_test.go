@@ -1,0 +1,33 @@
+package motor_test
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+
+	"github.com/gomotor/motor"
+)
+
+func ExampleDatabase_Collection() {
+	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
+	defer client.Disconnect(context.Background())
+	db, _ := client.Database("app")
+	files, err := db.Collection("fs.files")
+	fmt.Println(files.FullName(), err)
+
+	_, err = db.Collection("fs..files")
+	fmt.Println(err)
+	// Output:
+	// app.fs.files <nil>
+	// motor: invalid collection name "fs..files": must not contain an empty segment ("..")
+}
+
+func ExampleDatabase_WithOptions() {
+	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
+	defer client.Disconnect(context.Background())
+	db, _ := client.Database("app")
+	secondary, _ := db.WithOptions(motor.WithReadPreference(readpref.Secondary()))
+	fmt.Println(db.ReadPreference().Mode(), secondary.ReadPreference().Mode())
+	// Output: primary secondary
+}

@@ -1,0 +1,74 @@
+package motor_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/gomotor/motor"
+)
+
+func ExampleDatabase_Authenticate() {
+	ctx := context.Background()
+	root, anon, stop := exampleAuthServer("root-secret")
+	defer stop()
+	admin, _ := root.Database("reports")
+	if err := admin.AddUser(ctx, "reporter", "reporter-pw", &motor.AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}); err != nil {
+		log.Fatal(err)
+	}
+
+	db, _ := anon.Database("reports")
+	sales, _ := db.Collection("sales")
+	_, err := sales.CountDocuments(ctx, bson.D{})
+	fmt.Println("before:", err)
+
+	err = db.Authenticate(ctx, "reporter", "wrong-pw", nil)
+	fmt.Println("wrong password fails:", strings.Contains(err.Error(), "(AuthenticationFailed) Authentication failed."))
+
+	if err := db.Authenticate(ctx, "reporter", "reporter-pw", nil); err != nil {
+		log.Fatal(err)
+	}
+	// The same handles now run with the credentials.
+	n, err := sales.CountDocuments(ctx, bson.D{})
+	fmt.Println("after:", n, err)
+
+	// Other credentials need a Logout first.
+	err = db.Authenticate(ctx, "root", "root-secret", &motor.AuthenticateOptions{Source: "admin"})
+	fmt.Println(errors.Is(err, motor.ErrAlreadyAuthenticated), err)
+	// Output:
+	// before: motor: count reports.sales: (Unauthorized) Command aggregate requires authentication
+	// wrong password fails: true
+	// after: 0 <nil>
+	// true motor: another user is already authenticated to database "reports"; call Logout first
+}
+
+func ExampleDatabase_Logout() {
+	ctx := context.Background()
+	root, anon, stop := exampleAuthServer("root-secret")
+	defer stop()
+	admin, _ := root.Database("reports")
+	if err := admin.AddUser(ctx, "reporter", "reporter-pw", &motor.AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}); err != nil {
+		log.Fatal(err)
+	}
+
+	db, _ := anon.Database("reports")
+	sales, _ := db.Collection("sales")
+	if err := db.Authenticate(ctx, "reporter", "reporter-pw", &motor.AuthenticateOptions{Mechanism: motor.AuthSCRAMSHA256}); err != nil {
+		log.Fatal(err)
+	}
+	n, err := sales.CountDocuments(ctx, bson.D{})
+	fmt.Println("authenticated:", n, err)
+
+	if err := db.Logout(ctx); err != nil {
+		log.Fatal(err)
+	}
+	_, err = sales.CountDocuments(ctx, bson.D{})
+	fmt.Println("after Logout:", err)
+	// Output:
+	// authenticated: 0 <nil>
+	// after Logout: motor: count reports.sales: (Unauthorized) Command aggregate requires authentication
+}

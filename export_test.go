@@ -1,0 +1,50 @@
+package motor
+
+// The internals that the external tests (package motor_test) reach. Only tests compile this file; the tests keep one
+// set of helpers (helpers_test.go) instead of a copy per package.
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// The pure command builders, table-tested without a server.
+var (
+	CommandCmd             = commandCmd
+	Allowable              = allowable
+	CreateCollectionCmd    = createCollectionCmd
+	DropCollectionCmd      = dropCollectionCmd
+	ListCollectionsCmd     = listCollectionsCmd
+	ListCollectionNamesCmd = listCollectionNamesCmd
+	OnlyName               = onlyName
+	WriteConcernDoc        = writeConcernDoc
+	EncodeDoc              = encodeDoc
+	AddUserCmd             = addUserCmd
+	RemoveUserCmd          = removeUserCmd
+	EvalCmd                = evalCmd
+	AuthCredential         = authCredential
+	ScrubError             = scrubError
+)
+
+// The codec's questions to the BSON walker and its UTF-8 repair.
+var (
+	FixUTF8        = fixUTF8
+	HasInvalidUTF8 = hasInvalidUTF8
+	HasUUIDBinary  = hasUUIDBinary
+	ErrMalformed   = errMalformed
+)
+
+// DefaultRegistry is the registry of the zero CodecOptions, which the builders take to encode values.
+var DefaultRegistry = defaultCodec.reg
+
+// Exec sends cmd through db's executor as the operation op, with db's settings.
+func Exec(ctx context.Context, db *Database, op string, cmd any) (bson.Raw, error) {
+	return db.exec(ctx, call{op: op}, cmd)
+}
+
+// DecodeDoc decodes raw into v as a command cursor of db does: with db's codec options and outgoing SON
+// manipulators, for the "$cmd" collection.
+func DecodeDoc(db *Database, raw bson.Raw, v any) error {
+	return db.decodeFrom(nil, db.set.codec, raw, v)
+}
