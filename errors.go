@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
 	"github.com/gomotor/motor/internal/bsonwalk"
 )
 
@@ -126,6 +128,19 @@ var errNilContext = &optError{msg: "nil context"}
 
 // errMalformed reports BSON that cannot be walked.
 var errMalformed = bsonwalk.ErrMalformed
+
+// serverError is a command error whose details motor read from the reply as PyMongo does (serverDetails): it reads
+// "(Name) message" and unwraps to the mongo.CommandError.
+type serverError struct{ ce mongo.CommandError }
+
+func (e *serverError) Error() string {
+	if e.ce.Name == "" {
+		return e.ce.Message
+	}
+	return "(" + e.ce.Name + ") " + e.ce.Message
+}
+
+func (e *serverError) Unwrap() error { return e.ce }
 
 // optError is an error about arguments, found before any I/O; it unwraps to ErrInvalidOption.
 type optError struct{ msg string }

@@ -215,30 +215,32 @@ func commandFailed(err error) (bson.Raw, *mongo.CommandError) {
 
 // serverDetails returns the server's error as PyMongo's _check_command_response reads the reply: a legacy reply
 // without ok gives the message of its $err field and its code (the driver says "command failed"), and a mongos
-// reply with a "raw" document of shard replies gives the first failed shard's code, name and message. The error
-// stays a mongo.CommandError with the whole reply in Raw. Any other error is returned as it is.
+// reply with a "raw" document of shard replies gives the first failed shard's code, name and message. The result
+// reads "(Name) message" and unwraps to a mongo.CommandError with those details and the whole reply in Raw. Any
+// other error is returned as it is.
 func serverDetails(err error) error {
 	var ce mongo.CommandError
 	if !errors.As(err, &ce) || len(ce.Raw) == 0 {
 		return err
 	}
 	details := ce.Raw
+	out := mongo.CommandError{Code: ce.Code, Labels: ce.Labels, Wrapped: errors.Unwrap(ce.Wrapped), Raw: ce.Raw}
 	if _, lerr := ce.Raw.LookupErr("ok"); lerr != nil {
 		msg, ok := ce.Raw.Lookup("$err").StringValueOK()
 		if !ok {
 			return err
 		}
-		ce.Message = msg
+		out.Message = msg
 	} else if details = failedShard(ce.Raw); len(details) == len(ce.Raw) {
 		return err
 	} else {
-		ce.Message, _ = details.Lookup("errmsg").StringValueOK()
-		ce.Name, _ = details.Lookup("codeName").StringValueOK()
+		out.Message, _ = details.Lookup("errmsg").StringValueOK()
+		out.Name, _ = details.Lookup("codeName").StringValueOK()
 	}
 	if code, ok := details.Lookup("code").AsInt64OK(); ok {
-		ce.Code = int32(code)
+		out.Code = int32(code)
 	}
-	return ce
+	return &serverError{out}
 }
 
 // encodeError returns an ErrInvalidOption error in place of the driver's error for a value it could not encode as a
