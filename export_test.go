@@ -5,6 +5,7 @@ package motor
 
 import (
 	"context"
+	"reflect"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -48,3 +49,6 @@ func Exec(ctx context.Context, db *Database, op string, cmd any) (bson.Raw, erro
 func DecodeDoc(db *Database, raw bson.Raw, v any) error {
 	return db.decodeFrom(nil, db.set.codec, raw, v)
 }
+
+// SizeBound is the upper bound that the size check puts on a document's encoded size.
+func SizeBound(v any) int { return sizeBound(reflect.ValueOf(v), 0) }
