@@ -174,3 +174,56 @@ func TestRetryOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestCancelInFlight cancels operations stalled in flight and checks that they end promptly with the context's
+// error and that their connection is not leaked: with a pool of one connection, the next operation succeeds.
+func TestCancelInFlight(t *testing.T) {
+	f := motortest.NewFake(t)
+	f.Handle("find", func(bson.D) bson.D { return cursorReply(0, "shop.c", "firstBatch") })
+	f.Handle("listCollections", func(bson.D) bson.D { return cursorReply(0, "shop.$cmd.listCollections", "firstBatch") })
+	proxy := motortest.NewProxy(t, f.Addr())
+	client, err := motor.Connect(proxy.URI(), motor.WithClientOptions(options.Client().
+		SetMaxPoolSize(1).SetHeartbeatInterval(time.Minute)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	db := mustDB(t, client, "shop")
+	coll := mustColl(t, db, "c")
+	ops := []struct {
+		name string
+		do   func(ctx context.Context) error
+	}{
+		{"command", func(ctx context.Context) error { _, err := db.Command(ctx, "ping", nil); return err }},
+		{"find", func(ctx context.Context) error { _, err := coll.Find(ctx, bson.D{}); return err }},
+		{"list collections", func(ctx context.Context) error { _, err := db.ListCollectionNames(ctx, nil); return err }},
+	}
+	for _, op := range ops {
+		t.Run(op.name, func(t *testing.T) {
+			proxy.SetFault(motortest.FaultStall)
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan error, 1)
+			go func() { done <- op.do(ctx) }()
+			time.Sleep(100 * time.Millisecond) // in flight: sent, its reply held by the proxy
+			start := time.Now()
+			cancel()
+			select {
+			case err := <-done:
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("cancelled %s: %v, want context.Canceled", op.name, err)
+				}
+				if took := time.Since(start); took > time.Second {
+					t.Errorf("cancelled %s returned after %v", op.name, took)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatalf("cancelled %s still runs after 5s", op.name)
+			}
+			proxy.SetFault(motortest.FaultNone)
+			for _, next := range ops { // the one pooled connection is free again
+				if err := next.do(t.Context()); err != nil {
+					t.Errorf("%s after the cancelled %s: %v", next.name, op.name, err)
+				}
+			}
+		})
+	}
+}
