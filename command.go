@@ -272,6 +272,9 @@ func commandDoc(cmd any, reg *bson.Registry) (bson.Raw, error) {
 		if err := d.Validate(); err != nil {
 			return nil, optionError("invalid command document: %v", err)
 		}
+		if n := int(binary.LittleEndian.Uint32(d)); n != len(d) {
+			return nil, optionError("invalid command document: it is %d bytes long, and %d more follow it", n, len(d)-n)
+		}
 		if len(d) <= 5 {
 			return nil, optionError("the command document must not be empty")
 		}

@@ -421,3 +421,32 @@ func TestCommandNilContext(t *testing.T) {
 		t.Errorf("sent %v", names)
 	}
 }
+
+// FuzzCommandCmd builds command documents from arbitrary bytes given as a bson.Raw command, with and without
+// Extra: it must return, never panic, and a document it accepts must be valid BSON whose first key is the verb.
+func FuzzCommandCmd(f *testing.F) {
+	ping, _ := bson.Marshal(bson.D{{Key: "ping", Value: 1}})
+	f.Add([]byte(ping), "comment")
+	f.Add([]byte{5, 0, 0, 0, 0}, "")
+	f.Add([]byte{12, 0, 0, 0, 0x10, 0, 1, 0, 0, 0, 0, 0}, "x")
+	f.Fuzz(func(t *testing.T, data []byte, extraKey string) {
+		var extra bson.D
+		if extraKey != "" {
+			extra = bson.D{{Key: extraKey, Value: int32(1)}}
+		}
+		doc, verb, err := motor.CommandCmd(bson.Raw(data), nil, extra, motor.DefaultRegistry)
+		if err != nil {
+			return
+		}
+		raw, err := motor.EncodeDoc(motor.DefaultRegistry, doc)
+		if err != nil {
+			t.Fatalf("accepted a command it cannot encode: %v", err)
+		}
+		if err := raw.Validate(); err != nil {
+			t.Fatalf("built an invalid document from % x: %v", data, err)
+		}
+		if first, err := raw.IndexErr(0); err != nil || first.Key() != verb || verb == "" {
+			t.Errorf("verb %q, document %v", verb, raw)
+		}
+	})
+}

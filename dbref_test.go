@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -515,4 +516,40 @@ func TestDereferenceFake(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Code != 13 || !strings.HasPrefix(err.Error(), "motor: dereference DBRef(big, ") {
 		t.Errorf("err = %v", err)
 	}
+}
+
+// FuzzDBRefUnmarshal feeds arbitrary documents to DBRef's decoding: it must return, never panic, and a reference it
+// accepts must marshal again to a document that decodes to the same reference.
+func FuzzDBRefUnmarshal(f *testing.F) {
+	for _, r := range []motor.DBRef{
+		{Collection: "c", ID: int32(1)},
+		{Collection: "c", ID: "x", Database: "d", Extra: bson.D{{Key: "k", Value: 1.5}}},
+	} {
+		raw, err := bson.Marshal(r)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add([]byte(raw))
+	}
+	f.Add([]byte{5, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var r motor.DBRef
+		if err := r.UnmarshalBSON(data); err != nil {
+			return
+		}
+		raw, err := bson.Marshal(r)
+		if err != nil {
+			if r.Collection == "" || slices.ContainsFunc(r.Extra, func(e bson.E) bool { return e.Key == "$ref" || e.Key == "$id" || e.Key == "$db" }) {
+				return // decoded, but not a reference motor writes
+			}
+			t.Fatalf("decoded %v, cannot marshal it: %v", r, err)
+		}
+		var again motor.DBRef
+		if err := again.UnmarshalBSON(raw); err != nil {
+			t.Fatalf("%v marshals to a document it cannot decode: %v", r, err)
+		}
+		if again.Collection != r.Collection || again.Database != r.Database || len(again.Extra) != len(r.Extra) {
+			t.Errorf("round trip: %v became %v", r, again)
+		}
+	})
 }

@@ -246,6 +246,9 @@ func serverDetails(err error) error {
 // encodeError returns an ErrInvalidOption error in place of the driver's error for a value it could not encode as a
 // document, without the encoder's internals, or nil for any other error.
 func encodeError(err error) error {
+	if errors.Is(err, mongo.ErrNilDocument) {
+		return &optError{msg: "a document argument must not be nil"}
+	}
 	var me mongo.MarshalError
 	if !errors.As(err, &me) {
 		return nil

@@ -83,7 +83,7 @@ func (d *sizedDoc) MarshalBSON() ([]byte, error) {
 // else a sizedDoc that the driver encodes once, through it, with the exact check.
 func (c *Collection) sized(doc any) any {
 	limit := c.db.client.limits.maxDocumentSize()
-	if c.set.codec.opts.TypeRegistry == nil && sizeBound(reflect.ValueOf(doc), 0) <= limit {
+	if doc != nil && c.set.codec.opts.TypeRegistry == nil && sizeBound(reflect.ValueOf(doc), 0) <= limit {
 		return doc
 	}
 	return &sizedDoc{v: doc, reg: c.set.codec.reg, max: limit}
