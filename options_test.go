@@ -2,6 +2,7 @@ package motor_test
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -177,6 +178,24 @@ func TestCredentialsNeverShown(t *testing.T) {
 	if c.String() != "motor.Client(127.0.0.1:1)" {
 		t.Errorf("String() = %s", c)
 	}
+
+	// Every way of printing the handles, and the error of a failed operation, leaves the URI's password out.
+	c, err = connectOffline(t, "mongodb://user:"+authSentinel+"@127.0.0.1:1/?serverSelectionTimeoutMS=50")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := mustDB(t, c, "d")
+	coll := mustColl(t, db, "c")
+	_, opErr := db.Command(t.Context(), "ping", nil)
+	if opErr == nil {
+		t.Fatal("ping to nowhere succeeded")
+	}
+	for _, v := range []any{c, db, coll, opErr} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+			authNoSecret(t, fmt.Sprintf("%s of %T", verb, v), fmt.Sprintf(verb, v))
+		}
+	}
+	authNoSecretErr(t, "a failed ping", opErr)
 }
 
 // TestSettingsOnTheWire checks that the collection's inherited settings are what the driver sends.
