@@ -152,7 +152,10 @@ func allowable(reply bson.Raw, codes []int32, msgs []string) bool {
 	if len(codes) == 0 && len(msgs) == 0 {
 		return false
 	}
-	details := failedShard(reply)
+	details := reply
+	if shard, ok := failedShard(reply); ok {
+		details = shard
+	}
 	if msg, ok := details.Lookup("errmsg").StringValueOK(); ok && slices.Contains(msgs, msg) {
 		return true
 	}
@@ -167,11 +170,11 @@ func allowable(reply bson.Raw, codes []int32, msgs []string) bool {
 }
 
 // failedShard returns the first failed shard's reply of a mongos reply with a "raw" document of shard replies, as
-// PyMongo's _check_command_response reads it, else reply itself.
-func failedShard(reply bson.Raw) bson.Raw {
+// PyMongo's _check_command_response reads it, and whether there is one.
+func failedShard(reply bson.Raw) (bson.Raw, bool) {
 	shards, ok := reply.Lookup("raw").DocumentOK()
 	if !ok {
-		return reply
+		return nil, false
 	}
 	elems, _ := shards.Elements()
 	for _, e := range elems {
@@ -181,10 +184,10 @@ func failedShard(reply bson.Raw) bson.Raw {
 		}
 		msg, _ := shard.Lookup("errmsg").StringValueOK()
 		if msg != "" && !bsonutil.Truthy(shard.Lookup("ok")) {
-			return shard
+			return shard, true
 		}
 	}
-	return reply
+	return nil, false
 }
 
 // commandCmd builds the document of a command given by name (sent as {name: value}, value int32 1 when nil) or as

@@ -86,8 +86,11 @@ func (c *call) runCmdOptions() *options.RunCmdOptionsBuilder {
 func (c *call) fail(err error) error {
 	if e := encodeError(err); e != nil {
 		err = e
-	} else if err = serverDetails(err); c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrClientDisconnected) {
-		err = c.explain(err)
+	} else {
+		err = serverDetails(err)
+		if c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrClientDisconnected) {
+			err = c.explain(err)
+		}
 	}
 	op := c.op
 	if c.subject != "" {
@@ -231,11 +234,12 @@ func serverDetails(err error) error {
 			return err
 		}
 		out.Message = msg
-	} else if details = failedShard(ce.Raw); len(details) == len(ce.Raw) {
-		return err
+	} else if shard, ok := failedShard(ce.Raw); ok {
+		details = shard
+		out.Message, _ = shard.Lookup("errmsg").StringValueOK()
+		out.Name, _ = shard.Lookup("codeName").StringValueOK()
 	} else {
-		out.Message, _ = details.Lookup("errmsg").StringValueOK()
-		out.Name, _ = details.Lookup("codeName").StringValueOK()
+		return err
 	}
 	if code, ok := details.Lookup("code").AsInt64OK(); ok {
 		out.Code = int32(code)
