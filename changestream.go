@@ -74,8 +74,8 @@ type WatchOptions struct {
 // AsyncIOMotorChangeStream, PyMongo's ChangeStream. Make one with [Collection.Watch], [Database.Watch] or
 // [Client.Watch]. It wraps the driver's change stream (see [ChangeStream.Mongo]), which fetches events with getMore,
 // keeps the resume token of the last event returned (or the server's postBatchResumeToken after a batch), and after a
-// network error or a resumable server error kills the old cursor and opens the stream again from that token, so that
-// no event is lost or repeated.
+// network error or a resumable server error sends the aggregate again with resumeAfter set to that token, so that no
+// event is lost or repeated.
 //
 // Events decode with the codec options of the handle that opened the stream, through the database's outgoing SON
 // manipulators ([ChangeStream.Decode]). Every error reads "motor: watch <namespace>: <cause>", the namespace being
@@ -400,8 +400,8 @@ func (s *ChangeStream) ID() int64 { return s.cs.ID() }
 // when it is 0.
 func (s *ChangeStream) RemainingBatchLength() int { return s.cs.RemainingBatchLength() }
 
-// Close closes the stream: Motor's close. If the server still holds its cursor, the driver sends killCursors {
-// killCursors: COLL, cursors: [ID]}. Closing twice is fine; Next and TryNext return false after Close.
+// Close closes the stream: Motor's close. If the server still holds its cursor, the driver sends {killCursors: COLL,
+// cursors: [ID]}. Closing twice is fine; Next and TryNext return false after Close.
 func (s *ChangeStream) Close(ctx context.Context) error {
 	if ctx == nil {
 		return s.fail(errNilContext)
