@@ -8,6 +8,7 @@ import (
 	"reflect"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // The pure command builders, table-tested without a server.
@@ -52,3 +53,18 @@ func DecodeDoc(db *Database, raw bson.Raw, v any) error {
 
 // SizeBound is the upper bound that the size check puts on a document's encoded size.
 func SizeBound(v any) int { return sizeBound(reflect.ValueOf(v), 0) }
+
+// WatchArgs is the change stream builder with the zero codec options, the driver's options resolved.
+func WatchArgs(pipeline any, o *WatchOptions, cluster bool) ([]bson.Raw, *options.ChangeStreamOptions, error) {
+	stages, b, err := watchArgs(defaultCodec.reg, pipeline, o, cluster)
+	if err != nil {
+		return nil, nil, err
+	}
+	resolved := &options.ChangeStreamOptions{}
+	for _, set := range b.List() {
+		if err := set(resolved); err != nil {
+			return nil, nil, err
+		}
+	}
+	return stages, resolved, nil
+}

@@ -1,0 +1,219 @@
+package motor_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/gomotor/motor"
+)
+
+// Change streams need a replica set or a sharded cluster, and FerretDB, the embedded test server, has none: these
+// examples run against a scripted stand-in for a replica set (see streamServer in changestream_test.go), which
+// records inserts as change events. Against MongoDB they read the same.
+
+// exampleReplicaSet starts the stand-in replica set and returns a client connected to it and a function that stops
+// both.
+func exampleReplicaSet() (*motor.Client, func()) {
+	srv, err := startStreamServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := motor.Connect(srv.f.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	return client, func() {
+		_ = client.Disconnect(context.Background())
+		srv.f.Close()
+	}
+}
+
+// change is what the examples read of a change event.
+type change struct {
+	OperationType string `bson:"operationType"`
+	NS            struct {
+		DB   string `bson:"db"`
+		Coll string `bson:"coll"`
+	} `bson:"ns"`
+	FullDocument struct {
+		ID   int    `bson:"_id"`
+		Item string `bson:"item"`
+	} `bson:"fullDocument"`
+}
+
+// Watch a collection: each insert comes as a change event.
+func ExampleCollection_Watch() {
+	ctx := context.Background()
+	client, stop := exampleReplicaSet()
+	defer stop()
+	db, _ := client.Database("shop")
+	orders, _ := db.Collection("orders")
+
+	stream, err := orders.Watch(ctx, mongo.Pipeline{
+		{{Key: "$match", Value: bson.D{{Key: "operationType", Value: "insert"}}}},
+	}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer stream.Close(ctx)
+
+	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}})
+	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}})
+
+	for i := 0; i < 2 && stream.Next(ctx); i++ { // a service would loop for as long as Next returns true
+		var c change
+		if err := stream.Decode(&c); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(c.OperationType, c.FullDocument.ID, c.FullDocument.Item)
+	}
+	if err := stream.Err(); err != nil {
+		log.Fatal(err)
+	}
+	// Output:
+	// insert 1 tea
+	// insert 2 jam
+}
+
+// Watch every collection of a database.
+func ExampleDatabase_Watch() {
+	ctx := context.Background()
+	client, stop := exampleReplicaSet()
+	defer stop()
+	db, _ := client.Database("shop")
+
+	stream, err := db.Watch(ctx, nil, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer stream.Close(ctx)
+
+	orders, _ := db.Collection("orders")
+	users, _ := db.Collection("users")
+	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}})
+	_, _ = users.InsertOne(ctx, bson.D{{Key: "_id", Value: 7}})
+
+	for i := 0; i < 2 && stream.Next(ctx); i++ {
+		var c change
+		if err := stream.Decode(&c); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(c.OperationType, c.NS.Coll, c.FullDocument.ID)
+	}
+	// Output:
+	// insert orders 1
+	// insert users 7
+}
+
+// Watch every database of the deployment.
+func ExampleClient_Watch() {
+	ctx := context.Background()
+	client, stop := exampleReplicaSet()
+	defer stop()
+
+	stream, err := client.Watch(ctx, nil, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer stream.Close(ctx)
+
+	shop, _ := client.Database("shop")
+	hr, _ := client.Database("hr")
+	orders, _ := shop.Collection("orders")
+	staff, _ := hr.Collection("staff")
+	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}})
+	_, _ = staff.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}})
+
+	for i := 0; i < 2 && stream.Next(ctx); i++ {
+		var c change
+		if err := stream.Decode(&c); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s %s.%s\n", c.OperationType, c.NS.DB, c.NS.Coll)
+	}
+	// Output:
+	// insert shop.orders
+	// insert hr.staff
+}
+
+// Keep the resume token of the last change handled, and later open a stream that continues after it: no change is
+// lost in between, nor handled twice.
+func ExampleChangeStream_ResumeToken() {
+	ctx := context.Background()
+	client, stop := exampleReplicaSet()
+	defer stop()
+	db, _ := client.Database("shop")
+	orders, _ := db.Collection("orders")
+
+	stream, err := orders.Watch(ctx, nil, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}})
+	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}})
+	if !stream.Next(ctx) {
+		log.Fatal(stream.Err())
+	}
+	var c change
+	_ = stream.Decode(&c)
+	fmt.Println("handled", c.FullDocument.Item)
+	token := stream.ResumeToken() // a program would store it
+	_ = stream.Close(ctx)
+
+	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 3}, {Key: "item", Value: "oil"}})
+
+	resumed, err := orders.Watch(ctx, nil, &motor.WatchOptions{ResumeAfter: token})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resumed.Close(ctx)
+	for i := 0; i < 2 && resumed.Next(ctx); i++ {
+		_ = resumed.Decode(&c)
+		fmt.Println("handled", c.FullDocument.Item)
+	}
+	// Output:
+	// handled tea
+	// handled jam
+	// handled oil
+}
+
+// TryNext returns at once (after MaxAwaitTime on the server) when no change is ready, so that a loop can do other
+// work between changes.
+func ExampleChangeStream_TryNext() {
+	ctx := context.Background()
+	client, stop := exampleReplicaSet()
+	defer stop()
+	db, _ := client.Database("shop")
+	orders, _ := db.Collection("orders")
+
+	stream, err := orders.Watch(ctx, nil, &motor.WatchOptions{MaxAwaitTime: 10 * time.Millisecond})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer stream.Close(ctx)
+
+	for round := 1; round <= 3; round++ {
+		if round == 2 {
+			_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}})
+		}
+		if !stream.TryNext(ctx) {
+			if err := stream.Err(); err != nil {
+				log.Fatal(err)
+			}
+			fmt.Println(round, "no change yet")
+			continue
+		}
+		var c change
+		_ = stream.Decode(&c)
+		fmt.Println(round, c.OperationType, c.FullDocument.Item)
+	}
+	// Output:
+	// 1 no change yet
+	// 2 insert tea
+	// 3 no change yet
+}
