@@ -30,9 +30,10 @@ type SONManipulator struct {
 	Incoming func(doc bson.D, coll *Collection) (bson.D, error)
 
 	// Outgoing, when set, transforms each document read from the database as it is decoded: results of
-	// [Collection.Find] and [Collection.FindOne], dereferenced documents and command cursor batches. coll is the
-	// collection read from; for database-level command cursors (listCollections, database aggregate) it is the
-	// database's "$cmd" collection, as in PyMongo.
+	// [Collection.Find] and [Collection.FindOne], dereferenced documents, command cursor batches and change stream
+	// events ([ChangeStream.Decode]). coll is the collection read from or watched; for database-level command
+	// cursors (listCollections, database aggregate) and database change streams it is the database's "$cmd"
+	// collection, as in PyMongo. None run for [Client.Watch], whose events belong to no database.
 	Outgoing func(doc bson.D, coll *Collection) (bson.D, error)
 
 	// Copying puts the manipulator in the copying lists (PyMongo's will_copy() returning True): its transforms run

@@ -6,7 +6,7 @@
 //
 // The driver does the wire protocol, server selection, pooling, sessions, retries, authentication and TLS. motor adds
 // Motor's database API above it, and every handle exposes the driver handle beneath it ([Client.Mongo],
-// [Database.Mongo], [Collection.Mongo], [Cursor.Mongo]), so nobody is ever stuck; [NewClient] wraps a driver client
+// [Database.Mongo], [Collection.Mongo], [Cursor.Mongo], [ChangeStream.Mongo]), so nobody is ever stuck; [NewClient] wraps a driver client
 // that a program already has, to adopt motor one call at a time.
 //
 // # Handles and settings
