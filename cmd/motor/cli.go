@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"golang.org/x/term"
 
 	"github.com/gomotor/motor"
@@ -119,10 +120,35 @@ func run(ctx context.Context, args []string, io *stdio) int {
 	}
 	if err == nil {
 		s := &session{stdio: io, g: g, cmd: c}
-		err = s.explain(ctx, act(ctx, s, pos))
+		err = s.explain(ctx, s.run(ctx, act, pos))
 		s.close()
 	}
 	return report(io.err, c, err)
+}
+
+// run checks the arguments, connects unless the subcommand is local, runs it and prints its result (also when it
+// returns an error with it, as validate-collection does for an invalid collection).
+func (s *session) run(ctx context.Context, act action, args []string) error {
+	o, err := act(s, args)
+	if err != nil {
+		return err
+	}
+	var db *motor.Database
+	if !s.cmd.local {
+		if db, err = s.database(ctx); err != nil {
+			return err
+		}
+	}
+	out, err := o(ctx, db)
+	if err != nil {
+		if r, ok := out.(bson.Raw); !ok || r == nil {
+			return err // nothing to print
+		}
+	}
+	if perr := s.print(ctx, out); err == nil {
+		err = perr
+	}
+	return err
 }
 
 // report prints err as one line (and a usage hint or detail for usage errors) and returns the exit code.

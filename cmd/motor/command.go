@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
@@ -24,12 +25,21 @@ type command struct {
 	motor   string // the Motor method it runs, or ""
 	example string // shown by --help
 	minArgs int
-	maxArgs int // -1: any number
+	maxArgs int  // -1: any number
+	local   bool // the op needs no database (serve, stop)
 	setup   func(fs *flag.FlagSet) action
 }
 
-// action runs a subcommand with its positional arguments.
-type action func(ctx context.Context, s *session, args []string) error
+// action checks a subcommand's positional arguments and the flags that setup registered, before any I/O, and returns
+// what the subcommand does.
+type action func(s *session, args []string) (op, error)
+
+// op runs a subcommand on the --db database (nil for a local subcommand) and returns what to print: nothing (nil), a
+// document, a list of documents, a cursor's documents, names one per line ([]string) or a line of text.
+type op func(ctx context.Context, db *motor.Database) (any, error)
+
+// text is a line of plain output.
+type text string
 
 // lookup returns the subcommand name, or nil.
 func lookup(name string) *command {
@@ -164,19 +174,18 @@ func (f *findFlags) register(fs *flag.FlagSet) {
 // options returns the driver's find options.
 func (f *findFlags) options(s *session) (*options.FindOptionsBuilder, error) {
 	o := options.Find()
-	if f.projection != "" {
-		p, err := s.doc("projection", f.projection)
-		if err != nil {
-			return nil, err
-		}
-		o.SetProjection(p)
+	var projection, sort any
+	if err := s.optionalDoc("projection", f.projection, &projection); err != nil {
+		return nil, err
 	}
-	if f.sort != "" {
-		p, err := s.doc("sort", f.sort)
-		if err != nil {
-			return nil, err
-		}
-		o.SetSort(p)
+	if err := s.optionalDoc("sort", f.sort, &sort); err != nil {
+		return nil, err
+	}
+	if projection != nil {
+		o.SetProjection(projection)
+	}
+	if sort != nil {
+		o.SetSort(sort)
 	}
 	if f.limit < 0 || f.skip < 0 {
 		return nil, usageErrorf("--limit and --skip must not be negative")
@@ -190,14 +199,38 @@ func (f *findFlags) options(s *session) (*options.FindOptionsBuilder, error) {
 	return o, nil
 }
 
-// printCursor prints every document of a cursor and closes it.
-func (s *session) printCursor(ctx context.Context, cur *motor.Cursor) error {
-	defer cur.Close(context.WithoutCancel(ctx))
+// print prints what an op returned.
+func (s *session) print(ctx context.Context, v any) error {
 	p := s.printer()
-	for cur.Next(ctx) {
-		if err := p.doc(cur.Current()); err != nil {
-			return err
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case text:
+		return p.line(string(v))
+	case []string:
+		for _, l := range v {
+			if err := p.line(l); err != nil {
+				return err
+			}
 		}
+		return nil
+	case []bson.Raw:
+		for _, d := range v {
+			if err := p.doc(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	case bson.RawValue:
+		return p.value(v)
+	case *motor.Cursor:
+		defer v.Close(context.WithoutCancel(ctx))
+		for v.Next(ctx) {
+			if err := p.doc(v.Current()); err != nil {
+				return err
+			}
+		}
+		return v.Err()
 	}
-	return cur.Err()
+	return p.doc(v)
 }

@@ -26,24 +26,18 @@ func commands() []*command {
 			motor:   "await db.command(command)",
 			example: "motor command buildInfo\nmotor command '{\"count\": \"orders\", \"query\": {\"qty\": {\"$gte\": 2}}}'",
 			setup: func(fs *flag.FlagSet) action {
-				return func(ctx context.Context, s *session, args []string) error {
+				return func(s *session, args []string) (op, error) {
 					var cmd any = args[0]
 					if t := strings.TrimSpace(args[0]); strings.HasPrefix(t, "{") || t == "-" {
 						d, err := s.doc("command", args[0])
 						if err != nil {
-							return err
+							return nil, err
 						}
 						cmd = d
 					}
-					db, err := s.database(ctx)
-					if err != nil {
-						return err
-					}
-					reply, err := db.Command(ctx, cmd, nil)
-					if err != nil {
-						return err
-					}
-					return s.printer().doc(reply)
+					return func(ctx context.Context, db *motor.Database) (any, error) {
+						return db.Command(ctx, cmd, nil)
+					}, nil
 				}
 			},
 		},
@@ -58,23 +52,17 @@ func commands() []*command {
 				fs.Int64Var(&o.Size, "size", 0, "maximum size of a capped collection in `bytes`")
 				fs.Int64Var(&o.Max, "max", 0, "maximum number of documents of a capped collection")
 				validator := fs.String("validator", "", "validation `document`, e.g. '{\"$jsonSchema\": {...}}'")
-				return func(ctx context.Context, s *session, args []string) error {
-					if *validator != "" {
-						v, err := s.doc("validator", *validator)
+				return func(s *session, args []string) (op, error) {
+					if err := s.optionalDoc("validator", *validator, &o.Validator); err != nil {
+						return nil, err
+					}
+					return func(ctx context.Context, db *motor.Database) (any, error) {
+						coll, err := db.CreateCollection(ctx, args[0], &o)
 						if err != nil {
-							return err
+							return nil, err
 						}
-						o.Validator = v
-					}
-					db, err := s.database(ctx)
-					if err != nil {
-						return err
-					}
-					coll, err := db.CreateCollection(ctx, args[0], &o)
-					if err != nil {
-						return err
-					}
-					return s.printer().doc(bson.D{{Key: "created", Value: coll.FullName()}})
+						return bson.D{{Key: "created", Value: coll.FullName()}}, nil
+					}, nil
 				}
 			},
 		},
@@ -83,19 +71,9 @@ func commands() []*command {
 			summary: "Drop a collection and print the server's reply",
 			motor:   "await db.drop_collection(name)",
 			example: "motor drop-collection logs",
-			setup: func(fs *flag.FlagSet) action {
-				return func(ctx context.Context, s *session, args []string) error {
-					db, err := s.database(ctx)
-					if err != nil {
-						return err
-					}
-					reply, err := db.DropCollection(ctx, args[0], nil)
-					if err != nil {
-						return err
-					}
-					return s.printer().doc(reply)
-				}
-			},
+			setup: withoutFlags(func(ctx context.Context, db *motor.Database, args []string) (any, error) {
+				return db.DropCollection(ctx, args[0], nil)
+			}),
 		},
 		{
 			name: "list-collections", maxArgs: 0,
@@ -106,23 +84,17 @@ func commands() []*command {
 				filter := fs.String("filter", "", "only the collections whose listCollections document matches this `document`")
 				var o motor.ListCollectionsOptions
 				fs.BoolVar(&o.NameOnly, "name-only", false, "ask for {name, type} only")
-				return func(ctx context.Context, s *session, args []string) error {
-					if *filter != "" {
-						f, err := s.doc("filter", *filter)
+				return func(s *session, args []string) (op, error) {
+					if err := s.optionalDoc("filter", *filter, &o.Filter); err != nil {
+						return nil, err
+					}
+					return func(ctx context.Context, db *motor.Database) (any, error) {
+						cur, err := db.ListCollections(ctx, &o)
 						if err != nil {
-							return err
+							return nil, err
 						}
-						o.Filter = f
-					}
-					db, err := s.database(ctx)
-					if err != nil {
-						return err
-					}
-					cur, err := db.ListCollections(ctx, &o)
-					if err != nil {
-						return err
-					}
-					return s.printCursor(ctx, cur.Cursor)
+						return cur.Cursor, nil
+					}, nil
 				}
 			},
 		},
@@ -133,24 +105,14 @@ func commands() []*command {
 			example: "motor list-collection-names --filter '{\"name\": {\"$regex\": \"^log\"}}'",
 			setup: func(fs *flag.FlagSet) action {
 				filter := fs.String("filter", "", "only the collections whose listCollections document matches this `document`")
-				return func(ctx context.Context, s *session, args []string) error {
+				return func(s *session, args []string) (op, error) {
 					var o motor.ListCollectionNamesOptions
-					if *filter != "" {
-						f, err := s.doc("filter", *filter)
-						if err != nil {
-							return err
-						}
-						o.Filter = f
+					if err := s.optionalDoc("filter", *filter, &o.Filter); err != nil {
+						return nil, err
 					}
-					db, err := s.database(ctx)
-					if err != nil {
-						return err
-					}
-					names, err := db.ListCollectionNames(ctx, &o)
-					if err != nil {
-						return err
-					}
-					return s.lines(names)
+					return func(ctx context.Context, db *motor.Database) (any, error) {
+						return db.ListCollectionNames(ctx, &o)
+					}, nil
 				}
 			},
 		},
@@ -163,18 +125,14 @@ func commands() []*command {
 				var o motor.ValidateCollectionOptions
 				fs.BoolVar(&o.Scandata, "scandata", false, "scan the data too (servers before MongoDB 3.4)")
 				fs.BoolVar(&o.Full, "full", false, "a full, slower validation")
-				return func(ctx context.Context, s *session, args []string) error {
-					db, err := s.database(ctx)
-					if err != nil {
-						return err
-					}
-					res, err := db.ValidateCollection(ctx, args[0], &o)
-					if res != nil && res.Raw != nil {
-						if perr := s.printer().doc(res.Raw); perr != nil {
-							return perr
+				return func(s *session, args []string) (op, error) {
+					return func(ctx context.Context, db *motor.Database) (any, error) {
+						res, err := db.ValidateCollection(ctx, args[0], &o)
+						if res == nil || res.Raw == nil {
+							return nil, err
 						}
-					}
-					return err
+						return res.Raw, err // the reply, also when it says the collection is invalid
+					}, nil
 				}
 			},
 		},
@@ -183,19 +141,10 @@ func commands() []*command {
 			summary: "Print the database's profiling level: 0 (off), 1 (slow operations) or 2 (all)",
 			motor:   "await db.profiling_level()",
 			example: "motor profiling-level --uri mongodb://localhost:27017/",
-			setup: func(fs *flag.FlagSet) action {
-				return func(ctx context.Context, s *session, args []string) error {
-					db, err := s.database(ctx)
-					if err != nil {
-						return err
-					}
-					level, err := db.ProfilingLevel(ctx)
-					if err != nil {
-						return err
-					}
-					return s.printer().line(strconv.Itoa(int(level)))
-				}
-			},
+			setup: withoutFlags(func(ctx context.Context, db *motor.Database, args []string) (any, error) {
+				level, err := db.ProfilingLevel(ctx)
+				return text(strconv.Itoa(int(level))), err
+			}),
 		},
 		{
 			name: "set-profiling-level", args: "LEVEL", minArgs: 1, maxArgs: 1,
@@ -205,26 +154,24 @@ func commands() []*command {
 			setup: func(fs *flag.FlagSet) action {
 				slowMS := fs.Int("slow-ms", -1, "operations slower than this many `milliseconds` are slow (default: the server's)")
 				sample := fs.Float64("sample-rate", -1, "profile this `fraction` of the slow operations, 0 to 1 (default: the server's)")
-				return func(ctx context.Context, s *session, args []string) error {
+				return func(s *session, args []string) (op, error) {
 					level, err := parseLevel(args[0])
 					if err != nil {
-						return err
+						return nil, err
+					}
+					if *sample > 1 {
+						return nil, usageErrorf("--sample-rate must be between 0 and 1, not %v", *sample)
 					}
 					var o motor.SetProfilingLevelOptions
 					if *slowMS >= 0 {
 						o.SlowMS = slowMS
 					}
-					if *sample > 1 {
-						return usageErrorf("--sample-rate must be between 0 and 1, not %v", *sample)
-					}
 					if *sample >= 0 {
 						o.SampleRate = sample
 					}
-					db, err := s.database(ctx)
-					if err != nil {
-						return err
-					}
-					return db.SetProfilingLevel(ctx, level, &o)
+					return func(ctx context.Context, db *motor.Database) (any, error) {
+						return nil, db.SetProfilingLevel(ctx, level, &o)
+					}, nil
 				}
 			},
 		},
@@ -233,24 +180,14 @@ func commands() []*command {
 			summary: "Print the profiler's entries (system.profile)",
 			motor:   "await db.profiling_info()",
 			example: "motor profiling-info --uri mongodb://localhost:27017/",
-			setup: func(fs *flag.FlagSet) action {
-				return func(ctx context.Context, s *session, args []string) error {
-					db, err := s.database(ctx)
-					if err != nil {
-						return err
-					}
-					entries, err := db.ProfilingInfo(ctx)
-					if err != nil {
-						return err
-					}
-					for _, e := range entries {
-						if err := s.printer().doc(e.Raw); err != nil {
-							return err
-						}
-					}
-					return nil
+			setup: withoutFlags(func(ctx context.Context, db *motor.Database, args []string) (any, error) {
+				entries, err := db.ProfilingInfo(ctx)
+				docs := make([]bson.Raw, len(entries))
+				for i, e := range entries {
+					docs[i] = e.Raw
 				}
-			},
+				return docs, err
+			}),
 		},
 		{
 			name: "current-op", maxArgs: 0,
@@ -260,16 +197,14 @@ func commands() []*command {
 			setup: func(fs *flag.FlagSet) action {
 				var o motor.CurrentOpOptions
 				fs.BoolVar(&o.IncludeAll, "all", false, "include idle connections and system operations")
-				return func(ctx context.Context, s *session, args []string) error {
-					db, err := s.database(ctx)
-					if err != nil {
-						return err
-					}
-					res, err := db.CurrentOp(ctx, &o)
-					if err != nil {
-						return err
-					}
-					return s.printer().doc(res.Raw)
+				return func(s *session, args []string) (op, error) {
+					return func(ctx context.Context, db *motor.Database) (any, error) {
+						res, err := db.CurrentOp(ctx, &o)
+						if err != nil {
+							return nil, err
+						}
+						return res.Raw, nil
+					}, nil
 				}
 			},
 		},
@@ -279,35 +214,30 @@ func commands() []*command {
 			motor:   "await db.dereference(DBRef(collection, id))",
 			example: "motor dereference '{\"$ref\": \"orders\", \"$id\": {\"$oid\": \"6650f1c2a1b2c3d4e5f60718\"}}'",
 			setup: func(fs *flag.FlagSet) action {
-				return func(ctx context.Context, s *session, args []string) error {
+				return func(s *session, args []string) (op, error) {
 					d, err := s.doc("DBRef", args[0])
 					if err != nil {
-						return err
+						return nil, err
 					}
 					raw, err := bson.Marshal(d)
 					if err != nil {
-						return err
+						return nil, err
 					}
 					var ref motor.DBRef
 					if err := ref.UnmarshalBSON(raw); err != nil {
-						return usageErrorf("%s", strings.TrimPrefix(err.Error(), "motor: "))
+						return nil, usageErrorf("%s", strings.TrimPrefix(err.Error(), "motor: "))
 					}
-					db, err := s.database(ctx)
-					if err != nil {
-						return err
-					}
-					res := db.Dereference(ctx, ref)
-					if ref.Database != "" {
-						res = db.Client().Dereference(ctx, ref)
-					}
-					doc, err := res.Raw()
-					if errors.Is(err, mongo.ErrNoDocuments) {
-						return s.printer().line("null")
-					}
-					if err != nil {
-						return err
-					}
-					return s.printer().doc(doc)
+					return func(ctx context.Context, db *motor.Database) (any, error) {
+						res := db.Dereference(ctx, ref)
+						if ref.Database != "" {
+							res = db.Client().Dereference(ctx, ref)
+						}
+						doc, err := res.Raw()
+						if errors.Is(err, mongo.ErrNoDocuments) {
+							return text("null"), nil // Motor returns None
+						}
+						return doc, err
+					}, nil
 				}
 			},
 		},
@@ -320,23 +250,21 @@ func commands() []*command {
 				var o motor.AddUserOptions
 				fs.BoolVar(&o.ReadOnly, "read-only", false, "give the user the read role")
 				roles := fs.String("roles", "", "roles `array`, e.g. '[\"readWrite\"]' (FerretDB accepts only [])")
-				return func(ctx context.Context, s *session, args []string) error {
+				return func(s *session, args []string) (op, error) {
 					if *roles != "" {
 						r, err := s.rolesArray(*roles)
 						if err != nil {
-							return err
+							return nil, err
 						}
 						o.Extra = bson.D{{Key: "roles", Value: r}}
 					}
 					password, err := s.password()
 					if err != nil {
-						return err
+						return nil, err
 					}
-					db, err := s.database(ctx)
-					if err != nil {
-						return err
-					}
-					return db.AddUser(ctx, args[0], password, &o)
+					return func(ctx context.Context, db *motor.Database) (any, error) {
+						return nil, db.AddUser(ctx, args[0], password, &o)
+					}, nil
 				}
 			},
 		},
@@ -345,15 +273,9 @@ func commands() []*command {
 			summary: "Remove a user (deprecated in Motor)",
 			motor:   "await db.remove_user(name)",
 			example: "motor remove-user alice --uri mongodb://admin@localhost:27017/",
-			setup: func(fs *flag.FlagSet) action {
-				return func(ctx context.Context, s *session, args []string) error {
-					db, err := s.database(ctx)
-					if err != nil {
-						return err
-					}
-					return db.RemoveUser(ctx, args[0])
-				}
-			},
+			setup: withoutFlags(func(ctx context.Context, db *motor.Database, args []string) (any, error) {
+				return nil, db.RemoveUser(ctx, args[0])
+			}),
 		},
 		{
 			name: "eval", args: "CODE [ARG...]", minArgs: 1, maxArgs: -1,
@@ -361,24 +283,18 @@ func commands() []*command {
 			motor:   "await db.eval(code, *args)",
 			example: "motor eval 'function (x) { return x * 2; }' 21 --uri mongodb://old-server:27017/",
 			setup: func(fs *flag.FlagSet) action {
-				return func(ctx context.Context, s *session, args []string) error {
+				return func(s *session, args []string) (op, error) {
 					var evalArgs []any
 					for i, a := range args[1:] {
 						v, err := parseArg(fmt.Sprintf("argument %d", i+1), a)
 						if err != nil {
-							return err
+							return nil, err
 						}
 						evalArgs = append(evalArgs, v)
 					}
-					db, err := s.database(ctx)
-					if err != nil {
-						return err
-					}
-					v, err := db.Eval(ctx, args[0], evalArgs...)
-					if err != nil {
-						return err
-					}
-					return s.printer().value(v)
+					return func(ctx context.Context, db *motor.Database) (any, error) {
+						return db.Eval(ctx, args[0], evalArgs...)
+					}, nil
 				}
 			},
 		},
@@ -388,14 +304,14 @@ func commands() []*command {
 			motor:   "await collection.insert_one(document) / insert_many(documents)",
 			example: "motor insert orders '{\"item\": \"tea\", \"qty\": 2}'\nmotor find orders | motor insert backup -",
 			setup: func(fs *flag.FlagSet) action {
-				return func(ctx context.Context, s *session, args []string) error {
+				return func(s *session, args []string) (op, error) {
 					src, err := s.jsonInput("documents", args[1])
 					if err != nil {
-						return err
+						return nil, err
 					}
 					values, err := parseDocs("documents", src)
 					if err != nil {
-						return err
+						return nil, err
 					}
 					var docs []any
 					for _, v := range values {
@@ -407,24 +323,23 @@ func commands() []*command {
 						}
 					}
 					if len(docs) == 0 {
-						return usageErrorf("no documents to insert")
+						return nil, usageErrorf("no documents to insert")
 					}
-					coll, err := s.collection(ctx, args[0])
-					if err != nil {
-						return err
-					}
-					if len(values) == 1 && !values[0].array {
-						res, err := coll.InsertOne(ctx, docs[0])
-						if err != nil {
-							return err
+					one := len(values) == 1 && !values[0].array
+					return onCollection(args[0], func(ctx context.Context, coll *motor.Collection) (any, error) {
+						if one {
+							res, err := coll.InsertOne(ctx, docs[0])
+							if err != nil {
+								return nil, err
+							}
+							return bson.D{{Key: "insertedId", Value: res.InsertedID}}, nil
 						}
-						return s.printer().doc(bson.D{{Key: "insertedId", Value: res.InsertedID}})
-					}
-					res, err := coll.InsertMany(ctx, docs)
-					if err != nil {
-						return err
-					}
-					return s.printer().doc(bson.D{{Key: "insertedIds", Value: res.InsertedIDs}})
+						res, err := coll.InsertMany(ctx, docs)
+						if err != nil {
+							return nil, err
+						}
+						return bson.D{{Key: "insertedIds", Value: res.InsertedIDs}}, nil
+					}), nil
 				}
 			},
 		},
@@ -436,27 +351,21 @@ func commands() []*command {
 			setup: func(fs *flag.FlagSet) action {
 				var f findFlags
 				f.register(fs)
-				return func(ctx context.Context, s *session, args []string) error {
+				return func(s *session, args []string) (op, error) {
 					filter := bson.D{}
 					if len(args) == 2 {
 						var err error
 						if filter, err = s.doc("filter", args[1]); err != nil {
-							return err
+							return nil, err
 						}
 					}
 					o, err := f.options(s)
 					if err != nil {
-						return err
+						return nil, err
 					}
-					coll, err := s.collection(ctx, args[0])
-					if err != nil {
-						return err
-					}
-					cur, err := coll.Find(ctx, filter, o)
-					if err != nil {
-						return err
-					}
-					return s.printCursor(ctx, cur)
+					return onCollection(args[0], func(ctx context.Context, coll *motor.Collection) (any, error) {
+						return coll.Find(ctx, filter, o)
+					}), nil
 				}
 			},
 		},
@@ -466,32 +375,27 @@ func commands() []*command {
 			motor:   "await collection.aggregate(pipeline).to_list(None)",
 			example: "motor aggregate orders '[{\"$group\": {\"_id\": \"$item\", \"total\": {\"$sum\": \"$qty\"}}}]'",
 			setup: func(fs *flag.FlagSet) action {
-				return func(ctx context.Context, s *session, args []string) error {
+				return func(s *session, args []string) (op, error) {
 					src, err := s.jsonInput("pipeline", args[1])
 					if err != nil {
-						return err
+						return nil, err
 					}
 					pipeline, err := parseArray("pipeline", src)
 					if err != nil {
-						return err
+						return nil, err
 					}
-					db, err := s.database(ctx)
-					if err != nil {
-						return err
-					}
-					if _, err := db.Collection(args[0]); err != nil {
-						return err // a bad name, before any I/O
-					}
-					// motor has no Collection.Aggregate; the command is what Motor's aggregate sends.
-					cur, err := db.CommandCursor(ctx, bson.D{
-						{Key: "aggregate", Value: args[0]},
-						{Key: "pipeline", Value: pipeline},
-						{Key: "cursor", Value: bson.D{}},
-					}, nil)
-					if err != nil {
-						return err
-					}
-					return s.printCursor(ctx, cur.Cursor)
+					return onCollection(args[0], func(ctx context.Context, coll *motor.Collection) (any, error) {
+						// motor has no Collection.Aggregate; this is the command Motor's aggregate sends.
+						cur, err := coll.Database().CommandCursor(ctx, bson.D{
+							{Key: "aggregate", Value: coll.Name()},
+							{Key: "pipeline", Value: pipeline},
+							{Key: "cursor", Value: bson.D{}},
+						}, nil)
+						if err != nil {
+							return nil, err
+						}
+						return cur.Cursor, nil
+					}), nil
 				}
 			},
 		},
@@ -502,43 +406,54 @@ func commands() []*command {
 			example: "motor list-databases --name-only",
 			setup: func(fs *flag.FlagSet) action {
 				nameOnly := fs.Bool("name-only", false, "print the names only, one per line")
-				return func(ctx context.Context, s *session, args []string) error {
-					c, err := s.connect(ctx)
-					if err != nil {
-						return err
-					}
-					admin, err := c.Database("admin")
-					if err != nil {
-						return err
-					}
-					// motor has no Client.ListDatabases; this is the command Motor's list_databases sends.
-					cmd := bson.D{{Key: "listDatabases", Value: 1}}
-					if *nameOnly {
-						cmd = append(cmd, bson.E{Key: "nameOnly", Value: true})
-					}
-					reply, err := motor.CommandAs[struct {
-						Databases []bson.Raw `bson:"databases"`
-					}](ctx, admin, cmd, nil)
-					if err != nil {
-						return err
-					}
-					for _, d := range reply.Databases {
-						if *nameOnly {
-							name, _ := d.Lookup("name").StringValueOK()
-							err = s.printer().line(name)
-						} else {
-							err = s.printer().doc(d)
-						}
+				return func(s *session, args []string) (op, error) {
+					return func(ctx context.Context, db *motor.Database) (any, error) {
+						admin, err := db.Client().Database("admin")
 						if err != nil {
-							return err
+							return nil, err
 						}
-					}
-					return nil
+						// motor has no Client.ListDatabases; this is the command Motor's list_databases sends.
+						cmd := bson.D{{Key: "listDatabases", Value: 1}}
+						if *nameOnly {
+							cmd = append(cmd, bson.E{Key: "nameOnly", Value: true})
+						}
+						reply, err := motor.CommandAs[struct {
+							Databases []bson.Raw `bson:"databases"`
+						}](ctx, admin, cmd, nil)
+						if err != nil || !*nameOnly {
+							return reply.Databases, err
+						}
+						names := make([]string, len(reply.Databases))
+						for i, d := range reply.Databases {
+							names[i], _ = d.Lookup("name").StringValueOK()
+						}
+						return names, nil
+					}, nil
 				}
 			},
 		},
 		serveCommand(),
 		stopCommand(),
+	}
+}
+
+// withoutFlags is the setup of a subcommand without flags of its own whose arguments need no checking.
+func withoutFlags(f func(ctx context.Context, db *motor.Database, args []string) (any, error)) func(*flag.FlagSet) action {
+	return func(*flag.FlagSet) action {
+		return func(_ *session, args []string) (op, error) {
+			return func(ctx context.Context, db *motor.Database) (any, error) { return f(ctx, db, args) }, nil
+		}
+	}
+}
+
+// onCollection returns an op on the collection name of the database; a bad name fails before any I/O.
+func onCollection(name string, f func(ctx context.Context, coll *motor.Collection) (any, error)) op {
+	return func(ctx context.Context, db *motor.Database) (any, error) {
+		coll, err := db.Collection(name)
+		if err != nil {
+			return nil, err
+		}
+		return f(ctx, coll)
 	}
 }
 

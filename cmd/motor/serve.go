@@ -29,6 +29,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gomotor/motor"
 	"github.com/gomotor/motor/embedded"
 	"github.com/gomotor/motor/internal/ferretproc"
 )
@@ -230,17 +231,19 @@ func logTail(dir string) string {
 // serveCommand is "motor serve".
 func serveCommand() *command {
 	return &command{
-		name: "serve", maxArgs: 0,
+		name: "serve", maxArgs: 0, local: true,
 		summary: "Run the embedded server in the foreground for other clients (mongosh, PyMongo, drivers)",
 		example: "motor serve --port 27017   # then: mongosh mongodb://127.0.0.1:27017/",
 		setup: func(fs *flag.FlagSet) action {
 			port := fs.Int("port", 0, "TCP `port` on 127.0.0.1 (0: a free one)")
 			idle := fs.Duration("idle-timeout", 0, "stop after this long without a client command (0: never)")
-			return func(ctx context.Context, s *session, args []string) error {
+			return func(s *session, args []string) (op, error) {
 				if *port < 0 || *port > 65535 {
-					return usageErrorf("--port must be between 0 and 65535")
+					return nil, usageErrorf("--port must be between 0 and 65535")
 				}
-				return s.serve(ctx, net.JoinHostPort("127.0.0.1", strconv.Itoa(*port)), *idle)
+				return func(ctx context.Context, _ *motor.Database) (any, error) {
+					return nil, s.serve(ctx, net.JoinHostPort("127.0.0.1", strconv.Itoa(*port)), *idle)
+				}, nil
 			}
 		},
 	}
@@ -326,39 +329,46 @@ func removeState(dir string, pid int) {
 // stopCommand is "motor stop".
 func stopCommand() *command {
 	return &command{
-		name: "stop", maxArgs: 0,
+		name: "stop", maxArgs: 0, local: true,
 		summary: "Stop the embedded server running for the data directory",
 		example: "motor stop --data ./data",
 		setup: func(fs *flag.FlagSet) action {
-			return func(ctx context.Context, s *session, args []string) error {
-				dir, err := s.dataDir()
-				if err != nil {
-					return err
-				}
-				st, ok := running(dir)
-				if !ok {
-					fmt.Fprintf(s.err, "%s stop: no server is running for %s\n", programName, dir)
-					return nil
-				}
-				p, err := os.FindProcess(st.PID)
-				if err == nil {
-					err = interrupt(p)
-				}
-				if err != nil {
-					return fmt.Errorf("stop the server (pid %d): %w", st.PID, err)
-				}
-				ctx, cancel := context.WithTimeout(ctx, stopTimeout)
-				defer cancel()
-				for locked(dir) {
-					select {
-					case <-ctx.Done():
-						return fmt.Errorf("the server (pid %d) did not stop within %v", st.PID, stopTimeout)
-					case <-time.After(50 * time.Millisecond):
-					}
-				}
-				fmt.Fprintf(s.err, "%s stop: stopped the server at %s\n", programName, st.URI)
-				return nil
+			return func(s *session, args []string) (op, error) {
+				return func(ctx context.Context, _ *motor.Database) (any, error) {
+					return nil, s.stop(ctx)
+				}, nil
 			}
 		},
 	}
+}
+
+// stop stops the server running for the data directory and waits for it to release the directory.
+func (s *session) stop(ctx context.Context) error {
+	dir, err := s.dataDir()
+	if err != nil {
+		return err
+	}
+	st, ok := running(dir)
+	if !ok {
+		fmt.Fprintf(s.err, "%s stop: no server is running for %s\n", programName, dir)
+		return nil
+	}
+	p, err := os.FindProcess(st.PID)
+	if err == nil {
+		err = interrupt(p)
+	}
+	if err != nil {
+		return fmt.Errorf("stop the server (pid %d): %w", st.PID, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, stopTimeout)
+	defer cancel()
+	for locked(dir) {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the server (pid %d) did not stop within %v", st.PID, stopTimeout)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	fmt.Fprintf(s.err, "%s stop: stopped the server at %s\n", programName, st.URI)
+	return nil
 }

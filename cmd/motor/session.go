@@ -40,16 +40,6 @@ func (s *session) printer() *printer {
 	return s.out
 }
 
-// lines prints plain text lines, such as names.
-func (s *session) lines(lines []string) error {
-	for _, l := range lines {
-		if err := s.printer().line(l); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // doc parses the document argument named what, or stdin for "-".
 func (s *session) doc(what, arg string) (bson.D, error) {
 	src, err := s.jsonInput(what, arg)
@@ -57,6 +47,19 @@ func (s *session) doc(what, arg string) (bson.D, error) {
 		return nil, err
 	}
 	return parseDoc(what, src)
+}
+
+// optionalDoc parses the document flag named what into *dst, unless the flag is empty.
+func (s *session) optionalDoc(what, arg string, dst *any) error {
+	if arg == "" {
+		return nil
+	}
+	d, err := s.doc(what, arg)
+	if err != nil {
+		return err
+	}
+	*dst = d
+	return nil
 }
 
 // connect connects to the server: --uri, else $MONGODB_URI, else the embedded server of the data directory (started
