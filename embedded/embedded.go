@@ -28,6 +28,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"runtime/debug"
 	"sync"
@@ -78,6 +79,12 @@ type Options struct {
 	// directory that Close removes.
 	Dir string
 
+	// Addr is the TCP address to listen on, "host:port", for a server that other programs connect to at a
+	// known address (motor serve --port). "" means 127.0.0.1 and a free port that the kernel picks, which is
+	// what tests want: no two servers collide. The server has no authentication unless Auth is set, so listen
+	// on an address other than loopback only on a network you trust.
+	Addr string
+
 	// Logger receives FerretDB's log records. nil discards them all.
 	// With Auth, records come from the child process and the password is replaced by
 	// "[REDACTED]" wherever it appears; a Logger that enables slog.LevelDebug makes FerretDB
@@ -121,7 +128,8 @@ type Server struct {
 // inProcessMu serializes ferretdb.New, which writes a package-level variable of FerretDB's.
 var inProcessMu sync.Mutex
 
-// Start starts a server and returns once it accepts connections on [Server.Addr].
+// Start starts a server and returns once it accepts connections on [Server.Addr] (opts.Addr, or 127.0.0.1 and a
+// free port).
 // ctx bounds the start only (the server runs until Close); a nil ctx is an error.
 //
 // Without opts.Auth it runs FerretDB in this process. With opts.Auth it first calls [BinaryPath],
@@ -150,6 +158,7 @@ func Start(ctx context.Context, opts *Options) (*Server, error) {
 	if opts.Auth != nil {
 		p, err := ferretproc.Start(ctx, &ferretproc.Config{
 			Dir:    opts.Dir,
+			Addr:   opts.Addr,
 			Logger: opts.Logger,
 			Auth:   &ferretproc.Auth{Username: opts.Auth.Username, Password: opts.Auth.Password},
 		})
@@ -163,7 +172,7 @@ func Start(ctx context.Context, opts *Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded: %w", err)
 	}
-	s, err := startInProcess(ctx, data.Path, opts.Logger)
+	s, err := startInProcess(ctx, data.Path, opts.Addr, opts.Logger)
 	if err != nil {
 		_ = data.Release()
 		return nil, err
@@ -213,15 +222,29 @@ func (s *Server) String() string {
 	return fmt.Sprintf("embedded FerretDB %s at %s (%s)", s.version, s.addr, mode)
 }
 
-// startInProcess runs FerretDB in this process.
-func startInProcess(ctx context.Context, dir string, logger *slog.Logger) (*Server, error) {
+// startInProcess runs FerretDB in this process, listening on addr ("" for 127.0.0.1:0).
+func startInProcess(ctx context.Context, dir, addr string, logger *slog.Logger) (*Server, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler) // FerretDB would use slog.Default()
+	}
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	} else {
+		// FerretDB v1.24.2's New leaks its SQLite backend when it cannot listen, and the backend's finalizer then
+		// panics the whole program; so find out first whether the address is free. Another process may still
+		// take it in between, which this cannot prevent.
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("embedded: %w", err)
+		}
+		if err = l.Close(); err != nil {
+			return nil, fmt.Errorf("embedded: %w", err)
+		}
 	}
 
 	inProcessMu.Lock()
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Listener:  ferretdb.ListenerConfig{TCP: addr},
 		Logger:    logger,
 		Handler:   "sqlite",
 		SQLiteURL: ferretproc.SQLiteURL(dir),

@@ -499,3 +499,51 @@ func TestDataDirLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// freeAddr returns a loopback address whose port was free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}
+
+func TestStartAddr(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		auth *embedded.Auth
+	}{
+		{"in process", nil},
+		{"auth", &embedded.Auth{Username: "root", Password: sentinelPassword}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.auth != nil && testing.Short() {
+				t.Skip("authentication needs the ferretdb binary, which may take minutes to build")
+			}
+			addr := freeAddr(t)
+			srv := start(t, &embedded.Options{Addr: addr, Auth: tc.auth})
+			if got := srv.Addr(); got != addr {
+				t.Errorf("Addr = %q, want %q", got, addr)
+			}
+			if got, want := srv.URI(), "mongodb://"+addr+"/"; got != want {
+				t.Errorf("URI = %q, want %q", got, want)
+			}
+
+			// The address is taken now: a second server on it fails.
+			s, err := embedded.Start(t.Context(), &embedded.Options{Addr: addr, Auth: tc.auth})
+			if err == nil {
+				_ = s.Close()
+				t.Fatalf("a second server on %s started", addr)
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, "embedded: ") || strings.Contains(msg, sentinelPassword) {
+				t.Errorf("second Start: %q", msg)
+			}
+		})
+	}
+}

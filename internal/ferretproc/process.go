@@ -46,6 +46,9 @@ type Config struct {
 	// "" means a new temporary directory that Stop removes.
 	Dir string
 
+	// Addr is the TCP address to listen on, "host:port". "" means 127.0.0.1 and a port the kernel picks.
+	Addr string
+
 	// Logger receives the child's log records, with the password redacted. nil discards them.
 	// A Logger that enables slog.LevelDebug makes FerretDB log every request and reply.
 	Logger *slog.Logger
@@ -139,7 +142,7 @@ func Start(ctx context.Context, cfg *Config) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := startProcess(ctx, bin, data.Path, cfg.Logger, cfg.Auth)
+	p, err := startProcess(ctx, bin, data.Path, cfg.Addr, cfg.Logger, cfg.Auth)
 	if err != nil {
 		_ = data.Release()
 		return nil, err
@@ -151,12 +154,16 @@ func Start(ctx context.Context, cfg *Config) (*Process, error) {
 }
 
 // args returns the ferretdb command line (without the binary) for a SQLite data directory dir, a
-// log level and, if auth is not nil, authentication; the password is not in it (see passwordEnv).
-func args(dir string, level slog.Level, auth *Auth) []string {
+// listening address addr ("" for 127.0.0.1:0), a log level and, if auth is not nil, authentication; the password is
+// not in it (see passwordEnv).
+func args(dir, addr string, level slog.Level, auth *Auth) []string {
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
 	args := []string{
 		"--handler=sqlite",
 		"--sqlite-url=" + SQLiteURL(dir),
-		"--listen-addr=127.0.0.1:0",
+		"--listen-addr=" + addr,
 		"--state-dir=-",
 		"--telemetry=disable",
 		"--debug-addr=-",
@@ -173,8 +180,8 @@ func args(dir string, level slog.Level, auth *Auth) []string {
 	return args
 }
 
-// startProcess runs bin on the data directory dir.
-func startProcess(ctx context.Context, bin, dir string, logger *slog.Logger, auth *Auth) (*Process, error) {
+// startProcess runs bin on the data directory dir, listening on addr ("" for 127.0.0.1:0).
+func startProcess(ctx context.Context, bin, dir, addr string, logger *slog.Logger, auth *Auth) (*Process, error) {
 	// Info is the least that shows the listening message; the sink filters by the logger's level.
 	level := slog.LevelInfo
 	if logger != nil && logger.Enabled(ctx, slog.LevelDebug) {
@@ -182,7 +189,7 @@ func startProcess(ctx context.Context, bin, dir string, logger *slog.Logger, aut
 	}
 
 	var password string
-	cmd := exec.Command(bin, args(dir, level, auth)...)
+	cmd := exec.Command(bin, args(dir, addr, level, auth)...)
 	cmd.Env = childEnv()
 	if auth != nil {
 		password = auth.Password
@@ -212,9 +219,8 @@ func startProcess(ctx context.Context, bin, dir string, logger *slog.Logger, aut
 	timer := time.NewTimer(startTimeout)
 	defer timer.Stop()
 
-	var addr string
 	select {
-	case addr = <-sink.listening:
+	case addr = <-sink.listening: // the address bound, with the port the kernel picked
 	case <-exited:
 		return nil, fmt.Errorf("ferretdb exited during startup (%v)%s", waitErr, sink.tail())
 	case <-ctx.Done():

@@ -22,15 +22,17 @@ func TestArgs(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
+		addr string
 		auth *Auth
 		want []string
 	}{
-		{"no auth", nil, plain},
-		{"auth", &Auth{Username: "root", Password: "pw"}, append(slices.Clone(plain),
+		{"no auth", "", nil, plain},
+		{"auth", "", &Auth{Username: "root", Password: "pw"}, append(slices.Clone(plain),
 			"--test-enable-new-auth", "--setup-database=admin", "--setup-username=root")},
+		{"addr", "127.0.0.1:27017", nil, slices.Concat(plain[:2], []string{"--listen-addr=127.0.0.1:27017"}, plain[3:])},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := args("/data", slog.LevelInfo, tc.auth)
+			got := args("/data", tc.addr, slog.LevelInfo, tc.auth)
 			if d := cmp.Diff(tc.want, got); d != "" {
 				t.Errorf("args mismatch (-want +got):\n%s", d)
 			}
