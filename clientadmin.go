@@ -114,13 +114,11 @@ func (c *Client) adminDB() *Database {
 //
 // See https://www.mongodb.com/docs/manual/reference/command/listDatabases/.
 func (c *Client) ListDatabases(ctx context.Context, opts *ListDatabasesOptions) (*CommandCursor, error) {
-	admin := c.adminDB()
-	cmd, err := listDatabasesCmd(opts, admin.set.codec.reg, "ListDatabasesOptions")
+	cmd, err := listDatabasesCmd(opts, c.set.codec.reg, "ListDatabasesOptions")
 	if err != nil {
 		return nil, err
 	}
-	call := call{op: "list databases", retryRead: true}
-	dbs, err := admin.listDatabases(ctx, call, cmd)
+	admin, dbs, err := c.listDatabases(ctx, cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -130,9 +128,9 @@ func (c *Client) ListDatabases(ctx context.Context, opts *ListDatabasesOptions) 
 	}
 	cur, err := mongo.NewCursorFromDocuments(docs, nil, nil)
 	if err != nil {
-		return nil, call.fail(err)
+		return nil, opErr(opListDatabases, err)
 	}
-	return admin.commandCursor(cur, admin.set.codec, call.op), nil
+	return admin.commandCursor(cur, admin.set.codec, opListDatabases), nil
 }
 
 // ListDatabaseNames returns the names of the server's databases, in the server's order: Motor's
@@ -144,13 +142,11 @@ func (c *Client) ListDatabases(ctx context.Context, opts *ListDatabasesOptions) 
 //
 // See https://www.mongodb.com/docs/manual/reference/command/listDatabases/.
 func (c *Client) ListDatabaseNames(ctx context.Context, opts *ListDatabaseNamesOptions) ([]string, error) {
-	admin := c.adminDB()
-	cmd, err := listDatabaseNamesCmd(opts, admin.set.codec.reg)
+	cmd, err := listDatabaseNamesCmd(opts, c.set.codec.reg)
 	if err != nil {
 		return nil, err
 	}
-	call := call{op: "list databases", retryRead: true}
-	dbs, err := admin.listDatabases(ctx, call, cmd)
+	_, dbs, err := c.listDatabases(ctx, cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -158,35 +154,40 @@ func (c *Client) ListDatabaseNames(ctx context.Context, opts *ListDatabaseNamesO
 	for i, d := range dbs {
 		name, ok := d.Lookup("name").StringValueOK()
 		if !ok {
-			return nil, call.fail(errors.New("a listDatabases document has no string name"))
+			return nil, opErr(opListDatabases, errors.New("a listDatabases document has no string name"))
 		}
 		names[i] = name
 	}
 	return names, nil
 }
 
-// listDatabases sends the listDatabases command cmd to db (admin) as c says and returns the documents of the
-// reply's databases array.
-func (db *Database) listDatabases(ctx context.Context, c call, cmd bson.D) ([]bson.Raw, error) {
-	reply, err := db.exec(ctx, c, cmd)
+// opListDatabases names the listDatabases operations in errors.
+const opListDatabases = "list databases"
+
+// listDatabases sends the listDatabases command cmd to the admin database, retried once as a read, and returns
+// that database and the documents of the reply's databases array.
+func (c *Client) listDatabases(ctx context.Context, cmd bson.D) (*Database, []bson.Raw, error) {
+	admin := c.adminDB()
+	call := call{op: opListDatabases, retryRead: true}
+	reply, err := admin.exec(ctx, call, cmd)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	arr, ok := reply.Lookup("databases").ArrayOK()
 	if !ok {
-		return nil, c.fail(errors.New("the listDatabases reply has no databases array"))
+		return nil, nil, call.fail(errors.New("the listDatabases reply has no databases array"))
 	}
 	vals, err := arr.Values()
 	if err != nil {
-		return nil, c.fail(err)
+		return nil, nil, call.fail(err)
 	}
 	out := make([]bson.Raw, len(vals))
 	for i, v := range vals {
 		if out[i], ok = v.DocumentOK(); !ok {
-			return nil, c.fail(errors.New("the listDatabases reply holds a database that is not a document"))
+			return nil, nil, call.fail(errors.New("the listDatabases reply holds a database that is not a document"))
 		}
 	}
-	return out, nil
+	return admin, out, nil
 }
 
 // DropDatabase drops the database name: Motor's drop_database(name_or_database). Pass db.Name() for a

@@ -11,7 +11,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
@@ -294,15 +293,7 @@ func TestDefaultDatabase(t *testing.T) {
 		}
 	}
 
-	mc, err := mongo.Connect(options.Client().ApplyURI("mongodb://127.0.0.1:1/shop"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	nc, err := motor.NewClient(mc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = nc.Disconnect(context.Background()) })
+	nc := wrapDriverClient(t, "mongodb://127.0.0.1:1/shop")
 	if _, err := nc.DefaultDatabase(); !errors.Is(err, motor.ErrInvalidOption) || !strings.Contains(err.Error(), "NewClient") {
 		t.Errorf("NewClient: DefaultDatabase() = %v", err)
 	}

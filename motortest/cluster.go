@@ -70,7 +70,8 @@ func StartReplicaSet(n int, opts *ReplicaSetOptions) (*ReplicaSet, error) {
 	}
 
 	if n < 1 || opts.Arbiters < 0 {
-		return nil, fmt.Errorf("motortest: a replica set needs a data-bearing member and no negative arbiters, got %d and %d", n, opts.Arbiters)
+		return nil, fmt.Errorf("motortest: a replica set needs a data-bearing member and no negative arbiters, got %d and %d",
+			n, opts.Arbiters)
 	}
 
 	rs := &ReplicaSet{name: opts.Name, data: n, term: 1}
@@ -217,7 +218,8 @@ func NotWritablePrimary(cmd bson.D) bson.D {
 var rsWrites = map[string]bool{
 	"insert": true, "update": true, "delete": true, "findandmodify": true, "create": true, "drop": true,
 	"dropdatabase": true, "createindexes": true, "dropindexes": true, "renamecollection": true, "collmod": true,
-	"createuser": true, "updateuser": true, "dropuser": true, "dropallusersfromdatabase": true, "$eval": true, "eval": true,
+	"createuser": true, "updateuser": true, "dropuser": true, "dropallusersfromdatabase": true,
+	"$eval": true, "eval": true,
 }
 
 // rsAnywhere are the commands (lowercased) that any member runs, whatever the read preference.
