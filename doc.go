@@ -30,10 +30,10 @@
 // Every error reads "motor: <operation>: <cause>", for example "motor: drop collection logs: (Unauthorized) ..." or
 // "motor: find shop.orders: context deadline exceeded". The cause stays reachable: errors.As(err,
 // &mongo.CommandError{}), mongo.IsTimeout and errors.Is(err, context.DeadlineExceeded) keep working. motor's own
-// conditions have sentinels: [ErrInvalidName], [ErrInvalidOption], [ErrCollectionInvalid], [ErrClientDisconnected],
-// [ErrAlreadyAuthenticated]; details a caller needs are error types that errors.As reaches ([*NameError],
-// [*CollectionValidationError], [*DereferenceError]). Bad arguments are refused before any I/O. Passwords and URI
-// credentials never appear in an error or a String.
+// conditions have sentinels: [ErrInvalidName], [ErrInvalidOption], [ErrInvalidOperation], [ErrCollectionInvalid],
+// [ErrClientDisconnected], [ErrAlreadyAuthenticated]; details a caller needs are error types that errors.As reaches
+// ([*NameError], [*CollectionValidationError], [*DereferenceError]). Bad arguments are refused before any I/O.
+// Passwords and URI credentials never appear in an error or a String.
 //
 // # Deprecated members
 //

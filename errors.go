@@ -37,6 +37,12 @@ var ErrAlreadyAuthenticated = errors.New("motor: another user is already authent
 // DocumentTooLarge. The message gives the document's size and the limit.
 var ErrDocumentTooLarge = errors.New("motor: document too large")
 
+// ErrInvalidOperation is the sentinel of errors about a call that the client's state does not allow, found without
+// I/O: PyMongo's InvalidOperation. Examples: [Client.Address] on a client that balances among several mongoses, and
+// the accessors that wait for a server on a client made by [NewClient], which cannot see the driver's server
+// monitor.
+var ErrInvalidOperation = errors.New("motor: invalid operation")
+
 // NameError describes a rejected database or collection name. It unwraps to [ErrInvalidName].
 type NameError struct {
 	// Kind is "database" or "collection".
@@ -147,6 +153,13 @@ type optError struct{ msg string }
 
 func (e *optError) Error() string { return e.msg }
 func (e *optError) Unwrap() error { return ErrInvalidOption }
+
+// invalidOpError is an error about a call that the client's state does not allow; it unwraps to
+// ErrInvalidOperation.
+type invalidOpError struct{ msg string }
+
+func (e *invalidOpError) Error() string { return e.msg }
+func (e *invalidOpError) Unwrap() error { return ErrInvalidOperation }
 
 // optionError returns an error wrapping ErrInvalidOption with a formatted message.
 func optionError(format string, args ...any) error {

@@ -27,6 +27,11 @@ var (
 	EvalCmd                = evalCmd
 	AuthCredential         = authCredential
 	ScrubError             = scrubError
+	ListDatabasesCmd       = listDatabasesCmd
+	ListDatabaseNamesCmd   = listDatabaseNamesCmd
+	DropDatabaseCmd        = dropDatabaseCmd
+	URIDatabase            = uriDatabase
+	FsyncCmd               = fsyncCmd
 )
 
 // The codec's questions to the BSON walker and its UTF-8 repair.

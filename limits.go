@@ -19,10 +19,12 @@ const defaultMaxDocumentSize = 16 << 20
 // serverLimits are the limits that a client's servers advertise in their hello replies, as the driver's server
 // monitor reports them.
 type serverLimits struct {
-	maxDoc atomic.Uint32 // maxBsonObjectSize; 0 until a server says
+	maxDoc atomic.Uint32  // maxBsonObjectSize; 0 until a server says
+	topo   topologyRecord // the topology, for Client.Address and the other accessors (topology.go)
 }
 
-// monitor returns user (which may be nil) with its ServerDescriptionChanged hook wrapped to record the limits.
+// monitor returns user (which may be nil) with its ServerDescriptionChanged hook wrapped to record the limits, and
+// its topology hooks wrapped to record the topology.
 func (l *serverLimits) monitor(user *event.ServerMonitor) *event.ServerMonitor {
 	m := &event.ServerMonitor{}
 	if user != nil {
@@ -37,6 +39,7 @@ func (l *serverLimits) monitor(user *event.ServerMonitor) *event.ServerMonitor {
 			next(e)
 		}
 	}
+	l.topo.watch(m)
 	return m
 }
 

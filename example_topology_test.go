@@ -1,0 +1,119 @@
+package motor_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"slices"
+	"time"
+
+	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
+)
+
+// What the client knows of a replica set: a simulated one of three members here (motortest.ReplicaSet), the first
+// of them primary.
+func ExampleClient_Address() {
+	ctx := context.Background()
+	rs, err := motortest.StartReplicaSet(3, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer rs.Close()
+	client, err := motor.Connect(rs.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	hosts := rs.Hosts()
+
+	// Address waits until the client knows where writes go.
+	addr, err := client.Address(ctx)
+	fmt.Println(addr == hosts[0], err)
+
+	// Nodes, Primary, Secondaries and Arbiters report what the client knows now, without waiting.
+	waitNodes(client, 3)
+	fmt.Println(client.Primary() == hosts[0])
+	fmt.Println(slices.Equal(client.Secondaries(), sorted(hosts[1], hosts[2])), client.Arbiters())
+	// Output:
+	// true <nil>
+	// true
+	// true []
+}
+
+// waitNodes waits until c knows n servers.
+func waitNodes(c *motor.Client, n int) {
+	deadline := time.Now().Add(fakeTimeout)
+	for len(c.Nodes()) < n {
+		if time.Now().After(deadline) {
+			log.Fatalf("the client knows %v, not %d servers", c.Nodes(), n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func sorted(s ...string) []string {
+	slices.Sort(s)
+	return s
+}
+
+// The limits of the server that writes go to, from its hello reply.
+func ExampleClient_IsPrimary() {
+	ctx := context.Background()
+	db, done := exampleDB("example_isprimary")
+	defer done()
+	client := db.Client()
+
+	isPrimary, err := client.IsPrimary(ctx)
+	fmt.Println(isPrimary, err)
+	isMongos, _ := client.IsMongos(ctx)
+	fmt.Println(isMongos)
+	maxBSON, _ := client.MaxBSONSize(ctx)
+	maxMessage, _ := client.MaxMessageSize(ctx)
+	maxBatch, _ := client.MaxWriteBatchSize(ctx)
+	fmt.Println(maxBSON, maxMessage, maxBatch)
+	// Output:
+	// true <nil>
+	// false
+	// 16777216 48000000 100000
+}
+
+// A sharded cluster's mongos routers (simulated here) have no single address.
+func ExampleClient_IsMongos() {
+	ctx := context.Background()
+	cluster, err := motortest.StartSharded(2)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cluster.Close()
+	client, err := motor.Connect(cluster.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+
+	isMongos, err := client.IsMongos(ctx)
+	fmt.Println(isMongos, err)
+	_, err = client.Address(ctx)
+	fmt.Println(err)
+	// Output:
+	// true <nil>
+	// motor: address: cannot use Address when load balancing among mongoses, use Nodes instead
+}
+
+// The connection settings, from the URI (and WithClientOptions), with the driver's defaults for the others.
+func ExampleClient_MaxPoolSize() {
+	client, err := motor.Connect("mongodb://127.0.0.1:27017/?maxPoolSize=20&serverSelectionTimeoutMS=5000&retryWrites=false")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(context.Background()) // Connect does no I/O, but it starts monitoring the server
+
+	fmt.Println(client.MaxPoolSize(), client.MinPoolSize(), client.MaxIdleTime())
+	fmt.Println(client.ServerSelectionTimeout(), client.LocalThreshold())
+	fmt.Println(client.RetryReads(), client.RetryWrites())
+	// Output:
+	// 20 0 0s
+	// 5s 15ms
+	// true false
+}
