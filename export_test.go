@@ -26,6 +26,8 @@ var (
 	EvalCmd                = evalCmd
 	AuthCredential         = authCredential
 	ScrubError             = scrubError
+	CreateIndexesCmd       = createIndexesCmd
+	DropIndexesCmd         = dropIndexesCmd
 )
 
 // The codec's questions to the BSON walker and its UTF-8 repair.
