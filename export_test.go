@@ -28,6 +28,7 @@ var (
 	ScrubError             = scrubError
 	CreateIndexesCmd       = createIndexesCmd
 	DropIndexesCmd         = dropIndexesCmd
+	RenameCmd              = renameCmd
 )
 
 // The codec's questions to the BSON walker and its UTF-8 repair.
