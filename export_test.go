@@ -29,6 +29,7 @@ var (
 	CreateIndexesCmd       = createIndexesCmd
 	DropIndexesCmd         = dropIndexesCmd
 	RenameCmd              = renameCmd
+	MapReduceCmd           = mapReduceCmd
 )
 
 // The codec's questions to the BSON walker and its UTF-8 repair.
