@@ -242,8 +242,18 @@ func encodeFields(reg *bson.Registry, fields bson.D) (bson.D, error) {
 	return out, nil
 }
 
-// apply sets the shared options on the driver's builder b.
-func applyFam[B famBuilder[B]](b B, o *famOptions) {
+// famWriteBuilder is what the driver's FindOneAndReplace and FindOneAndUpdate option builders have beyond
+// famBuilder.
+type famWriteBuilder[B any] interface {
+	famBuilder[B]
+	SetReturnDocument(options.ReturnDocument) B
+	SetUpsert(bool) B
+	SetBypassDocumentValidation(bool) B
+}
+
+// buildFam sets the shared options o on the driver's builder b, Extra through setInternal (the xoptions setter of
+// b's type).
+func buildFam[B famBuilder[B]](b B, o *famOptions, setInternal func(B, string, any) error) B {
 	if o.projection != nil {
 		b.SetProjection(o.projection)
 	}
@@ -262,31 +272,37 @@ func applyFam[B famBuilder[B]](b B, o *famOptions) {
 	if o.let != nil {
 		b.SetLet(o.let)
 	}
+	if o.extra != nil {
+		_ = setInternal(b, "addCommandFields", o.extra) // a bson.D: cannot fail
+	}
+	return b
 }
 
-func returnDocument(what string, r ReturnDocument) (options.ReturnDocument, error) {
+// buildFamWrite sets the options of a replace or an update on b: new and upsert, always sent as PyMongo sends them,
+// and bypassDocumentValidation when set. what names the options struct in errors.
+func buildFamWrite[B famWriteBuilder[B]](b B, what string, r ReturnDocument, upsert, bypass bool) (B, error) {
 	switch r {
 	case ReturnDocumentBefore:
-		return options.Before, nil
+		b.SetReturnDocument(options.Before)
 	case ReturnDocumentAfter:
-		return options.After, nil
+		b.SetReturnDocument(options.After)
+	default:
+		return b, optionError("%s.ReturnDocument must be ReturnDocumentBefore or ReturnDocumentAfter, not %d", what, int(r))
 	}
-	return 0, optionError("%s.ReturnDocument must be ReturnDocumentBefore or ReturnDocumentAfter, not %d", what, int(r))
+	b.SetUpsert(upsert)
+	if bypass {
+		b.SetBypassDocumentValidation(true)
+	}
+	return b, nil
 }
 
 // findOneAndDeleteOpts translates FindOneAndDeleteOptions into the driver's builder.
 func findOneAndDeleteOpts(o *FindOneAndDeleteOptions, wc *writeconcern.WriteConcern, reg *bson.Registry) (*options.FindOneAndDeleteOptionsBuilder, error) {
-	const what = "FindOneAndDeleteOptions"
-	f, err := newFamOptions(what, o.Projection, o.Sort, o.Collation, o.Hint, o.MaxTime, o.Let, o.Comment, o.Extra, wc, reg)
+	f, err := newFamOptions("FindOneAndDeleteOptions", o.Projection, o.Sort, o.Collation, o.Hint, o.MaxTime, o.Let, o.Comment, o.Extra, wc, reg)
 	if err != nil {
 		return nil, err
 	}
-	b := options.FindOneAndDelete()
-	applyFam(b, f)
-	if f.extra != nil {
-		_ = xoptions.SetInternalFindOneAndDeleteOptions(b, "addCommandFields", f.extra) // a bson.D: cannot fail
-	}
-	return b, nil
+	return buildFam(options.FindOneAndDelete(), f, xoptions.SetInternalFindOneAndDeleteOptions), nil
 }
 
 // findOneAndReplaceOpts translates FindOneAndReplaceOptions into the driver's builder.
@@ -296,29 +312,14 @@ func findOneAndReplaceOpts(o *FindOneAndReplaceOptions, wc *writeconcern.WriteCo
 	if err != nil {
 		return nil, err
 	}
-	rd, err := returnDocument(what, o.ReturnDocument)
-	if err != nil {
-		return nil, err
-	}
-	b := options.FindOneAndReplace().SetReturnDocument(rd).SetUpsert(o.Upsert)
-	applyFam(b, f)
-	if o.BypassDocumentValidation {
-		b.SetBypassDocumentValidation(true)
-	}
-	if f.extra != nil {
-		_ = xoptions.SetInternalFindOneAndReplaceOptions(b, "addCommandFields", f.extra)
-	}
-	return b, nil
+	b := buildFam(options.FindOneAndReplace(), f, xoptions.SetInternalFindOneAndReplaceOptions)
+	return buildFamWrite(b, what, o.ReturnDocument, o.Upsert, o.BypassDocumentValidation)
 }
 
 // findOneAndUpdateOpts translates FindOneAndUpdateOptions into the driver's builder.
 func findOneAndUpdateOpts(o *FindOneAndUpdateOptions, wc *writeconcern.WriteConcern, reg *bson.Registry) (*options.FindOneAndUpdateOptionsBuilder, error) {
 	const what = "FindOneAndUpdateOptions"
 	f, err := newFamOptions(what, o.Projection, o.Sort, o.Collation, o.Hint, o.MaxTime, o.Let, o.Comment, o.Extra, wc, reg)
-	if err != nil {
-		return nil, err
-	}
-	rd, err := returnDocument(what, o.ReturnDocument)
 	if err != nil {
 		return nil, err
 	}
@@ -330,18 +331,11 @@ func findOneAndUpdateOpts(o *FindOneAndUpdateOptions, wc *writeconcern.WriteConc
 			return nil, err
 		}
 	}
-	b := options.FindOneAndUpdate().SetReturnDocument(rd).SetUpsert(o.Upsert)
-	applyFam(b, f)
+	b := buildFam(options.FindOneAndUpdate(), f, xoptions.SetInternalFindOneAndUpdateOptions)
 	if o.ArrayFilters != nil {
 		b.SetArrayFilters(o.ArrayFilters)
 	}
-	if o.BypassDocumentValidation {
-		b.SetBypassDocumentValidation(true)
-	}
-	if f.extra != nil {
-		_ = xoptions.SetInternalFindOneAndUpdateOptions(b, "addCommandFields", f.extra)
-	}
-	return b, nil
+	return buildFamWrite(b, what, o.ReturnDocument, o.Upsert, o.BypassDocumentValidation)
 }
 
 // checkFilter reports an error unless filter is a document.

@@ -406,3 +406,34 @@ func TestIndexesWriteConcern(t *testing.T) {
 		t.Errorf("maxTimeMS = %v", getField(f.Commands()[0], "maxTimeMS"))
 	}
 }
+
+// TestListIndexesHooks checks that the documents of ListIndexes and IndexInformation go through the database's
+// outgoing document hooks (here an outgoing SON manipulator), as every document read does.
+func TestListIndexesHooks(t *testing.T) {
+	ctx := t.Context()
+	db, _ := newDB(t)
+	if err := db.AddSONManipulator(motor.SONManipulator{Name: "mark", Outgoing: func(doc bson.D, coll *motor.Collection) (bson.D, error) {
+		return append(doc, bson.E{Key: "from", Value: coll.Name()}), nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	coll := mustColl(t, db, "c")
+	if _, err := coll.CreateIndex(ctx, bson.D{{Key: "a", Value: 1}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := coll.ListIndexes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []bson.D
+	if err := cur.All(ctx, &docs); err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 2 || getField(docs[1], "from") != "c" {
+		t.Errorf("ListIndexes: %v", docs)
+	}
+	info, err := coll.IndexInformation(ctx)
+	if err != nil || getField(info["a_1"], "from") != "c" {
+		t.Errorf("IndexInformation: %v, %v", info, err)
+	}
+}
