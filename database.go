@@ -131,6 +131,9 @@ type hookSlot struct {
 type docHooks struct {
 	// incoming returns the document to insert into coll in place of doc.
 	incoming func(coll *Collection, doc any) (any, error)
+	// replacing returns the replacement document to write to coll in place of doc: like incoming, but it never adds
+	// an _id (the server keeps the replaced document's).
+	replacing func(coll *Collection, doc any) (any, error)
 	// outgoing returns the bytes to decode with c in place of raw, read from coll of db (nil: from db itself, such
 	// as a command cursor's documents).
 	outgoing func(db *Database, coll *Collection, c *codec, raw bson.Raw) (bson.Raw, error)
@@ -168,6 +171,15 @@ func (db *Database) decodeFrom(coll *Collection, c *codec, raw bson.Raw, v any) 
 func (db *Database) incoming(coll *Collection, doc any) (any, error) {
 	if h := db.hooks.load(); h != nil && h.incoming != nil {
 		return h.incoming(coll, doc)
+	}
+	return doc, nil
+}
+
+// replacement returns the replacement document to write to coll in place of doc, through the database's replacing
+// hook if it has one.
+func (db *Database) replacement(coll *Collection, doc any) (any, error) {
+	if h := db.hooks.load(); h != nil && h.replacing != nil {
+		return h.replacing(coll, doc)
 	}
 	return doc, nil
 }

@@ -26,14 +26,16 @@ type SONManipulator struct {
 	Name string
 
 	// Incoming, when set, transforms each document that the database's collections insert
-	// ([Collection.InsertOne], [Collection.InsertMany]). coll is the collection inserted into.
+	// ([Collection.InsertOne], [Collection.InsertMany], [InsertOne] models of [Collection.BulkWrite]) and each
+	// replacement document they write ([Collection.FindOneAndReplace], [ReplaceOne] models). coll is the collection
+	// written to.
 	Incoming func(doc bson.D, coll *Collection) (bson.D, error)
 
 	// Outgoing, when set, transforms each document read from the database as it is decoded: results of
-	// [Collection.Find] and [Collection.FindOne], dereferenced documents, command cursor batches and change stream
-	// events ([ChangeStream.Decode]). coll is the collection read from or watched; for database-level command
-	// cursors (listCollections, database aggregate) and database change streams it is the database's "$cmd"
-	// collection, as in PyMongo. None run for [Client.Watch], whose events belong to no database.
+	// [Collection.Find], [Collection.FindOne] and the FindOneAnd methods, dereferenced documents, command cursor
+	// batches and change stream events ([ChangeStream.Decode]). coll is the collection read from or watched; for
+	// database-level command cursors (listCollections, database aggregate) and database change streams it is the
+	// database's "$cmd" collection, as in PyMongo. None run for [Client.Watch], whose events belong to no database.
 	Outgoing func(doc bson.D, coll *Collection) (bson.D, error)
 
 	// Copying puts the manipulator in the copying lists (PyMongo's will_copy() returning True): its transforms run
@@ -68,8 +70,11 @@ func (db *Database) sonLoad() *sonLists {
 // then the copying incoming manipulators, newest first. The order on read: the non-copying outgoing manipulators,
 // oldest first, then the copying ones, oldest first. PyMongo ran incoming manipulators only in its legacy
 // insert/save/update (never insert_one or insert_many); motor has no legacy writers, so its inserts take their
-// place. Updates, replacements and find-and-modify results are never manipulated. Outgoing manipulators apply where a
-// document is decoded ([Cursor.Decode], [Cursor.All], [SingleResult.Decode]); [Cursor.Current] and
+// place. A replacement document of [Collection.FindOneAndReplace] or of a [ReplaceOne] model of
+// [Collection.BulkWrite] goes through the incoming manipulators as PyMongo's update(manipulate=True) sent it: the
+// non-copying ones, then the copying ones, and no _id is added. Update documents are never manipulated. Outgoing
+// manipulators apply where a document is decoded ([Cursor.Decode], [Cursor.All], [SingleResult.Decode], also for
+// the documents that FindOneAndDelete, FindOneAndReplace and FindOneAndUpdate return); [Cursor.Current] and
 // [SingleResult.Raw] return the bytes as the server sent them.
 //
 // Scope: manipulators belong to the handle they are added to and to every handle derived from it, before or after the
@@ -112,7 +117,7 @@ func (db *Database) AddSONManipulator(m SONManipulator) error {
 	}
 	hooks := &docHooks{state: next}
 	if len(next.in)+len(next.inCopy) > 0 {
-		hooks.incoming = next.incoming
+		hooks.incoming, hooks.replacing = next.incoming, next.replacing
 	}
 	if len(next.out)+len(next.outCopy) > 0 {
 		hooks.outgoing = next.outgoing
@@ -200,6 +205,18 @@ func (l *sonLists) outgoing(db *Database, coll *Collection, c *codec, raw bson.R
 
 // incoming turns one document to insert into coll into a bson.D and runs PyMongo's insert sequence over it.
 func (l *sonLists) incoming(coll *Collection, document any) (any, error) {
+	return l.transformIncoming(coll, document, true)
+}
+
+// replacing turns one replacement document for coll into a bson.D and runs the incoming manipulators over it as
+// PyMongo's _fix_incoming does for update(manipulate=True): the non-copying ones, then the copying ones, no _id added.
+func (l *sonLists) replacing(coll *Collection, document any) (any, error) {
+	return l.transformIncoming(coll, document, false)
+}
+
+// transformIncoming runs the incoming manipulators over document, adding an _id between the two lists when addID
+// is set and the document has none.
+func (l *sonLists) transformIncoming(coll *Collection, document any, addID bool) (any, error) {
 	raw, err := bsonutil.Encode(coll.set.codec.reg, document)
 	if err != nil {
 		return nil, fmt.Errorf("motor: encoding a document for the incoming SON manipulators: %w", err)
@@ -213,7 +230,7 @@ func (l *sonLists) incoming(coll *Collection, document any) (any, error) {
 			return nil, fmt.Errorf("motor: incoming SON manipulator %q: %w", m.Name, err)
 		}
 	}
-	if !slices.ContainsFunc(doc, func(e bson.E) bool { return e.Key == "_id" }) {
+	if addID && !slices.ContainsFunc(doc, func(e bson.E) bool { return e.Key == "_id" }) {
 		doc = append(bson.D{{Key: "_id", Value: bson.NewObjectID()}}, doc...)
 	}
 	for _, m := range l.inCopy {

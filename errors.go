@@ -43,9 +43,9 @@ var ErrDocumentTooLarge = errors.New("motor: document too large")
 // monitor.
 var ErrInvalidOperation = errors.New("motor: invalid operation")
 
-// NameError describes a rejected database or collection name. It unwraps to [ErrInvalidName].
+// NameError describes a rejected database, collection or index name. It unwraps to [ErrInvalidName].
 type NameError struct {
-	// Kind is "database" or "collection".
+	// Kind is "database", "collection" or "index".
 	Kind string
 	// Name is the rejected name.
 	Name string
@@ -128,6 +128,20 @@ func (e *collectionExistsError) Unwrap() []error {
 	}
 	return []error{ErrCollectionInvalid, e.cause}
 }
+
+// itemError is the error about one element of a slice argument: "motor: <what> <index>: <cause>", e.g. "motor:
+// model 2: ...". It unwraps to the cause.
+type itemError struct {
+	what  string
+	index int
+	err   error
+}
+
+func (e *itemError) Error() string {
+	return "motor: " + e.what + " " + strconv.Itoa(e.index) + ": " + strings.TrimPrefix(e.err.Error(), "motor: ")
+}
+
+func (e *itemError) Unwrap() error { return e.err }
 
 // errNilContext is the cause of every error about a nil context.
 var errNilContext = &optError{msg: "nil context"}

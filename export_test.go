@@ -32,6 +32,10 @@ var (
 	DropDatabaseCmd        = dropDatabaseCmd
 	URIDatabase            = uriDatabase
 	FsyncCmd               = fsyncCmd
+	CreateIndexesCmd       = createIndexesCmd
+	DropIndexesCmd         = dropIndexesCmd
+	RenameCmd              = renameCmd
+	MapReduceCmd           = mapReduceCmd
 )
 
 // The codec's questions to the BSON walker and its UTF-8 repair.

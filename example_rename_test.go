@@ -1,0 +1,35 @@
+package motor_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/gomotor/motor"
+)
+
+// Rename a collection; the new name is checked before any I/O.
+func ExampleCollection_Rename() {
+	ctx := context.Background()
+	staging, done := exampleColl("example_rename", "staging")
+	defer done()
+	if _, err := staging.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}); err != nil {
+		log.Fatal(err)
+	}
+
+	live, err := staging.Rename(ctx, "live", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	n, err := live.CountDocuments(ctx, bson.D{})
+	fmt.Println(live.FullName(), n, err)
+
+	_, err = live.Rename(ctx, "bad..name", nil)
+	fmt.Println(errors.Is(err, motor.ErrInvalidName))
+	// Output:
+	// example_rename.live 1 <nil>
+	// true
+}
