@@ -191,9 +191,18 @@ func (c *Collection) FindOne(ctx context.Context, filter any, opts ...options.Li
 	return &SingleResult{raw: raw, err: err, coll: c}
 }
 
-// ReplaceOne replaces the first document that filter matches (sends update with one replacement). A replacement
-// larger than the server accepts is an [ErrDocumentTooLarge] error before anything is sent.
+// ReplaceOne replaces the first document that filter matches (sends update with one replacement). The database's
+// incoming document hooks apply to the replacement, without adding an _id. A replacement larger than the server
+// accepts is an [ErrDocumentTooLarge] error before anything is sent.
 func (c *Collection) ReplaceOne(ctx context.Context, filter, replacement any, opts ...options.Lister[options.ReplaceOptions]) (*mongo.UpdateResult, error) {
+	if ctx == nil {
+		return nil, c.fail("replace", errNilContext)
+	}
+	// Hooks run before the driver client is held, as for inserts.
+	replacement, err := c.db.replacement(c, replacement)
+	if err != nil {
+		return nil, c.fail("replace", err)
+	}
 	mc, release, err := c.driver(ctx, "replace")
 	if err != nil {
 		return nil, err

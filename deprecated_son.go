@@ -70,8 +70,8 @@ func (db *Database) sonLoad() *sonLists {
 // then the copying incoming manipulators, newest first. The order on read: the non-copying outgoing manipulators,
 // oldest first, then the copying ones, oldest first. PyMongo ran incoming manipulators only in its legacy
 // insert/save/update (never insert_one or insert_many); motor has no legacy writers, so its inserts take their
-// place. A replacement document of [Collection.FindOneAndReplace] or of a [ReplaceOne] model of
-// [Collection.BulkWrite] goes through the incoming manipulators as PyMongo's update(manipulate=True) sent it: the
+// place. A replacement document of [Collection.ReplaceOne], [Collection.FindOneAndReplace] or a [ReplaceOne] model
+// of [Collection.BulkWrite] goes through the incoming manipulators as PyMongo's update(manipulate=True) sent it: the
 // non-copying ones, then the copying ones, and no _id is added. Update documents are never manipulated. Outgoing
 // manipulators apply where a document is decoded ([Cursor.Decode], [Cursor.All], [SingleResult.Decode], also for
 // the documents that FindOneAndDelete, FindOneAndReplace and FindOneAndUpdate return); [Cursor.Current] and

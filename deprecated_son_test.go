@@ -159,7 +159,8 @@ func TestSONManipulators(t *testing.T) {
 	diff(t, "InsertMany second", bson.D{{Key: "_id", Value: many.InsertedIDs[1]}, {Key: "n", Value: int32(2)}, {Key: "d", Value: true},
 		{Key: "trace", Value: bson.A{"B_in", "A_in", "C_in"}}}, m2)
 
-	// Updates are never manipulated (PyMongo's update_one neither).
+	// A replacement is a whole document: the incoming manipulators run on it as on an insert, without an added _id
+	// (PyMongo's legacy update with manipulate=True). Updates with operators are never manipulated.
 	if _, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: "raw"}}, bson.D{{Key: "r", Value: 1}}); err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +168,17 @@ func TestSONManipulators(t *testing.T) {
 	if err := plain.FindOne(ctx, bson.D{{Key: "_id", Value: "raw"}}).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
-	diff(t, "replaced", bson.D{{Key: "_id", Value: "raw"}, {Key: "r", Value: int32(1)}}, got)
+	diff(t, "replaced", bson.D{{Key: "_id", Value: "raw"}, {Key: "r", Value: int32(1)}, {Key: "d", Value: true},
+		{Key: "trace", Value: bson.A{"B_in", "A_in", "C_in"}}}, got)
+	if _, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: "raw"}}, bson.D{{Key: "$set", Value: bson.D{{Key: "u", Value: 1}}}}); err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	if err := plain.FindOne(ctx, bson.D{{Key: "_id", Value: "raw"}}).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	diff(t, "updated", bson.D{{Key: "_id", Value: "raw"}, {Key: "r", Value: int32(1)}, {Key: "d", Value: true},
+		{Key: "trace", Value: bson.A{"B_in", "A_in", "C_in"}}, {Key: "u", Value: int32(1)}}, got)
 }
 
 // TestSONManipulatorIDOrder checks that non-copying incoming manipulators run before the _id is added, copying ones

@@ -42,13 +42,7 @@ func (db *Database) DropCollection(ctx context.Context, name string, opts *DropC
 	if err != nil {
 		return nil, err
 	}
-	// PyMongo's allowable_errors=["ns not found", 26], compared like Command's (a mongos's first failed shard); a
-	// writeConcernError is an error all the same.
-	nsNotFound := func(failed bson.Raw) bool {
-		_, wce := failed.LookupErr("writeConcernError")
-		return wce != nil && allowable(failed, []int32{codeNamespaceNotFound}, []string{"ns not found"})
-	}
-	reply, err := db.exec(ctx, call{op: "drop collection", subject: name, accept: nsNotFound}, cmd)
+	reply, err := db.exec(ctx, call{op: "drop collection", subject: name, accept: namespaceNotFound}, cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -76,4 +70,12 @@ func dropCollectionCmd(name string, o *DropCollectionOptions, wc *writeconcern.W
 		cmd = append(cmd, bson.E{Key: "writeConcern", Value: wcd})
 	}
 	return cmd, nil
+}
+
+// namespaceNotFound accepts a failed reply that says the collection does not exist (code 26 or errmsg "ns not
+// found"; a mongos's first failed shard), unless it also reports a writeConcernError: PyMongo's
+// allowable_errors=["ns not found", 26].
+func namespaceNotFound(failed bson.Raw) bool {
+	_, wce := failed.LookupErr("writeConcernError")
+	return wce != nil && allowable(failed, []int32{codeNamespaceNotFound}, []string{"ns not found"})
 }

@@ -453,14 +453,6 @@ func (c *Collection) dropIndexes(ctx context.Context, op, name string, opts *Dro
 	return err
 }
 
-// namespaceNotFound accepts a failed reply that says the collection does not exist (code 26 or errmsg "ns not
-// found"; a mongos's first failed shard), unless it also reports a writeConcernError: PyMongo's
-// allowable_errors=["ns not found", 26].
-func namespaceNotFound(failed bson.Raw) bool {
-	_, wce := failed.LookupErr("writeConcernError")
-	return wce != nil && allowable(failed, []int32{codeNamespaceNotFound}, []string{"ns not found"})
-}
-
 // ListIndexes returns a cursor over the listIndexes documents of the collection's indexes ({v, key, name, ...}):
 // Motor's list_indexes(session).
 //
