@@ -62,13 +62,27 @@ var aggPipeline = bson.A{
 	bson.D{{Key: "$sort", Value: bson.D{{Key: "_id", Value: 1}}}},
 }
 
-// drain decodes every document of a cursor into a bson.D and checks the count, as a user emptying it would.
-func drain(ctx context.Context, cur interface {
+// cursor is what motor's cursors and the driver's offer.
+type cursor interface {
 	Next(context.Context) bool
 	Decode(any) error
 	Err() error
 	Close(context.Context) error
-}, want int) error {
+}
+
+// drained returns an operation that opens a cursor with open and empties it with drain.
+func drained[C cursor](open func(ctx context.Context) (C, error), want int) opFunc {
+	return func(ctx context.Context, _ int) error {
+		cur, err := open(ctx)
+		if err != nil {
+			return err
+		}
+		return drain(ctx, cur, want)
+	}
+}
+
+// drain decodes every document of a cursor into a bson.D and checks the count, as a user emptying it would.
+func drain(ctx context.Context, cur cursor, want int) error {
 	defer cur.Close(ctx)
 	n := 0
 	for cur.Next(ctx) {
@@ -96,15 +110,65 @@ func manyDocs(doc bson.D, n int) []any {
 	return docs
 }
 
-// motorOp returns the operation of cfg.workload through motor's public API, and a function that disconnects.
-// motor has no Collection.Aggregate, so aggregate goes through Database.CommandCursor.
-func motorOp(ctx context.Context, cfg clientConfig, docs specDocs) (opFunc, func(), error) {
-	c, err := motor.Connect(cfg.uri)
+// inserter is what motor's and the driver's collections both offer for the insert workloads.
+type inserter interface {
+	InsertOne(ctx context.Context, doc any, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error)
+	InsertMany(ctx context.Context, docs any, opts ...options.Lister[options.InsertManyOptions]) (*mongo.InsertManyResult, error)
+}
+
+// isInsert reports whether workload is one of the insert workloads, which insertWorkload runs.
+func isInsert(workload string) bool {
+	switch base(workload) {
+	case "insert_one", "small_insert_one", "large_insert_one", "small_bulk_insert", "large_bulk_insert":
+		return true
+	}
+	return false
+}
+
+// insertWorkload returns the operation of an insert workload into cl, which dropErr says whether dropping first
+// (the spec's before-task) failed.
+func insertWorkload(cfg clientConfig, docs specDocs, cl inserter, dropErr error) (opFunc, error) {
+	if dropErr != nil {
+		return nil, dropErr
+	}
+	one := func(doc bson.D) opFunc {
+		return func(ctx context.Context, _ int) error {
+			_, err := cl.InsertOne(ctx, doc)
+			return err
+		}
+	}
+	many := func(docs []any) opFunc {
+		return func(ctx context.Context, _ int) error {
+			_, err := cl.InsertMany(ctx, docs)
+			return err
+		}
+	}
+	switch base(cfg.workload) {
+	case "insert_one":
+		return func(ctx context.Context, i int) error {
+			_, err := cl.InsertOne(ctx, bson.D{{Key: "i", Value: int64(i)}})
+			return err
+		}, nil
+	case "small_insert_one":
+		return one(docs.small), nil
+	case "large_insert_one":
+		return one(docs.large), nil
+	case "small_bulk_insert":
+		return many(manyDocs(docs.small, cfg.BulkSmall)), nil
+	default:
+		return many(manyDocs(docs.large, cfg.BulkLarge)), nil
+	}
+}
+
+// connected builds the operation of a workload with build on a client that connect made, and returns it with a
+// function that disconnects the client.
+func connected[C interface{ Disconnect(context.Context) error }](connect func() (C, error), build func(C) (opFunc, error)) (opFunc, func(), error) {
+	c, err := connect()
 	if err != nil {
 		return nil, nil, err
 	}
 	done := func() { _ = c.Disconnect(context.Background()) }
-	op, err := motorWorkload(ctx, c, cfg, docs)
+	op, err := build(c)
 	if err != nil {
 		done()
 		return nil, nil, err
@@ -112,6 +176,8 @@ func motorOp(ctx context.Context, cfg clientConfig, docs specDocs) (opFunc, func
 	return op, done, nil
 }
 
+// motorWorkload returns the operation of cfg.workload through motor's public API. motor has no
+// Collection.Aggregate, so aggregate goes through Database.CommandCursor.
 func motorWorkload(ctx context.Context, c *motor.Client, cfg clientConfig, docs specDocs) (opFunc, error) {
 	db := func(name string) *motor.Database {
 		d, err := c.Database(name)
@@ -127,9 +193,8 @@ func motorWorkload(ctx context.Context, c *motor.Client, cfg clientConfig, docs 
 		}
 		return cl
 	}
-	writeColl := func() (*motor.Collection, error) {
-		cl := coll(dbWrite, writeCollection(cfg))
-		return cl, cl.Drop(ctx)
+	if cl := coll(dbWrite, writeCollection(cfg)); isInsert(cfg.workload) {
+		return insertWorkload(cfg, docs, cl, cl.Drop(ctx))
 	}
 	refs := make([]motor.DBRef, cfg.Refs)
 	for i := range refs {
@@ -191,22 +256,10 @@ func motorWorkload(ctx context.Context, c *motor.Client, cfg clientConfig, docs 
 			}
 			return err
 		}, nil
-	case "insert_one":
-		cl, err := writeColl()
-		return func(ctx context.Context, i int) error {
-			_, err := cl.InsertOne(ctx, bson.D{{Key: "i", Value: int64(i)}})
-			return err
-		}, err
 	case "aggregate":
 		d := db(dbRef)
 		cmd := bson.D{{Key: "aggregate", Value: "agg"}, {Key: "pipeline", Value: aggPipeline}, {Key: "cursor", Value: bson.D{}}}
-		return func(ctx context.Context, _ int) error {
-			cur, err := d.CommandCursor(ctx, cmd, nil)
-			if err != nil {
-				return err
-			}
-			return drain(ctx, cur, 5)
-		}, nil
+		return drained(func(ctx context.Context) (*motor.CommandCursor, error) { return d.CommandCursor(ctx, cmd, nil) }, 5), nil
 	case "find_one_by_id":
 		cl := coll(dbSpec, "corpus")
 		return func(ctx context.Context, i int) error {
@@ -215,57 +268,16 @@ func motorWorkload(ctx context.Context, c *motor.Client, cfg clientConfig, docs 
 		}, nil
 	case "find_many":
 		cl := coll(dbSpec, "corpus")
-		return func(ctx context.Context, _ int) error {
-			cur, err := cl.Find(ctx, bson.D{})
-			if err != nil {
-				return err
-			}
-			return drain(ctx, cur, cfg.Corpus)
-		}, nil
-	case "small_insert_one", "large_insert_one":
-		doc := docs.small
-		if base(cfg.workload) == "large_insert_one" {
-			doc = docs.large
-		}
-		cl, err := writeColl()
-		return func(ctx context.Context, _ int) error {
-			_, err := cl.InsertOne(ctx, doc)
-			return err
-		}, err
-	case "small_bulk_insert", "large_bulk_insert":
-		many := manyDocs(docs.small, cfg.BulkSmall)
-		if base(cfg.workload) == "large_bulk_insert" {
-			many = manyDocs(docs.large, cfg.BulkLarge)
-		}
-		cl, err := writeColl()
-		return func(ctx context.Context, _ int) error {
-			_, err := cl.InsertMany(ctx, many)
-			return err
-		}, err
+		return drained(func(ctx context.Context) (*motor.Cursor, error) { return cl.Find(ctx, bson.D{}) }, cfg.Corpus), nil
 	}
 	return nil, fmt.Errorf("unknown workload %q", cfg.workload)
 }
 
-// driverOp is motorOp with the raw driver: the same operations, decoded the same way, on a client made from the
-// same URI (so with the same pool settings).
-func driverOp(ctx context.Context, cfg clientConfig, docs specDocs) (opFunc, func(), error) {
-	c, err := mongo.Connect(options.Client().ApplyURI(cfg.uri))
-	if err != nil {
-		return nil, nil, err
-	}
-	done := func() { _ = c.Disconnect(context.Background()) }
-	op, err := driverWorkload(ctx, c, cfg, docs)
-	if err != nil {
-		done()
-		return nil, nil, err
-	}
-	return op, done, nil
-}
-
+// driverWorkload is motorWorkload with the raw driver: the same operations, decoded the same way, on a client made
+// from the same URI (so with the same pool settings).
 func driverWorkload(ctx context.Context, c *mongo.Client, cfg clientConfig, docs specDocs) (opFunc, error) {
-	writeColl := func() (*mongo.Collection, error) {
-		cl := c.Database(dbWrite).Collection(writeCollection(cfg))
-		return cl, cl.Drop(ctx)
+	if cl := c.Database(dbWrite).Collection(writeCollection(cfg)); isInsert(cfg.workload) {
+		return insertWorkload(cfg, docs, cl, cl.Drop(ctx))
 	}
 	ids := refIDs(cfg.Refs)
 	refs := c.Database(dbRef).Collection("refs")
@@ -315,28 +327,10 @@ func driverWorkload(ctx context.Context, c *mongo.Client, cfg clientConfig, docs
 		}, nil
 	case "deref_many":
 		filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
-		return func(ctx context.Context, _ int) error {
-			cur, err := refs.Find(ctx, filter)
-			if err != nil {
-				return err
-			}
-			return drain(ctx, cur, len(ids))
-		}, nil
-	case "insert_one":
-		cl, err := writeColl()
-		return func(ctx context.Context, i int) error {
-			_, err := cl.InsertOne(ctx, bson.D{{Key: "i", Value: int64(i)}})
-			return err
-		}, err
+		return drained(func(ctx context.Context) (*mongo.Cursor, error) { return refs.Find(ctx, filter) }, len(ids)), nil
 	case "aggregate":
 		cl := c.Database(dbRef).Collection("agg")
-		return func(ctx context.Context, _ int) error {
-			cur, err := cl.Aggregate(ctx, aggPipeline)
-			if err != nil {
-				return err
-			}
-			return drain(ctx, cur, 5)
-		}, nil
+		return drained(func(ctx context.Context) (*mongo.Cursor, error) { return cl.Aggregate(ctx, aggPipeline) }, 5), nil
 	case "find_one_by_id":
 		cl := c.Database(dbSpec).Collection("corpus")
 		return func(ctx context.Context, i int) error {
@@ -345,33 +339,7 @@ func driverWorkload(ctx context.Context, c *mongo.Client, cfg clientConfig, docs
 		}, nil
 	case "find_many":
 		cl := c.Database(dbSpec).Collection("corpus")
-		return func(ctx context.Context, _ int) error {
-			cur, err := cl.Find(ctx, bson.D{})
-			if err != nil {
-				return err
-			}
-			return drain(ctx, cur, cfg.Corpus)
-		}, nil
-	case "small_insert_one", "large_insert_one":
-		doc := docs.small
-		if base(cfg.workload) == "large_insert_one" {
-			doc = docs.large
-		}
-		cl, err := writeColl()
-		return func(ctx context.Context, _ int) error {
-			_, err := cl.InsertOne(ctx, doc)
-			return err
-		}, err
-	case "small_bulk_insert", "large_bulk_insert":
-		many := manyDocs(docs.small, cfg.BulkSmall)
-		if base(cfg.workload) == "large_bulk_insert" {
-			many = manyDocs(docs.large, cfg.BulkLarge)
-		}
-		cl, err := writeColl()
-		return func(ctx context.Context, _ int) error {
-			_, err := cl.InsertMany(ctx, many)
-			return err
-		}, err
+		return drained(func(ctx context.Context) (*mongo.Cursor, error) { return cl.Find(ctx, bson.D{}) }, cfg.Corpus), nil
 	}
 	return nil, fmt.Errorf("unknown workload %q", cfg.workload)
 }

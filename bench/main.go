@@ -23,6 +23,11 @@ import (
 	"runtime/pprof"
 	"strings"
 	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/gomotor/motor"
 )
 
 func main() {
@@ -88,9 +93,11 @@ func runClient(ctx context.Context, name string, cfg clientConfig, p phase, cpuP
 			break
 		}
 		if name == "motor" {
-			op, done, err = motorOp(ctx, cfg, docs)
+			op, done, err = connected(func() (*motor.Client, error) { return motor.Connect(cfg.uri) },
+				func(c *motor.Client) (opFunc, error) { return motorWorkload(ctx, c, cfg, docs) })
 		} else {
-			op, done, err = driverOp(ctx, cfg, docs)
+			op, done, err = connected(func() (*mongo.Client, error) { return mongo.Connect(options.Client().ApplyURI(cfg.uri)) },
+				func(c *mongo.Client) (opFunc, error) { return driverWorkload(ctx, c, cfg, docs) })
 		}
 	default:
 		err = fmt.Errorf("unknown client %q", name)

@@ -146,6 +146,9 @@ func (rep *report) table() string {
 	for _, w := range rep.plan.workloads {
 		drv, hasDrv := rep.res.summary(w.name, clientDriver)
 		for _, c := range clientsFor(w, allClients) {
+			if _, skipped := rep.plan.skipped[c]; !skipped && !slices.Contains(rep.plan.clients, c) {
+				continue // not asked for (-clients)
+			}
 			s, ok := rep.res.summary(w.name, c)
 			if !ok {
 				why := rep.res.errors[w.name][c]
