@@ -5,7 +5,6 @@ package motor
 
 import (
 	"context"
-	"reflect"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -61,7 +60,7 @@ func DecodeDoc(db *Database, raw bson.Raw, v any) error {
 }
 
 // SizeBound is the upper bound that the size check puts on a document's encoded size.
-func SizeBound(v any) int { return sizeBound(reflect.ValueOf(v), 0) }
+func SizeBound(v any) int { return bound(v, 0) }
 
 // WatchArgs is the change stream builder with the zero codec options, the driver's options resolved.
 func WatchArgs(pipeline any, o *WatchOptions, cluster bool) ([]bson.Raw, *options.ChangeStreamOptions, error) {

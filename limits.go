@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"sync/atomic"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
@@ -86,10 +87,57 @@ func (d *sizedDoc) MarshalBSON() ([]byte, error) {
 // else a sizedDoc that the driver encodes once, through it, with the exact check.
 func (c *Collection) sized(doc any) any {
 	limit := c.db.client.limits.maxDocumentSize()
-	if doc != nil && c.set.codec.opts.TypeRegistry == nil && sizeBound(reflect.ValueOf(doc), 0) <= limit {
+	if doc != nil && c.set.codec.opts.TypeRegistry == nil && bound(doc, 0) <= limit {
 		return doc
 	}
 	return &sizedDoc{v: doc, reg: c.set.codec.reg, max: limit}
+}
+
+// bound is sizeBound for the Go value x, without reflection for the types documents are usually made of.
+func bound(x any, depth int) int {
+	if depth > 64 {
+		return unbounded
+	}
+	const header = 32 // as in sizeBound
+	switch v := x.(type) {
+	case nil:
+		return 1
+	case string:
+		return header + len(v)
+	case bool, int, int32, int64, float64, bson.ObjectID, bson.DateTime, bson.Timestamp, bson.Decimal128, time.Time:
+		return header
+	case []byte:
+		return header + len(v)
+	case bson.Raw:
+		return header + len(v)
+	case bson.Binary:
+		return header + len(v.Data)
+	case bson.D:
+		n := header
+		for _, e := range v {
+			n = add(n, add(len(e.Key), bound(e.Value, depth+1)))
+		}
+		return n
+	case bson.A:
+		return boundArray(v, depth)
+	case []any:
+		return boundArray(v, depth)
+	case bson.M:
+		n := header
+		for k, e := range v {
+			n = add(n, add(len(k), bound(e, depth+1)))
+		}
+		return n
+	}
+	return sizeBound(reflect.ValueOf(x), depth)
+}
+
+func boundArray(a []any, depth int) int {
+	n := 32
+	for _, e := range a {
+		n = add(n, 20+bound(e, depth+1)) // an array index key has at most 20 digits
+	}
+	return n
 }
 
 // unbounded is what sizeBound returns for a value whose encoded size it cannot bound.
@@ -175,6 +223,19 @@ func add(a, b int) int {
 // sizedMany wraps each document of a slice or array to insert in a size check. Anything else goes to the driver as
 // it is (the driver reports the error).
 func (c *Collection) sizedMany(docs any) any {
+	if list, ok := docs.([]any); ok { // the common case, without reflection
+		for i, d := range list {
+			if s, wrapped := c.sized(d).(*sizedDoc); wrapped { // copy only when a document needs the exact check
+				out := append([]any(nil), list...)
+				out[i] = s
+				for j := i + 1; j < len(out); j++ {
+					out[j] = c.sized(out[j])
+				}
+				return out
+			}
+		}
+		return docs
+	}
 	rv := reflect.ValueOf(docs)
 	if k := rv.Kind(); k != reflect.Slice && k != reflect.Array {
 		return docs
