@@ -26,6 +26,12 @@ type CreateCollectionOptions struct {
 	WriteConcern   *writeconcern.WriteConcern
 	ReadConcern    *readconcern.ReadConcern
 
+	// CheckExists, when false, skips the listCollections round trip that looks for an existing collection first
+	// (PyMongo 4.2's check_exists): the create alone is sent, and a server that reports the namespace exists still
+	// gives an error wrapping [ErrCollectionInvalid]; MongoDB 7+ accepts an identical create silently. nil means
+	// true, as Motor 2.3 always checks.
+	CheckExists *bool
+
 	// Capped makes a capped collection of at most Size bytes (required by the server for capped collections) and,
 	// when Max is set, at most Max documents. Size is sent as a double, as PyMongo sends it.
 	Capped bool
@@ -103,7 +109,8 @@ var createTyped = []string{
 // to set options (capped, validation, views, time series, ...).
 //
 // The name is checked as by [Database.Collection] before any I/O (Motor checks it after a round trip), and so are the
-// options. Then, unless a transaction is running in the session of ctx, it sends listCollections {cursor: {},
+// options. Then, unless a transaction is running in the session of ctx or opts.CheckExists is false, it sends
+// listCollections {cursor: {},
 // nameOnly: true, filter: {name: name}} as Motor does (primary, retried once like any listCollections), and an
 // existing collection is an error that wraps [ErrCollectionInvalid] ("motor: collection NAME already exists"):
 // MongoDB 7+ would accept an identical create silently. Otherwise it sends
@@ -145,7 +152,7 @@ func (db *Database) CreateCollection(ctx context.Context, name string, opts *Cre
 	if err != nil {
 		return nil, err
 	}
-	if !inTransaction(ctx) {
+	if !inTransaction(ctx) && (opts.CheckExists == nil || *opts.CheckExists) {
 		list, err := listCollectionNamesCmd(&ListCollectionNamesOptions{Filter: bson.D{{Key: "name", Value: name}}}, db.set.codec.reg)
 		if err != nil {
 			return nil, err

@@ -168,6 +168,15 @@ func TestCreateCollection(t *testing.T) {
 	}
 	diff(t, "commands", []bson.D{listFor("plain"), {{Key: "create", Value: "plain"}, {Key: "$db", Value: dbn}}}, rec.Commands())
 
+	t.Run("CheckExists false: the create alone", func(t *testing.T) {
+		rec.Reset()
+		no := false
+		if _, err := db.CreateCollection(ctx, "unchecked", &motor.CreateCollectionOptions{CheckExists: &no}); err != nil {
+			t.Fatal(err)
+		}
+		diff(t, "commands", []bson.D{{{Key: "create", Value: "unchecked"}, {Key: "$db", Value: dbn}}}, rec.Commands())
+	})
+
 	t.Run("capped, settings of the returned collection", func(t *testing.T) {
 		rec.Reset()
 		co := motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}
@@ -369,6 +378,14 @@ func TestCreateCollectionFake(t *testing.T) {
 	}
 	if !strings.HasPrefix(fmtErr(err), "motor: collection orders already exists: ") {
 		t.Errorf("error text %q", fmtErr(err))
+	}
+	no := false
+	f.Reset()
+	if _, err := db.CreateCollection(ctx, "orders", &motor.CreateCollectionOptions{CheckExists: &no}); !errors.Is(err, motor.ErrCollectionInvalid) {
+		t.Errorf("NamespaceExists without the check: %v", err)
+	}
+	if names := fakeNames(f); len(names) != 1 || names[0] != "create" {
+		t.Errorf("CheckExists false sent %v", names)
 	}
 
 	f.Handle("create", func(bson.D) bson.D {
