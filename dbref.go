@@ -2,6 +2,7 @@ package motor
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -240,10 +241,14 @@ const derefMaxInBytes = 4 << 20
 
 // derefGroup is the references to one collection.
 type derefGroup struct {
-	coll    *Collection
-	ids     []bson.RawValue  // distinct _ids, in the order first given
-	indexes map[string][]int // _id key -> indexes of refs
+	coll  *Collection
+	refs  []int           // indexes of the references to coll, in order
+	ids   []bson.RawValue // distinct _ids, in the order first given
+	first map[string]int  // _id key -> the first index of refs with it; derefNext links the others
 }
+
+// derefColl names a collection: database and collection name.
+type derefColl struct{ db, coll string }
 
 // dereferenceMany implements DereferenceMany; collFor checks a reference and returns its collection.
 func dereferenceMany(ctx context.Context, refs []DBRef, results any, opts []options.Lister[options.FindOptions], collFor func(DBRef) (*Collection, error)) ([]int, error) {
@@ -255,27 +260,50 @@ func dereferenceMany(ctx context.Context, refs []DBRef, results any, opts []opti
 		return nil, optionError("DereferenceMany needs a pointer to a slice for results, not %T", results)
 	}
 	var groups []*derefGroup
-	byColl := map[string]*derefGroup{} // by full name
+	byColl := map[derefColl]*derefGroup{}
 	for i, ref := range refs {
 		coll, err := collFor(ref)
 		if err != nil {
 			return nil, &DereferenceError{Index: i, Ref: ref, Err: err}
 		}
-		g := byColl[coll.FullName()]
+		k := derefColl{coll.db.name, coll.name}
+		g := byColl[k]
 		if g == nil {
-			g = &derefGroup{coll: coll, indexes: map[string][]int{}}
-			byColl[coll.FullName()] = g
+			g = &derefGroup{coll: coll}
+			byColl[k] = g
 			groups = append(groups, g)
 		}
-		id, err := bsonutil.EncodeValue(coll.set.codec.reg, ref.ID)
+		g.refs = append(g.refs, i)
+	}
+	// The _ids of each collection are encoded together, with its codec options, and read back as raw values.
+	next := make([]int, len(refs)) // the next index of a reference with the same _id, or -1
+	for _, g := range groups {
+		ids := make(bson.A, len(g.refs))
+		for j, i := range g.refs {
+			ids[j] = refs[i].ID
+		}
+		vals, err := derefEncodeIDs(g.coll.set.codec.reg, ids)
 		if err != nil {
-			return nil, &DereferenceError{Index: i, Ref: ref, Err: optionError("cannot encode _id %v: %v", ref.ID, err)}
+			for _, i := range g.refs { // name the reference whose _id does not encode
+				if _, err := bsonutil.EncodeValue(g.coll.set.codec.reg, refs[i].ID); err != nil {
+					return nil, &DereferenceError{Index: i, Ref: refs[i], Err: optionError("cannot encode _id %v: %v", refs[i].ID, err)}
+				}
+			}
+			return nil, optionError("DereferenceMany: cannot encode the _ids: %v", err)
 		}
-		k := derefIDKey(id)
-		if _, seen := g.indexes[k]; !seen {
-			g.ids = append(g.ids, id)
+		g.first = make(map[string]int, len(vals))
+		last := make(map[string]int, len(vals))
+		for j, i := range g.refs {
+			next[i] = -1
+			k := derefIDKey(vals[j])
+			if p, seen := last[k]; seen {
+				next[p] = i
+			} else {
+				g.first[k] = i
+				g.ids = append(g.ids, vals[j])
+			}
+			last[k] = i
 		}
-		g.indexes[k] = append(g.indexes[k], i)
 	}
 	if len(groups) > 0 {
 		if err := checkDerefFindOptions(opts, groups[0].coll.set.codec.reg); err != nil {
@@ -287,7 +315,7 @@ func dereferenceMany(ctx context.Context, refs []DBRef, results any, opts []opti
 	found := make([]bool, len(refs))
 	for _, g := range groups {
 		for _, ids := range derefChunks(g.ids) {
-			if err := g.find(ctx, ids, opts, out, found); err != nil {
+			if err := g.find(ctx, ids, next, opts, out, found); err != nil {
 				return nil, err
 			}
 		}
@@ -304,12 +332,8 @@ func dereferenceMany(ctx context.Context, refs []DBRef, results any, opts []opti
 
 // find queries g's collection for ids and decodes each document into the elements of out for the references that
 // point to it.
-func (g *derefGroup) find(ctx context.Context, ids []bson.RawValue, opts []options.Lister[options.FindOptions], out reflect.Value, found []bool) error {
-	in := make(bson.A, len(ids))
-	for i, id := range ids {
-		in[i] = id
-	}
-	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: in}}}}
+func (g *derefGroup) find(ctx context.Context, ids []bson.RawValue, next []int, opts []options.Lister[options.FindOptions], out reflect.Value, found []bool) error {
+	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: derefArray(ids)}}}}
 	op := "dereference in " + g.coll.FullName()
 	cur, err := g.coll.Find(ctx, filter, opts...)
 	if err != nil {
@@ -321,7 +345,8 @@ func (g *derefGroup) find(ctx context.Context, ids []bson.RawValue, opts []optio
 		if err != nil {
 			continue // cannot happen without a projection excluding _id, which is refused
 		}
-		for _, i := range g.indexes[derefIDKey(id)] {
+		i, ok := g.first[derefIDKey(id)]
+		for ; ok && i >= 0; i = next[i] {
 			if found[i] {
 				continue
 			}
@@ -395,6 +420,33 @@ func derefIDKey(v bson.RawValue) string {
 		return "d" + strconv.FormatUint(math.Float64bits(f), 16)
 	}
 	return string([]byte{byte(v.Type)}) + string(v.Value)
+}
+
+// derefEncodeIDs encodes ids as one BSON array with reg and returns its values.
+func derefEncodeIDs(reg *bson.Registry, ids bson.A) ([]bson.RawValue, error) {
+	v, err := bsonutil.EncodeValue(reg, ids)
+	if err != nil {
+		return nil, err
+	}
+	return v.Array().Values()
+}
+
+// derefArray returns ids as a BSON array value, built from their bytes.
+func derefArray(ids []bson.RawValue) bson.RawValue {
+	n := 5
+	for _, id := range ids {
+		n += len(id.Value) + 12 // type, index key (up to 10 digits) and its terminator
+	}
+	b := make([]byte, 4, n)
+	for i, id := range ids {
+		b = append(b, byte(id.Type))
+		b = strconv.AppendInt(b, int64(i), 10)
+		b = append(b, 0)
+		b = append(b, id.Value...)
+	}
+	b = append(b, 0)
+	binary.LittleEndian.PutUint32(b, uint32(len(b)))
+	return bson.RawValue{Type: bson.TypeArray, Value: b}
 }
 
 // derefChunks splits ids into runs whose encoded size stays under derefMaxInBytes; each run has at least one id.
