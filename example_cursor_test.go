@@ -7,6 +7,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/gomotor/motor"
 )
 
 // Iterate a query one document at a time.
@@ -77,4 +79,61 @@ func ExampleCursor_TryNext() {
 	defer cur.Close(ctx)
 	fmt.Println(cur.TryNext(ctx), cur.TryNext(ctx), cur.ID(), cur.Err())
 	// Output: true false 0 <nil>
+}
+
+// Read a cursor a few documents at a time, as Motor's to_list(length) does; n <= 0 reads the rest and closes it.
+func ExampleCursor_ToList() {
+	ctx := context.Background()
+	coll, done := exampleColl("example_cursor_tolist", "numbers")
+	defer done()
+	_, _ = coll.InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}, bson.D{{Key: "_id", Value: 3}},
+	})
+
+	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	first, err := cur.ToList(ctx, 2)
+	if err != nil {
+		log.Fatal(err)
+	}
+	rest, err := cur.ToList(ctx, 0)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, doc := range append(first, rest...) {
+		fmt.Println(doc)
+	}
+	fmt.Println(len(first), len(rest))
+	// Output:
+	// {"_id":{"$numberInt":"1"}}
+	// {"_id":{"$numberInt":"2"}}
+	// {"_id":{"$numberInt":"3"}}
+	// 2 1
+}
+
+// Decode the documents of a cursor into a Go type.
+func ExampleToListAs() {
+	ctx := context.Background()
+	coll, done := exampleColl("example_tolistas", "people")
+	defer done()
+	_, _ = coll.InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}},
+		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}},
+	})
+
+	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	type person struct {
+		Name string `bson:"name"`
+	}
+	people, err := motor.ToListAs[person](ctx, cur, 0)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(people)
+	// Output: [{ann} {bob}]
 }
