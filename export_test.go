@@ -26,6 +26,7 @@ var (
 	EvalCmd                = evalCmd
 	AuthCredential         = authCredential
 	ScrubError             = scrubError
+	AggregateCmd           = aggregateCmd
 )
 
 // The codec's questions to the BSON walker and its UTF-8 repair.
