@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"github.com/gomotor/motor/internal/bsonutil"
@@ -138,17 +139,13 @@ func (db *Database) aggregate(ctx context.Context, target any, subject string, s
 		oc.MaxTime = 0
 		o = &oc
 	}
-	inTxn := inTransaction(ctx)
-	rc := s.rc
-	if inTxn {
-		rc = nil
-	}
+	rc, rp := s.forRead(ctx)
 	cmd, write, err := aggregateCmd(target, pipeline, o, rc, writeConcernFor(ctx, s.wc), s.codec.reg)
 	if err != nil {
 		return nil, err
 	}
-	if !write && !inTxn {
-		c.rp = s.rp
+	if !write {
+		c.rp = rp
 		c.retryRead = true
 	}
 	cur, err := db.execCursor(ctx, c, cmd)
@@ -159,6 +156,16 @@ func (db *Database) aggregate(ctx context.Context, target any, subject string, s
 		cur.SetBatchSize(o.BatchSize)
 	}
 	return cur, nil
+}
+
+// forRead returns the read concern and the read preference that a read through a handle with settings s sends: the
+// handle's, or none and primary (nil) inside a transaction, whose own read concern applies and which must read from
+// the primary.
+func (s *settings) forRead(ctx context.Context) (*readconcern.ReadConcern, *readpref.ReadPref) {
+	if inTransaction(ctx) {
+		return nil, nil
+	}
+	return s.rc, s.rp
 }
 
 // withMaxTime applies the MaxTime option d of an operation. When ctx has no deadline (or d is not positive, which

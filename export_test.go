@@ -27,6 +27,8 @@ var (
 	AuthCredential         = authCredential
 	ScrubError             = scrubError
 	AggregateCmd           = aggregateCmd
+	DistinctCmd            = distinctCmd
+	CountCmd               = countCmd
 )
 
 // The codec's questions to the BSON walker and its UTF-8 repair.
