@@ -62,9 +62,6 @@ type AggregateOptions struct {
 var aggregateTyped = []string{"aggregate", "pipeline", "allowDiskUse", "maxTimeMS", "comment", "let", "hint", "cursor",
 	"collation"}
 
-// noAggregateOptions are the defaults of the aggregate calls.
-var noAggregateOptions AggregateOptions
-
 // Aggregate runs the aggregation pipeline on this collection and returns a cursor over its results: Motor's
 // aggregate(pipeline, **kwargs). The documents are decoded with the collection's codec options and through its
 // outgoing document hooks (the deprecated SON manipulators), as for [Collection.Find].
@@ -129,16 +126,8 @@ func (db *Database) aggregate(ctx context.Context, target any, subject string, s
 	if err := checkContext(ctx, c.op+" "+subject); err != nil {
 		return nil, err
 	}
-	if o == nil {
-		o = &noAggregateOptions
-	}
-	ctx, cancel, send := withMaxTime(ctx, o.MaxTime)
+	ctx, cancel, o := readOptions(ctx, o)
 	defer cancel()
-	if !send {
-		oc := *o
-		oc.MaxTime = 0
-		o = &oc
-	}
 	rc, rp := s.forRead(ctx)
 	cmd, write, err := aggregateCmd(target, pipeline, o, rc, writeConcernFor(ctx, s.wc), s.codec.reg)
 	if err != nil {
@@ -168,17 +157,33 @@ func (s *settings) forRead(ctx context.Context) (*readconcern.ReadConcern, *read
 	return s.rc, s.rp
 }
 
-// withMaxTime applies the MaxTime option d of an operation. When ctx has no deadline (or d is not positive, which
-// the builder checks), it returns ctx and send true: the builder sends d as maxTimeMS. When ctx has a deadline, the
-// driver already sends the time left as maxTimeMS, and a second maxTimeMS field would be an error, so it returns ctx
-// with the earlier of the two deadlines and send false. Call cancel when the command is done.
-func withMaxTime(ctx context.Context, d time.Duration) (_ context.Context, cancel context.CancelFunc, send bool) {
-	if _, ok := ctx.Deadline(); d <= 0 || !ok {
-		return ctx, func() {}, true
-	}
-	ctx, cancel = context.WithTimeout(ctx, d)
-	return ctx, cancel, false
+// maxTimer is the options struct of a read that has a MaxTime field.
+type maxTimer[O any] interface {
+	*O
+	maxTime() *time.Duration
 }
+
+// readOptions returns the options o of a read (the zero options when nil) and the context to send its command with.
+// When ctx has no deadline, o keeps its MaxTime, for the builder to send as maxTimeMS. When it has one, the driver
+// already sends the time left as maxTimeMS, and a second maxTimeMS field would be an error, so ctx gets the earlier
+// of the two deadlines and o is a copy without MaxTime. A negative MaxTime is left to the builder to refuse. Call
+// cancel when the command is done.
+func readOptions[O any, P maxTimer[O]](ctx context.Context, o P) (_ context.Context, cancel context.CancelFunc, _ P) {
+	if o == nil {
+		o = new(O)
+	}
+	d := *o.maxTime()
+	if _, ok := ctx.Deadline(); d <= 0 || !ok {
+		return ctx, func() {}, o
+	}
+	oc := *o
+	o = &oc
+	*o.maxTime() = 0
+	ctx, cancel = context.WithTimeout(ctx, d)
+	return ctx, cancel, o
+}
+
+func (o *AggregateOptions) maxTime() *time.Duration { return &o.MaxTime }
 
 // aggregateCmd builds the aggregate command on target (a collection name, or int32 1):
 //

@@ -108,17 +108,11 @@ func (c *RawBatchCursor) Mongo() *mongo.Cursor { return c.mc }
 //
 // See https://www.mongodb.com/docs/manual/reference/command/find/.
 func (c *Collection) FindRawBatches(ctx context.Context, filter any, opts ...options.Lister[options.FindOptions]) (*RawBatchCursor, error) {
-	const op = "find"
-	mc, release, err := c.driver(ctx, op)
+	cur, err := c.find(ctx, filter, opts)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	cur, err := mc.Find(ctx, filter, opts...)
-	if err != nil {
-		return nil, c.fail(op, err)
-	}
-	return &RawBatchCursor{mc: cur, coll: c, op: op}, nil
+	return &RawBatchCursor{mc: cur, coll: c, op: "find"}, nil
 }
 
 // AggregateRawBatches runs the aggregation pipeline on this collection like [Collection.Aggregate] and returns a

@@ -39,7 +39,7 @@ type DistinctOptions struct {
 // distinctTyped are the keys that Distinct sends through its arguments and typed options.
 var distinctTyped = []string{"distinct", "key", "query", "maxTimeMS", "comment", "collation"}
 
-var noDistinctOptions DistinctOptions
+func (o *DistinctOptions) maxTime() *time.Duration { return &o.MaxTime }
 
 // Distinct returns the distinct values of the field key (a dotted path for a nested field) among the documents
 // that filter matches, in the server's order: Motor's distinct(key, filter, **kwargs). Values are decoded with the
@@ -106,16 +106,8 @@ func (c *Collection) distinct(ctx context.Context, key string, filter any, o *Di
 	if err := checkContext(ctx, cl.op+" "+cl.subject); err != nil {
 		return err
 	}
-	if o == nil {
-		o = &noDistinctOptions
-	}
-	ctx, cancel, send := withMaxTime(ctx, o.MaxTime)
+	ctx, cancel, o := readOptions(ctx, o)
 	defer cancel()
-	if !send {
-		oc := *o
-		oc.MaxTime = 0
-		o = &oc
-	}
 	var rc *readconcern.ReadConcern
 	rc, cl.rp = c.set.forRead(ctx)
 	cmd, err := distinctCmd(c.name, key, filter, o, rc, c.set.codec.reg)
@@ -217,7 +209,7 @@ type EstimatedDocumentCountOptions struct {
 
 var countTyped = []string{"count", "maxTimeMS", "comment"}
 
-var noCountOptions EstimatedDocumentCountOptions
+func (o *EstimatedDocumentCountOptions) maxTime() *time.Duration { return &o.MaxTime }
 
 // EstimatedDocumentCount returns the number of documents in the collection from its metadata, without scanning
 // it: Motor's estimated_document_count(**kwargs). A missing collection counts 0.
@@ -241,16 +233,8 @@ func (c *Collection) EstimatedDocumentCount(ctx context.Context, opts *Estimated
 	if err := checkContext(ctx, cl.op+" "+cl.subject); err != nil {
 		return 0, err
 	}
-	if opts == nil {
-		opts = &noCountOptions
-	}
-	ctx, cancel, send := withMaxTime(ctx, opts.MaxTime)
+	ctx, cancel, opts := readOptions(ctx, opts)
 	defer cancel()
-	if !send {
-		oc := *opts
-		oc.MaxTime = 0
-		opts = &oc
-	}
 	var rc *readconcern.ReadConcern
 	rc, cl.rp = c.set.forRead(ctx)
 	cmd, err := countCmd(c.name, opts, rc)
