@@ -2,6 +2,7 @@ package motor
 
 import (
 	"context"
+	"encoding/binary"
 	"reflect"
 	"strconv"
 	"time"
@@ -82,7 +83,7 @@ var aggregateTyped = []string{"aggregate", "pipeline", "allowDiskUse", "maxTimeM
 //     runs.
 //   - A pipeline whose last stage is $out or $merge writes: it goes to the primary, is not retried, carries no
 //     cursor batchSize, and carries the collection's write concern unless it is the server default or a
-//     transaction runs ([writeConcernFor], PyMongo's _write_concern_for).
+//     transaction runs (PyMongo's _write_concern_for).
 //   - readConcern is the collection's read concern, sent when it has a level, for a read and for a write (PyMongo
 //     omits it for $out only before MongoDB 4.2, which the driver no longer supports), and never inside a
 //     transaction, whose read concern applies.
@@ -266,6 +267,12 @@ func encodePipeline(reg *bson.Registry, pipeline any) (bson.A, bool, error) {
 	case nil:
 		return nil, false, optionError("the pipeline must be an array of stages (documents), not nil")
 	case bson.RawArray:
+		if err := p.Validate(); err != nil {
+			return nil, false, optionError("invalid pipeline: %v", err)
+		}
+		if n := int(binary.LittleEndian.Uint32(p)); n != len(p) {
+			return nil, false, optionError("invalid pipeline: it is %d bytes long, and %d more follow it", n, len(p)-n)
+		}
 		vals, err := p.Values()
 		if err != nil {
 			return nil, false, optionError("invalid pipeline: %v", err)
@@ -275,6 +282,9 @@ func encodePipeline(reg *bson.Registry, pipeline any) (bson.A, bool, error) {
 			doc, ok := v.DocumentOK()
 			if !ok {
 				return nil, false, optionError("pipeline stage %d must be a document, not BSON %v", i, v.Type)
+			}
+			if err := doc.Validate(); err != nil {
+				return nil, false, optionError("invalid pipeline stage %d: %v", i, err)
 			}
 			stages[i] = doc
 		}

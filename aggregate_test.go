@@ -118,6 +118,11 @@ func TestAggregateCmd(t *testing.T) {
 		{desc: "a nil stage", target: "c", pipeline: []any{nil}, wantErr: "pipeline stage 0 must be a document, not nil"},
 		{desc: "a raw array with a number", target: "c", pipeline: bson.RawArray(rawDoc(t, bson.D{{Key: "0", Value: int32(1)}})),
 			wantErr: "pipeline stage 0 must be a document, not BSON 32-bit integer"},
+		{desc: "a raw array with trailing bytes", target: "c", pipeline: bson.RawArray(append(rawDoc(t, bson.D{}), 0)),
+			wantErr: "invalid pipeline: it is 5 bytes long, and 1 more follow it"},
+		{desc: "a raw array with a broken stage", target: "c",
+			pipeline: bson.RawArray(" \x00\x00\x00\x030\x00 \x00\x00\x0000000000000000000000\x000000000\x00000000"),
+			wantErr:  "invalid pipeline"},
 		{desc: "a stage that cannot be encoded", target: "c", pipeline: bson.A{bson.D{{Key: "$match", Value: make(chan int)}}},
 			wantErr: "cannot encode pipeline stage 0"},
 		{desc: "negative BatchSize", target: "c", pipeline: bson.A{}, opts: motor.AggregateOptions{BatchSize: -1}, wantErr: "AggregateOptions.BatchSize must not be negative"},
@@ -464,5 +469,43 @@ func TestAggregateFake(t *testing.T) {
 			}
 		}
 		_ = sess.AbortTransaction(ctx)
+	})
+}
+
+// FuzzAggregateCmd builds aggregate commands from arbitrary bytes given as a bson.RawArray pipeline: it must return,
+// never panic; a refusal is an ErrInvalidOption error, and a command it accepts must encode as valid BSON whose
+// pipeline holds only documents.
+func FuzzAggregateCmd(f *testing.F) {
+	stages, _ := bson.Marshal(bson.D{{Key: "0", Value: bson.D{{Key: "$match", Value: bson.D{}}}}, {Key: "1", Value: bson.D{{Key: "$out", Value: "x"}}}})
+	f.Add([]byte(stages))
+	f.Add([]byte{5, 0, 0, 0, 0})
+	f.Add([]byte{12, 0, 0, 0, 0x10, '0', 0, 1, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cmd, write, err := motor.AggregateCmd("c", bson.RawArray(data), &motor.AggregateOptions{BatchSize: 2}, nil, nil, motor.DefaultRegistry)
+		if err != nil {
+			if !errors.Is(err, motor.ErrInvalidOption) {
+				t.Fatalf("refused with %v, not ErrInvalidOption", err)
+			}
+			return
+		}
+		raw, err := motor.EncodeDoc(motor.DefaultRegistry, cmd)
+		if err != nil {
+			t.Fatalf("accepted a pipeline it cannot encode: %v", err)
+		}
+		if err := raw.Validate(); err != nil {
+			t.Fatalf("built an invalid document from % x: %v", data, err)
+		}
+		vals, err := raw.Lookup("pipeline").Array().Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range vals {
+			if v.Type != bson.TypeEmbeddedDocument {
+				t.Errorf("stage %d is a %v", i, v.Type)
+			}
+		}
+		if _, err := raw.LookupErr("cursor", "batchSize"); (err == nil) == write {
+			t.Errorf("write %v, command %v", write, raw)
+		}
 	})
 }

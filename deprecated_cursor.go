@@ -8,4 +8,6 @@ package motor
 // ListIndexes, ListCollections, CommandCursor) returns a *Cursor since the collection reads were added, because the
 // find and command cursors behave the same once open and one type lets code iterate any of them; CommandCursor
 // remains as an alias only.
+//
+//go:fix inline
 type CommandCursor = Cursor
