@@ -201,10 +201,11 @@ func aggregateCmd(target any, pipeline any, o *AggregateOptions, rc *readconcern
 	if o.MaxTime < 0 {
 		return nil, false, optionError("AggregateOptions.MaxTime must not be negative, got %v", o.MaxTime)
 	}
-	stages, write, err := encodePipeline(reg, pipeline)
+	stages, err := pipelineStages(reg, pipeline)
 	if err != nil {
 		return nil, false, err
 	}
+	write = pipelineWrites(stages)
 	cmd = bson.D{{Key: "aggregate", Value: target}, {Key: "pipeline", Value: stages}}
 	add := func(k string, v any) { cmd = append(cmd, bson.E{Key: k, Value: v}) }
 	if o.AllowDiskUse != nil {
@@ -258,65 +259,68 @@ func aggregateCmd(target any, pipeline any, o *AggregateOptions, rc *readconcern
 	return cmd, write, nil
 }
 
-// encodePipeline encodes each stage of pipeline with reg and returns them as an array of documents, reporting
-// whether the last stage has a $out or $merge key. A pipeline that is not an array, or a stage that is not a
-// document, is an ErrInvalidOption error.
-func encodePipeline(reg *bson.Registry, pipeline any) (bson.A, bool, error) {
-	var stages bson.A
+// pipelineStages returns the stages of pipeline, each a document encoded with reg; the stages of a bson.RawArray are
+// validated and kept as they are. A pipeline that is not an array (nil included: a caller for which nil means no
+// stage says so first), a stage that is not a document, or invalid BSON is an ErrInvalidOption error.
+func pipelineStages(reg *bson.Registry, pipeline any) ([]bson.Raw, error) {
 	switch p := pipeline.(type) {
 	case nil:
-		return nil, false, optionError("the pipeline must be an array of stages (documents), not nil")
+		return nil, optionError("the pipeline must be an array of stages (documents), not nil")
 	case bson.RawArray:
 		if err := p.Validate(); err != nil {
-			return nil, false, optionError("invalid pipeline: %v", err)
+			return nil, optionError("invalid pipeline: %v", err)
 		}
 		if n := int(binary.LittleEndian.Uint32(p)); n != len(p) {
-			return nil, false, optionError("invalid pipeline: it is %d bytes long, and %d more follow it", n, len(p)-n)
+			return nil, optionError("invalid pipeline: it is %d bytes long, and %d more follow it", n, len(p)-n)
 		}
 		vals, err := p.Values()
 		if err != nil {
-			return nil, false, optionError("invalid pipeline: %v", err)
+			return nil, optionError("invalid pipeline: %v", err)
 		}
-		stages = make(bson.A, len(vals))
+		stages := make([]bson.Raw, len(vals))
 		for i, v := range vals {
 			doc, ok := v.DocumentOK()
 			if !ok {
-				return nil, false, optionError("pipeline stage %d must be a document, not BSON %v", i, v.Type)
+				return nil, optionError("pipeline stage %d must be a document, not BSON %v", i, v.Type)
 			}
 			if err := doc.Validate(); err != nil {
-				return nil, false, optionError("invalid pipeline stage %d: %v", i, err)
+				return nil, optionError("invalid pipeline stage %d: %v", i, err)
 			}
 			stages[i] = doc
 		}
-	default:
-		rv := reflect.ValueOf(pipeline)
-		if rv.Kind() == reflect.Pointer && !rv.IsNil() {
-			rv = rv.Elem()
-		}
-		if k := rv.Kind(); (k != reflect.Slice && k != reflect.Array) || !isArray(rv.Interface()) {
-			return nil, false, optionError("the pipeline must be an array of stages (documents), not a %T", pipeline)
-		}
-		stages = make(bson.A, rv.Len())
-		for i := range stages {
-			stage := rv.Index(i).Interface()
-			if err := checkIsDocument("pipeline stage "+strconv.Itoa(i), stage); err != nil {
-				return nil, false, err
-			}
-			raw, err := bsonutil.Encode(reg, stage)
-			if err != nil {
-				return nil, false, optionError("cannot encode pipeline stage %d: %v", i, err)
-			}
-			stages[i] = raw
-		}
+		return stages, nil
 	}
-	write := false
-	if n := len(stages); n > 0 {
-		last := stages[n-1].(bson.Raw)
-		_, out := last.LookupErr("$out")
-		_, merge := last.LookupErr("$merge")
-		write = out == nil || merge == nil
+	rv := reflect.ValueOf(pipeline)
+	if rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv = rv.Elem()
 	}
-	return stages, write, nil
+	if k := rv.Kind(); (k != reflect.Slice && k != reflect.Array) || !isArray(rv.Interface()) {
+		return nil, optionError("the pipeline must be an array of stages (documents), not a %T", pipeline)
+	}
+	stages := make([]bson.Raw, rv.Len())
+	for i := range stages {
+		stage := rv.Index(i).Interface()
+		if err := checkIsDocument("pipeline stage "+strconv.Itoa(i), stage); err != nil {
+			return nil, err
+		}
+		raw, err := bsonutil.Encode(reg, stage)
+		if err != nil {
+			return nil, optionError("cannot encode pipeline stage %d: %v", i, err)
+		}
+		stages[i] = raw
+	}
+	return stages, nil
+}
+
+// pipelineWrites reports whether a pipeline writes: whether its last stage has a $out or $merge key, PyMongo's test.
+func pipelineWrites(stages []bson.Raw) bool {
+	if len(stages) == 0 {
+		return false
+	}
+	last := stages[len(stages)-1]
+	_, out := last.LookupErr("$out")
+	_, merge := last.LookupErr("$merge")
+	return out == nil || merge == nil
 }
 
 // checkHint reports an ErrInvalidOption error unless hint is an index name or an index key document.

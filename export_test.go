@@ -26,9 +26,6 @@ var (
 	EvalCmd                = evalCmd
 	AuthCredential         = authCredential
 	ScrubError             = scrubError
-	AggregateCmd           = aggregateCmd
-	DistinctCmd            = distinctCmd
-	CountCmd               = countCmd
 )
 
 // The codec's questions to the BSON walker and its UTF-8 repair.
@@ -37,6 +34,13 @@ var (
 	HasInvalidUTF8 = hasInvalidUTF8
 	HasUUIDBinary  = hasUUIDBinary
 	ErrMalformed   = errMalformed
+)
+
+// The builders of the collection reads (aggregate.go, reads.go).
+var (
+	AggregateCmd = aggregateCmd
+	DistinctCmd  = distinctCmd
+	CountCmd     = countCmd
 )
 
 // DefaultRegistry is the registry of the zero CodecOptions, which the builders take to encode values.
