@@ -223,11 +223,18 @@ func aggregateCmd(target any, pipeline any, o *AggregateOptions, rc *readconcern
 		}
 		add("let", o.Let)
 	}
-	if o.Hint != nil {
-		if err := checkHint(reg, "AggregateOptions.Hint", o.Hint); err != nil {
-			return nil, false, err
+	switch h := o.Hint.(type) {
+	case nil:
+	case string:
+		if h == "" {
+			return nil, false, optionError("AggregateOptions.Hint must not be an empty index name")
 		}
-		add("hint", o.Hint)
+		add("hint", h)
+	default:
+		if checkDocument(reg, "AggregateOptions.Hint", h) != nil {
+			return nil, false, optionError("AggregateOptions.Hint must be an index name (a string) or an index key document, not a %T", h)
+		}
+		add("hint", h)
 	}
 	for _, e := range o.Extra {
 		if e.Key == "explain" {
@@ -321,17 +328,6 @@ func pipelineWrites(stages []bson.Raw) bool {
 	_, out := last.LookupErr("$out")
 	_, merge := last.LookupErr("$merge")
 	return out == nil || merge == nil
-}
-
-// checkHint reports an ErrInvalidOption error unless hint is an index name or an index key document.
-func checkHint(reg *bson.Registry, field string, hint any) error {
-	if _, ok := hint.(string); ok {
-		return nil
-	}
-	if err := checkDocument(reg, field, hint); err != nil {
-		return optionError("%s must be an index name (a string) or an index key document, not a %T", field, hint)
-	}
-	return nil
 }
 
 // maxTimeMS is d as PyMongo sends maxTimeMS (whole milliseconds, an int32 when it fits), nil for 0. A positive d

@@ -130,6 +130,8 @@ func TestAggregateCmd(t *testing.T) {
 		{desc: "Let not a document", target: "c", pipeline: bson.A{}, opts: motor.AggregateOptions{Let: 3}, wantErr: "AggregateOptions.Let must be a document"},
 		{desc: "Hint neither name nor document", target: "c", pipeline: bson.A{}, opts: motor.AggregateOptions{Hint: 1},
 			wantErr: "AggregateOptions.Hint must be an index name (a string) or an index key document, not a int"},
+		{desc: "Hint an empty name", target: "c", pipeline: bson.A{}, opts: motor.AggregateOptions{Hint: ""},
+			wantErr: "AggregateOptions.Hint must not be an empty index name"},
 		{desc: "Extra duplicates a typed field", target: "c", pipeline: bson.A{}, opts: motor.AggregateOptions{Extra: bson.D{{Key: "cursor", Value: bson.D{}}}},
 			wantErr: `AggregateOptions.Extra key "cursor" duplicates a typed field`},
 		{desc: "Extra twice", target: "c", pipeline: bson.A{}, opts: motor.AggregateOptions{Extra: bson.D{{Key: "a", Value: 1}, {Key: "a", Value: 2}}},
