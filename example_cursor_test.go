@@ -113,27 +113,37 @@ func ExampleCursor_ToList() {
 	// 2 1
 }
 
-// Decode the documents of a cursor into a Go type.
+// Decode a page of documents at a time into a Go type.
 func ExampleToListAs() {
 	ctx := context.Background()
-	coll, done := exampleColl("example_tolistas", "people")
+	coll, done := exampleColl("example_tolistas", "tasks")
 	defer done()
-	_, _ = coll.InsertMany(ctx, []any{
-		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}},
-		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}},
-	})
+	var tasks []any
+	for i := 1; i <= 5; i++ {
+		tasks = append(tasks, bson.D{{Key: "_id", Value: i}, {Key: "title", Value: fmt.Sprint("task ", i)}})
+	}
+	_, _ = coll.InsertMany(ctx, tasks)
 
 	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		log.Fatal(err)
 	}
-	type person struct {
-		Name string `bson:"name"`
+	defer cur.Close(ctx)
+	type task struct {
+		Title string `bson:"title"`
 	}
-	people, err := motor.ToListAs[person](ctx, cur, 0)
-	if err != nil {
-		log.Fatal(err)
+	for {
+		page, err := motor.ToListAs[task](ctx, cur, 2)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		fmt.Println(page)
 	}
-	fmt.Println(people)
-	// Output: [{ann} {bob}]
+	// Output:
+	// [{task 1} {task 2}]
+	// [{task 3} {task 4}]
+	// [{task 5}]
 }
