@@ -162,6 +162,15 @@ func (c *Collection) InsertMany(ctx context.Context, documents any, opts ...opti
 // Find runs a query (sends find, then getMore as needed) and returns a cursor that decodes with the collection's codec
 // options. The collection's read preference and read concern apply.
 func (c *Collection) Find(ctx context.Context, filter any, opts ...options.Lister[options.FindOptions]) (*Cursor, error) {
+	cur, err := c.find(ctx, filter, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Cursor{mc: cur, db: c.db, coll: c, codec: c.set.codec, op: "find"}, nil
+}
+
+// find sends the query of Find and FindRawBatches and returns the driver's cursor.
+func (c *Collection) find(ctx context.Context, filter any, opts []options.Lister[options.FindOptions]) (*mongo.Cursor, error) {
 	const op = "find"
 	mc, release, err := c.driver(ctx, op)
 	if err != nil {
@@ -172,7 +181,7 @@ func (c *Collection) Find(ctx context.Context, filter any, opts ...options.Liste
 	if err != nil {
 		return nil, c.fail(op, err)
 	}
-	return &Cursor{mc: cur, db: c.db, coll: c, codec: c.set.codec, op: op}, nil
+	return cur, nil
 }
 
 // FindOne returns the first document that filter matches (sends find with limit 1 and singleBatch), decoded with the

@@ -9,19 +9,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 )
 
-// CommandCursor iterates over the results of a command that returns a cursor, such as listCollections
-// ([Database.ListCollections]) or any command run with [Database.CommandCursor]: PyMongo's CommandCursor. It has
-// every method of [Cursor]: Next and TryNext fetch further batches with getMore when the first one is used up,
-// Decode and All decode documents with the codec options in force (the database's unless the call said otherwise;
-// outgoing SON manipulators apply), ID is the server's cursor id (0 once the server holds no more results), Err
-// reports what stopped iteration, and Close sends killCursors when the server still holds the cursor. A
-// CommandCursor is not safe for concurrent use; always Close it (All closes it for you).
-//
-// Unlike Motor 2.3, whose list_collections returns a blocking PyMongo cursor, every call here honours its context.
-type CommandCursor struct {
-	*Cursor
-}
-
 // CommandCursorOptions are the options of [Database.CommandCursor]. The zero value (or a nil pointer) means value 1,
 // primary read preference, the database's codec options, the server's batch sizes and no extra fields.
 type CommandCursorOptions struct {
@@ -65,10 +52,11 @@ type CommandCursorOptions struct {
 // session in ctx is used for the command and its getMores.
 //
 // A failed reply (ok: 0) is an error wrapping the server's [mongo.CommandError]; a reply without a cursor document
-// is an error too. Bad arguments are [ErrInvalidOption] errors before any I/O.
+// is an error too. Bad arguments are [ErrInvalidOption] errors before any I/O. The documents of the returned [Cursor]
+// are decoded with opts.CodecOptions (the database's when nil) and through the database's outgoing document hooks.
 //
 // See https://www.mongodb.com/docs/manual/reference/command/getMore/.
-func (db *Database) CommandCursor(ctx context.Context, cmd any, opts *CommandCursorOptions) (*CommandCursor, error) {
+func (db *Database) CommandCursor(ctx context.Context, cmd any, opts *CommandCursorOptions) (*Cursor, error) {
 	if opts == nil {
 		opts = &CommandCursorOptions{}
 	}
@@ -107,7 +95,7 @@ func (db *Database) CommandCursor(ctx context.Context, cmd any, opts *CommandCur
 }
 
 // commandCursor returns a cursor over the results of a command sent to db, decoding with c (and the database's
-// document hooks); op names the operation in errors.
-func (db *Database) commandCursor(cur *mongo.Cursor, c *codec, op string) *CommandCursor {
-	return &CommandCursor{Cursor: &Cursor{mc: cur, db: db, codec: c, op: op}}
+// document hooks, for the database itself rather than a collection); op names the operation in errors.
+func (db *Database) commandCursor(cur *mongo.Cursor, c *codec, op string) *Cursor {
+	return &Cursor{mc: cur, db: db, codec: c, op: op}
 }

@@ -29,6 +29,7 @@ func TestCommandCursor(t *testing.T) {
 	if cur.ID() == 0 {
 		t.Fatal("cursor id 0 after the first batch of 2 of 5")
 	}
+	var _ *motor.CommandCursor = cur //nolint:staticcheck // the deprecated alias still names the cursor type
 	var got []bson.D
 	if err := cur.All(ctx, &got); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/gomotor/motor"
 )
 
 // Iterate a query one document at a time.
@@ -77,4 +79,71 @@ func ExampleCursor_TryNext() {
 	defer cur.Close(ctx)
 	fmt.Println(cur.TryNext(ctx), cur.TryNext(ctx), cur.ID(), cur.Err())
 	// Output: true false 0 <nil>
+}
+
+// Read a cursor a few documents at a time, as Motor's to_list(length) does; n <= 0 reads the rest and closes it.
+func ExampleCursor_ToList() {
+	ctx := context.Background()
+	coll, done := exampleColl("example_cursor_tolist", "numbers")
+	defer done()
+	_, _ = coll.InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}, bson.D{{Key: "_id", Value: 3}},
+	})
+
+	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	first, err := cur.ToList(ctx, 2)
+	if err != nil {
+		log.Fatal(err)
+	}
+	rest, err := cur.ToList(ctx, 0)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, doc := range append(first, rest...) {
+		fmt.Println(doc)
+	}
+	fmt.Println(len(first), len(rest))
+	// Output:
+	// {"_id":{"$numberInt":"1"}}
+	// {"_id":{"$numberInt":"2"}}
+	// {"_id":{"$numberInt":"3"}}
+	// 2 1
+}
+
+// Decode a page of documents at a time into a Go type.
+func ExampleToListAs() {
+	ctx := context.Background()
+	coll, done := exampleColl("example_tolistas", "tasks")
+	defer done()
+	var tasks []any
+	for i := 1; i <= 5; i++ {
+		tasks = append(tasks, bson.D{{Key: "_id", Value: i}, {Key: "title", Value: fmt.Sprint("task ", i)}})
+	}
+	_, _ = coll.InsertMany(ctx, tasks)
+
+	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cur.Close(ctx)
+	type task struct {
+		Title string `bson:"title"`
+	}
+	for {
+		page, err := motor.ToListAs[task](ctx, cur, 2)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		fmt.Println(page)
+	}
+	// Output:
+	// [{task 1} {task 2}]
+	// [{task 3} {task 4}]
+	// [{task 5}]
 }

@@ -45,6 +45,13 @@ var (
 	ErrMalformed   = errMalformed
 )
 
+// The builders of the collection reads (aggregate.go, reads.go).
+var (
+	AggregateCmd = aggregateCmd
+	DistinctCmd  = distinctCmd
+	CountCmd     = countCmd
+)
+
 // DefaultRegistry is the registry of the zero CodecOptions, which the builders take to encode values.
 var DefaultRegistry = defaultCodec.reg
 

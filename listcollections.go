@@ -54,7 +54,7 @@ var listTyped = []string{"listCollections", "cursor", "filter", "nameOnly", "aut
 // errors before any I/O; server errors are returned wrapped, reachable with errors.As(err, &mongo.CommandError{}).
 //
 // See https://www.mongodb.com/docs/manual/reference/command/listCollections/.
-func (db *Database) ListCollections(ctx context.Context, opts *ListCollectionsOptions) (*CommandCursor, error) {
+func (db *Database) ListCollections(ctx context.Context, opts *ListCollectionsOptions) (*Cursor, error) {
 	if opts == nil {
 		opts = &ListCollectionsOptions{}
 	}

@@ -239,9 +239,9 @@ func (st *caseState) databaseOp(ctx context.Context, db *motor.Database, name st
 			return opResult{}, err
 		}
 		if name == "createCommandCursor" {
-			return opResult{entity: cc.Cursor}, nil
+			return opResult{entity: cc}, nil
 		}
-		return allDocs(ctx, cc.Cursor)
+		return allDocs(ctx, cc)
 	case "createCollection":
 		coll := a.str("collection")
 		opts, err := createOptions(a)
@@ -275,7 +275,7 @@ func (st *caseState) databaseOp(ctx context.Context, db *motor.Database, name st
 		if err != nil {
 			return opResult{}, err
 		}
-		return allDocs(ctx, cc.Cursor)
+		return allDocs(ctx, cc)
 	case "listCollectionNames":
 		opts := &motor.ListCollectionNamesOptions{}
 		if v, ok := a.get("filter"); ok {

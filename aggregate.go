@@ -1,0 +1,358 @@
+package motor
+
+import (
+	"context"
+	"encoding/binary"
+	"reflect"
+	"strconv"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+
+	"github.com/gomotor/motor/internal/bsonutil"
+)
+
+// AggregateOptions are the options of [Collection.Aggregate], [Database.Aggregate] and
+// [Collection.AggregateRawBatches]: the keyword arguments of PyMongo's aggregate(pipeline, session, **kwargs), typed
+// where they are common. The zero value (or a nil pointer) sends {aggregate, pipeline, cursor: {}} with the handle's
+// settings. Fields left at their zero value are not sent.
+type AggregateOptions struct {
+	// AllowDiskUse lets the stages that need much memory ($sort, $group, ...) write temporary files. nil sends
+	// nothing, so the server's default applies (allowDiskUseByDefault, true since MongoDB 6.0); a pointer to false
+	// sends allowDiskUse: false.
+	AllowDiskUse *bool
+
+	// BatchSize is the number of documents of the first batch (sent as cursor: {batchSize}) and of each getMore. 0
+	// means the server's default (101 documents, then 16 MiB batches). It is not sent when the pipeline writes
+	// ($out or $merge last), as in PyMongo: such a pipeline returns no documents. Negative is an error.
+	BatchSize int32
+
+	// MaxTime limits the time the server spends on the command: PyMongo's maxTimeMS. 0 means no limit beyond the
+	// context's. Without a context deadline it is sent as maxTimeMS, in whole milliseconds as PyMongo sends it;
+	// with one, the driver already sends the time left as maxTimeMS, so MaxTime shortens the context's deadline
+	// instead (the command then also fails on the client when it expires). Negative is an error.
+	MaxTime time.Duration
+
+	// Comment is attached to the command for the server's logs and profiler (MongoDB 3.6+); any BSON value.
+	Comment any
+
+	// Let is a document of variables that the pipeline reads as $$name (MongoDB 5.0+).
+	Let any
+
+	// Hint is the index to use: its name (a string) or its key document, such as bson.D{{Key: "qty", Value: 1}}.
+	Hint any
+
+	// Collation is the collation of the pipeline's string comparisons (MongoDB 3.4+). It cannot be combined with an
+	// unacknowledged write concern on a pipeline that writes (PyMongo's ConfigurationError).
+	Collation *options.Collation
+
+	// Extra fields are appended to the command in order, after the typed ones and before cursor: PyMongo's
+	// **kwargs, such as bypassDocumentValidation. A readConcern or writeConcern given here replaces the handle's,
+	// as in PyMongo. A key that a typed field sends (aggregate, pipeline, allowDiskUse, maxTimeMS, comment, let,
+	// hint, cursor, collation), explain (use [Database.Command] to explain a pipeline, as PyMongo says), or a key
+	// that appears twice is an error.
+	Extra bson.D
+}
+
+// aggregateTyped are the keys that AggregateOptions sends through typed fields.
+var aggregateTyped = []string{"aggregate", "pipeline", "allowDiskUse", "maxTimeMS", "comment", "let", "hint", "cursor",
+	"collation"}
+
+// Aggregate runs the aggregation pipeline on this collection and returns a cursor over its results: Motor's
+// aggregate(pipeline, **kwargs). The documents are decoded with the collection's codec options and through its
+// outgoing document hooks (the deprecated SON manipulators), as for [Collection.Find].
+//
+// pipeline is an array of stages, each a document: [mongo.Pipeline], []bson.D, [bson.A], a slice of structs or
+// maps with one key, or a [bson.RawArray]. It is checked before any I/O: anything else, or a stage that is not a
+// document, is an [ErrInvalidOption] error, as PyMongo raises TypeError for a pipeline that is not a list. The
+// stages are encoded with the collection's codec options. It sends
+//
+//	{aggregate: NAME, pipeline, allowDiskUse, maxTimeMS, comment, let, hint, ...Extra, cursor: {batchSize},
+//	 writeConcern, readConcern, collation}
+//
+// with only the fields that are set, in PyMongo's order (keyword arguments, then cursor, then what the handle
+// adds), and follows PyMongo's rules:
+//
+//   - A read pipeline goes with the collection's read preference and is retried once after a network error or a
+//     retryable server error, as PyMongo's reads are, unless the client disables retryable reads or a transaction
+//     runs.
+//   - A pipeline whose last stage is $out or $merge writes: it goes to the primary, is not retried, carries no
+//     cursor batchSize, and carries the collection's write concern unless it is the server default or a
+//     transaction runs (PyMongo's _write_concern_for).
+//   - readConcern is the collection's read concern, sent when it has a level, for a read and for a write (PyMongo
+//     omits it for $out only before MongoDB 4.2, which the driver no longer supports), and never inside a
+//     transaction, whose read concern applies.
+//   - Inside a transaction the read preference is primary, as transactions require.
+//
+// A session in ctx is used for the command and its getMores. Unlike Motor, whose aggregate returns a latent cursor
+// that sends nothing until the first read, Aggregate sends the command at once and returns its error: a failed
+// reply is an error wrapping the server's [mongo.CommandError] ("motor: aggregate DB.COLL: ..."). Bad options are
+// [ErrInvalidOption] errors before any I/O.
+//
+// See https://www.mongodb.com/docs/manual/reference/command/aggregate/.
+func (c *Collection) Aggregate(ctx context.Context, pipeline any, opts *AggregateOptions) (*Cursor, error) {
+	cur, err := c.db.aggregate(ctx, c.name, c.FullName(), &c.set, pipeline, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Cursor{mc: cur, db: c.db, coll: c, codec: c.set.codec, op: "aggregate"}, nil
+}
+
+// Aggregate runs a database-level aggregation pipeline, one whose first stage makes its own documents, such as
+// $documents (MongoDB 5.1+), $currentOp and $listLocalSessions (on admin), or $changeStream: Motor's
+// AsyncIOMotorDatabase.aggregate(pipeline, **kwargs) (MongoDB 3.6+). It sends {aggregate: 1, pipeline, ...} to
+// this database, with the options, checks and rules of [Collection.Aggregate] and the database's settings (read
+// preference, read concern, write concern for $out or $merge). The documents are decoded with the database's
+// codec options and through its outgoing document hooks, for the database itself rather than a collection (the
+// "$cmd" collection, as in PyMongo). Errors read "motor: aggregate DB: ...".
+//
+// See https://www.mongodb.com/docs/manual/reference/command/aggregate/.
+func (db *Database) Aggregate(ctx context.Context, pipeline any, opts *AggregateOptions) (*Cursor, error) {
+	cur, err := db.aggregate(ctx, int32(1), db.name, &db.set, pipeline, opts)
+	if err != nil {
+		return nil, err
+	}
+	return db.commandCursor(cur, db.set.codec, "aggregate "+db.name), nil
+}
+
+// aggregate builds and sends the aggregate command on target (a collection name, or int32 1 for the database) with
+// the settings s of the handle named subject, and returns the driver's cursor.
+func (db *Database) aggregate(ctx context.Context, target any, subject string, s *settings, pipeline any, o *AggregateOptions) (*mongo.Cursor, error) {
+	c := call{op: "aggregate", subject: subject, codec: s.codec}
+	if err := checkContext(ctx, c.op+" "+subject); err != nil {
+		return nil, err
+	}
+	ctx, cancel, o := readOptions(ctx, o)
+	defer cancel()
+	rc, rp := s.forRead(ctx)
+	cmd, write, err := aggregateCmd(target, pipeline, o, rc, writeConcernFor(ctx, s.wc), s.codec.reg)
+	if err != nil {
+		return nil, err
+	}
+	if !write {
+		c.rp = rp
+		c.retryRead = true
+	}
+	cur, err := db.execCursor(ctx, c, cmd)
+	if err != nil {
+		return nil, err
+	}
+	if o.BatchSize > 0 {
+		cur.SetBatchSize(o.BatchSize)
+	}
+	return cur, nil
+}
+
+// forRead returns the read concern and the read preference that a read through a handle with settings s sends: the
+// handle's, or none and primary (nil) inside a transaction, whose own read concern applies and which must read from
+// the primary.
+func (s *settings) forRead(ctx context.Context) (*readconcern.ReadConcern, *readpref.ReadPref) {
+	if inTransaction(ctx) {
+		return nil, nil
+	}
+	return s.rc, s.rp
+}
+
+// maxTimer is the options struct of a read that has a MaxTime field.
+type maxTimer[O any] interface {
+	*O
+	maxTime() *time.Duration
+}
+
+// readOptions returns the options o of a read (the zero options when nil) and the context to send its command with.
+// When ctx has no deadline, o keeps its MaxTime, for the builder to send as maxTimeMS. When it has one, the driver
+// already sends the time left as maxTimeMS, and a second maxTimeMS field would be an error, so ctx gets the earlier
+// of the two deadlines and o is a copy without MaxTime. A negative MaxTime is left to the builder to refuse. Call
+// cancel when the command is done.
+func readOptions[O any, P maxTimer[O]](ctx context.Context, o P) (_ context.Context, cancel context.CancelFunc, _ P) {
+	if o == nil {
+		o = new(O)
+	}
+	d := *o.maxTime()
+	if _, ok := ctx.Deadline(); d <= 0 || !ok {
+		return ctx, func() {}, o
+	}
+	oc := *o
+	o = &oc
+	*o.maxTime() = 0
+	ctx, cancel = context.WithTimeout(ctx, d)
+	return ctx, cancel, o
+}
+
+func (o *AggregateOptions) maxTime() *time.Duration { return &o.MaxTime }
+
+// aggregateCmd builds the aggregate command on target (a collection name, or int32 1):
+//
+//	{aggregate, pipeline, allowDiskUse, maxTimeMS, comment, let, hint, ...Extra, cursor, writeConcern, readConcern,
+//	 collation}
+//
+// rc is the read concern to send (nil or no level: none), wc the write concern to send when the pipeline writes (nil
+// or the server default: none); reg encodes the stages and checks the documents. It reports whether the pipeline
+// writes: whether its last stage has a $out or $merge key, PyMongo's test.
+func aggregateCmd(target any, pipeline any, o *AggregateOptions, rc *readconcern.ReadConcern, wc *writeconcern.WriteConcern, reg *bson.Registry) (cmd bson.D, write bool, err error) {
+	if o.BatchSize < 0 {
+		return nil, false, optionError("AggregateOptions.BatchSize must not be negative, got %d", o.BatchSize)
+	}
+	if o.MaxTime < 0 {
+		return nil, false, optionError("AggregateOptions.MaxTime must not be negative, got %v", o.MaxTime)
+	}
+	stages, err := pipelineStages(reg, pipeline)
+	if err != nil {
+		return nil, false, err
+	}
+	write = pipelineWrites(stages)
+	cmd = bson.D{{Key: "aggregate", Value: target}, {Key: "pipeline", Value: stages}}
+	add := func(k string, v any) { cmd = append(cmd, bson.E{Key: k, Value: v}) }
+	if o.AllowDiskUse != nil {
+		add("allowDiskUse", *o.AllowDiskUse)
+	}
+	if ms := maxTimeMS(o.MaxTime); ms != nil {
+		add("maxTimeMS", ms)
+	}
+	if o.Comment != nil {
+		add("comment", o.Comment)
+	}
+	if o.Let != nil {
+		if err := checkDocument(reg, "AggregateOptions.Let", o.Let); err != nil {
+			return nil, false, err
+		}
+		add("let", o.Let)
+	}
+	switch h := o.Hint.(type) {
+	case nil:
+	case string:
+		if h == "" {
+			return nil, false, optionError("AggregateOptions.Hint must not be an empty index name")
+		}
+		add("hint", h)
+	default:
+		if checkDocument(reg, "AggregateOptions.Hint", h) != nil {
+			return nil, false, optionError("AggregateOptions.Hint must be an index name (a string) or an index key document, not a %T", h)
+		}
+		add("hint", h)
+	}
+	for _, e := range o.Extra {
+		if e.Key == "explain" {
+			return nil, false, optionError("AggregateOptions.Extra: the explain option is not supported; explain the aggregate command with Database.Command instead")
+		}
+	}
+	if cmd, err = appendExtraFields(cmd, o.Extra, "AggregateOptions", aggregateTyped...); err != nil {
+		return nil, false, err
+	}
+	cursor := bson.D{}
+	if o.BatchSize > 0 && !write {
+		cursor = bson.D{{Key: "batchSize", Value: o.BatchSize}}
+	}
+	add("cursor", cursor)
+	if write && !hasKey(o.Extra, "writeConcern") {
+		if wcd := writeConcernDoc(wc); wcd != nil {
+			add("writeConcern", wcd)
+		}
+	}
+	if rcd := readConcernDoc(rc); rcd != nil && !hasKey(o.Extra, "readConcern") {
+		add("readConcern", rcd)
+	}
+	if o.Collation != nil {
+		if write && !wc.Acknowledged() {
+			return nil, false, optionError("collation is unsupported for unacknowledged writes")
+		}
+		add("collation", collationDoc(o.Collation))
+	}
+	return cmd, write, nil
+}
+
+// pipelineStages returns the stages of pipeline, each a document encoded with reg; the stages of a bson.RawArray are
+// validated and kept as they are. A pipeline that is not an array (nil included: a caller for which nil means no
+// stage says so first), a stage that is not a document, or invalid BSON is an ErrInvalidOption error.
+func pipelineStages(reg *bson.Registry, pipeline any) ([]bson.Raw, error) {
+	switch p := pipeline.(type) {
+	case nil:
+		return nil, optionError("the pipeline must be an array of stages (documents), not nil")
+	case bson.RawArray:
+		if err := p.Validate(); err != nil {
+			return nil, optionError("invalid pipeline: %v", err)
+		}
+		if n := int(binary.LittleEndian.Uint32(p)); n != len(p) {
+			return nil, optionError("invalid pipeline: it is %d bytes long, and %d more follow it", n, len(p)-n)
+		}
+		vals, err := p.Values()
+		if err != nil {
+			return nil, optionError("invalid pipeline: %v", err)
+		}
+		stages := make([]bson.Raw, len(vals))
+		for i, v := range vals {
+			doc, ok := v.DocumentOK()
+			if !ok {
+				return nil, optionError("pipeline stage %d must be a document, not BSON %v", i, v.Type)
+			}
+			if err := doc.Validate(); err != nil {
+				return nil, optionError("invalid pipeline stage %d: %v", i, err)
+			}
+			stages[i] = doc
+		}
+		return stages, nil
+	}
+	rv := reflect.ValueOf(pipeline)
+	if rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv = rv.Elem()
+	}
+	if k := rv.Kind(); (k != reflect.Slice && k != reflect.Array) || !isArray(rv.Interface()) {
+		return nil, optionError("the pipeline must be an array of stages (documents), not a %T", pipeline)
+	}
+	stages := make([]bson.Raw, rv.Len())
+	for i := range stages {
+		stage := rv.Index(i).Interface()
+		if err := checkIsDocument("pipeline stage "+strconv.Itoa(i), stage); err != nil {
+			return nil, err
+		}
+		raw, err := bsonutil.Encode(reg, stage)
+		if err != nil {
+			return nil, optionError("cannot encode pipeline stage %d: %v", i, err)
+		}
+		stages[i] = raw
+	}
+	return stages, nil
+}
+
+// pipelineWrites reports whether a pipeline writes: whether its last stage has a $out or $merge key, PyMongo's test.
+func pipelineWrites(stages []bson.Raw) bool {
+	if len(stages) == 0 {
+		return false
+	}
+	last := stages[len(stages)-1]
+	_, out := last.LookupErr("$out")
+	_, merge := last.LookupErr("$merge")
+	return out == nil || merge == nil
+}
+
+// maxTimeMS is d as PyMongo sends maxTimeMS (whole milliseconds, an int32 when it fits), nil for 0. A positive d
+// under a millisecond is sent as 1, not as 0 (which would mean no limit).
+func maxTimeMS(d time.Duration) any {
+	if d <= 0 {
+		return nil
+	}
+	return pyInt(max(d.Milliseconds(), 1))
+}
+
+// readConcernDoc is the readConcern field PyMongo sends for rc: {level} when rc has a level, else nil.
+func readConcernDoc(rc *readconcern.ReadConcern) bson.D {
+	if rc == nil || rc.Level == "" {
+		return nil
+	}
+	return bson.D{{Key: "level", Value: rc.Level}}
+}
+
+// hasKey reports whether d has the key k.
+func hasKey(d bson.D, k string) bool {
+	for _, e := range d {
+		if e.Key == k {
+			return true
+		}
+	}
+	return false
+}

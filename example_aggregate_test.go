@@ -1,0 +1,73 @@
+package motor_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/gomotor/motor"
+)
+
+// Group the orders of a collection by item, largest total first.
+func ExampleCollection_Aggregate() {
+	ctx := context.Background()
+	orders, done := exampleColl("example_aggregate", "orders")
+	defer done()
+	_, _ = orders.InsertMany(ctx, []any{
+		bson.D{{Key: "item", Value: "tea"}, {Key: "qty", Value: 2}},
+		bson.D{{Key: "item", Value: "jam"}, {Key: "qty", Value: 1}},
+		bson.D{{Key: "item", Value: "tea"}, {Key: "qty", Value: 3}},
+	})
+
+	cur, err := orders.Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$item"}, {Key: "total", Value: bson.D{{Key: "$sum", Value: "$qty"}}}}}},
+		{{Key: "$sort", Value: bson.D{{Key: "total", Value: -1}}}},
+	}, &motor.AggregateOptions{AllowDiskUse: new(true), Comment: "totals by item"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	type total struct {
+		Item  string `bson:"_id"`
+		Total int    `bson:"total"`
+	}
+	totals, err := motor.ToListAs[total](ctx, cur, 0)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(totals)
+	// Output: [{tea 5} {jam 1}]
+}
+
+// Run a pipeline that starts with its own documents: {aggregate: 1, pipeline: [{$documents: [...]}, ...]} on the
+// database. FerretDB has no database-level aggregate, so a scripted server plays MongoDB here, answering the
+// $documents stage.
+func ExampleDatabase_Aggregate() {
+	ctx := context.Background()
+	f, db, stop := exampleFakeDB("app")
+	defer stop()
+	f.Handle("aggregate", func(cmd bson.D) bson.D { // a MongoDB 5.1+ server, as far as $documents goes
+		stage := getField(cmd, "pipeline").(bson.A)[0].(bson.D)
+		docs := getField(stage, "$documents").(bson.A)
+		return cursorReply(0, "app.$cmd.aggregate", "firstBatch", docs...)
+	})
+
+	cur, err := db.Aggregate(ctx, bson.A{
+		bson.D{{Key: "$documents", Value: bson.A{bson.D{{Key: "x", Value: 1}}, bson.D{{Key: "x", Value: 2}}}}},
+	}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	docs, err := motor.ToListAs[struct{ X int }](ctx, cur, 0)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(docs)
+	cmd := f.Commands()[0]
+	fmt.Println(firstKeys(cmd), cmd[0].Value)
+	// Output:
+	// [{1} {2}]
+	// [aggregate pipeline cursor $db] 1
+}
