@@ -89,11 +89,7 @@ func commands() []*command {
 						return nil, err
 					}
 					return func(ctx context.Context, db *motor.Database) (any, error) {
-						cur, err := db.ListCollections(ctx, &o)
-						if err != nil {
-							return nil, err
-						}
-						return cur.Cursor, nil
+						return db.ListCollections(ctx, &o)
 					}, nil
 				}
 			},
@@ -385,16 +381,7 @@ func commands() []*command {
 						return nil, err
 					}
 					return onCollection(args[0], func(ctx context.Context, coll *motor.Collection) (any, error) {
-						// motor has no Collection.Aggregate; this is the command Motor's aggregate sends.
-						cur, err := coll.Database().CommandCursor(ctx, bson.D{
-							{Key: "aggregate", Value: coll.Name()},
-							{Key: "pipeline", Value: pipeline},
-							{Key: "cursor", Value: bson.D{}},
-						}, nil)
-						if err != nil {
-							return nil, err
-						}
-						return cur.Cursor, nil
+						return coll.Aggregate(ctx, pipeline, nil)
 					}), nil
 				}
 			},
@@ -408,26 +395,10 @@ func commands() []*command {
 				nameOnly := fs.Bool("name-only", false, "print the names only, one per line")
 				return func(s *session, args []string) (op, error) {
 					return func(ctx context.Context, db *motor.Database) (any, error) {
-						admin, err := db.Client().Database("admin")
-						if err != nil {
-							return nil, err
-						}
-						// motor has no Client.ListDatabases; this is the command Motor's list_databases sends.
-						cmd := bson.D{{Key: "listDatabases", Value: 1}}
 						if *nameOnly {
-							cmd = append(cmd, bson.E{Key: "nameOnly", Value: true})
+							return db.Client().ListDatabaseNames(ctx, nil)
 						}
-						reply, err := motor.CommandAs[struct {
-							Databases []bson.Raw `bson:"databases"`
-						}](ctx, admin, cmd, nil)
-						if err != nil || !*nameOnly {
-							return reply.Databases, err
-						}
-						names := make([]string, len(reply.Databases))
-						for i, d := range reply.Databases {
-							names[i], _ = d.Lookup("name").StringValueOK()
-						}
-						return names, nil
+						return db.Client().ListDatabases(ctx, nil)
 					}, nil
 				}
 			},
