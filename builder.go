@@ -98,13 +98,21 @@ func collationDoc(c *options.Collation) bson.D {
 
 // checkDocument reports an ErrInvalidOption error unless v encodes as a BSON document with reg.
 func checkDocument(reg *bson.Registry, field string, v any) error {
+	_, err := encodeArg(reg, field, v)
+	return err
+}
+
+// encodeArg encodes v, the argument field (a document), with reg. A value that is not a document, or that reg
+// cannot encode, is an ErrInvalidOption error that names field.
+func encodeArg(reg *bson.Registry, field string, v any) (bson.Raw, error) {
 	if err := checkIsDocument(field, v); err != nil {
-		return err
+		return nil, err
 	}
-	if _, err := bsonutil.Encode(reg, v); err != nil {
-		return optionError("cannot encode %s: %v", field, err)
+	raw, err := bsonutil.Encode(reg, v)
+	if err != nil {
+		return nil, optionError("cannot encode %s: %v", field, err)
 	}
-	return nil
+	return raw, nil
 }
 
 // checkIsDocument reports an ErrInvalidOption error when v is plainly not a document: nil, a number, a string, a

@@ -9,8 +9,6 @@ package motor
 import (
 	"context"
 	"errors"
-	"fmt"
-	"reflect"
 	"slices"
 	"time"
 
@@ -222,7 +220,7 @@ func watchArgs(reg *bson.Registry, pipeline any, o *WatchOptions, cluster bool) 
 		if tok.v == nil {
 			continue
 		}
-		raw, err := encodeDocument(reg, tok.field, tok.v)
+		raw, err := encodeArg(reg, tok.field, tok.v)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -262,47 +260,7 @@ func watchPipeline(reg *bson.Registry, pipeline any) ([]bson.Raw, error) {
 	if pipeline == nil {
 		return []bson.Raw{}, nil
 	}
-	if ra, ok := pipeline.(bson.RawArray); ok {
-		vals, err := ra.Values()
-		if err != nil {
-			return nil, optionError("the pipeline is not a valid BSON array: %v", err)
-		}
-		stages := make([]bson.Raw, len(vals))
-		for i, v := range vals {
-			doc, ok := v.DocumentOK()
-			if !ok {
-				return nil, optionError("pipeline stage %d must be a document, not a BSON %s", i, v.Type)
-			}
-			stages[i] = doc
-		}
-		return stages, nil
-	}
-	if !isArray(pipeline) {
-		return nil, optionError("the pipeline must be an array of stages, not a %T", pipeline)
-	}
-	rv := reflect.ValueOf(pipeline)
-	stages := make([]bson.Raw, rv.Len())
-	for i := range stages {
-		raw, err := encodeDocument(reg, fmt.Sprintf("pipeline stage %d", i), rv.Index(i).Interface())
-		if err != nil {
-			return nil, err
-		}
-		stages[i] = raw
-	}
-	return stages, nil
-}
-
-// encodeDocument encodes v, the argument field, with reg; a value that is not a document or cannot be encoded is
-// an ErrInvalidOption error.
-func encodeDocument(reg *bson.Registry, field string, v any) (bson.Raw, error) {
-	if err := checkIsDocument(field, v); err != nil {
-		return nil, err
-	}
-	raw, err := bsonutil.Encode(reg, v)
-	if err != nil {
-		return nil, optionError("cannot encode %s: %v", field, err)
-	}
-	return raw, nil
+	return pipelineStages(reg, pipeline)
 }
 
 // fail wraps err as the error of the stream: "motor: watch NS: CAUSE". nil stays nil.

@@ -341,18 +341,6 @@ func findOneAndUpdateOpts(o *FindOneAndUpdateOptions, wc *writeconcern.WriteConc
 // checkFilter reports an error unless filter is a document.
 func checkFilter(filter any) error { return checkIsDocument("the filter", filter) }
 
-// encodeArg encodes the document argument v (named what in errors) with reg.
-func encodeArg(reg *bson.Registry, what string, v any) (bson.Raw, error) {
-	if err := checkIsDocument(what, v); err != nil {
-		return nil, err
-	}
-	raw, err := bsonutil.Encode(reg, v)
-	if err != nil {
-		return nil, optionError("cannot encode %s: %v", what, err)
-	}
-	return raw, nil
-}
-
 // updateDoc returns update as it is sent: a pipeline (a slice or array of stages) as it is, a document encoded
 // with the collection's codec options and checked to hold only update operators, as PyMongo's
 // validate_ok_for_update requires (PyMongo checks the first key; motor checks every key). An empty document or
