@@ -113,7 +113,7 @@ func (c *Client) adminDB() *Database {
 // with errors.As(err, &mongo.CommandError{}).
 //
 // See https://www.mongodb.com/docs/manual/reference/command/listDatabases/.
-func (c *Client) ListDatabases(ctx context.Context, opts *ListDatabasesOptions) (*CommandCursor, error) {
+func (c *Client) ListDatabases(ctx context.Context, opts *ListDatabasesOptions) (*Cursor, error) {
 	cmd, err := listDatabasesCmd(opts, c.set.codec.reg, "ListDatabasesOptions")
 	if err != nil {
 		return nil, err

@@ -176,8 +176,7 @@ func connected[C interface{ Disconnect(context.Context) error }](connect func() 
 	return op, done, nil
 }
 
-// motorWorkload returns the operation of cfg.workload through motor's public API. motor has no
-// Collection.Aggregate, so aggregate goes through Database.CommandCursor.
+// motorWorkload returns the operation of cfg.workload through motor's public API.
 func motorWorkload(ctx context.Context, c *motor.Client, cfg clientConfig, docs specDocs) (opFunc, error) {
 	db := func(name string) *motor.Database {
 		d, err := c.Database(name)
@@ -257,9 +256,8 @@ func motorWorkload(ctx context.Context, c *motor.Client, cfg clientConfig, docs 
 			return err
 		}, nil
 	case "aggregate":
-		d := db(dbRef)
-		cmd := bson.D{{Key: "aggregate", Value: "agg"}, {Key: "pipeline", Value: aggPipeline}, {Key: "cursor", Value: bson.D{}}}
-		return drained(func(ctx context.Context) (*motor.CommandCursor, error) { return d.CommandCursor(ctx, cmd, nil) }, 5), nil
+		cl := coll(dbRef, "agg")
+		return drained(func(ctx context.Context) (*motor.Cursor, error) { return cl.Aggregate(ctx, aggPipeline, nil) }, 5), nil
 	case "find_one_by_id":
 		cl := coll(dbSpec, "corpus")
 		return func(ctx context.Context, i int) error {
