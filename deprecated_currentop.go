@@ -73,7 +73,7 @@ type CurrentOperation struct {
 // See https://www.mongodb.com/docs/manual/reference/command/currentOp/.
 //
 // Deprecated: Run the $currentOp aggregation stage on the admin database instead (MongoDB 3.6+), for example with
-// admin.Mongo().Aggregate(ctx, mongo.Pipeline{{{Key: "$currentOp", Value: bson.D{{Key: "allUsers", Value: true}}}}}).
+// admin.Aggregate(ctx, bson.A{bson.D{{Key: "$currentOp", Value: bson.D{{Key: "allUsers", Value: true}}}}}, nil).
 // It returns a cursor, while the command's single reply is capped at 16 MB, and it can filter and project with
 // later stages. PyMongo deprecated current_op in 3.9 and removed it in 4.0; MongoDB deprecated the currentOp command
 // in 6.2.

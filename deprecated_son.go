@@ -32,8 +32,8 @@ type SONManipulator struct {
 	Incoming func(doc bson.D, coll *Collection) (bson.D, error)
 
 	// Outgoing, when set, transforms each document read from the database as it is decoded: results of
-	// [Collection.Find], [Collection.FindOne] and the FindOneAnd methods, dereferenced documents, command cursor
-	// batches and change stream events ([ChangeStream.Decode]). coll is the collection read from or watched; for
+	// [Collection.Find], [Collection.FindOne], [Collection.Aggregate], the FindOneAnd methods, the documents among
+	// the values of [Collection.Distinct], dereferenced documents, command cursor batches and change stream events ([ChangeStream.Decode]). coll is the collection read from or watched; for
 	// database-level command cursors (listCollections, database aggregate) and database change streams it is the
 	// database's "$cmd" collection, as in PyMongo. None run for [Client.Watch], whose events belong to no database.
 	Outgoing func(doc bson.D, coll *Collection) (bson.D, error)

@@ -1,11 +1,12 @@
-// Package motor gives Go programs the database API of Python Motor's AsyncIOMotorDatabase (Motor 2.3 on
-// PyMongo 3.11): every method and property of it, the deprecated and obsolete ones included, on top of the official
-// driver go.mongodb.org/mongo-driver/v2, against any MongoDB-wire server.
+// Package motor gives Go programs the API of Python Motor 2.3 (on PyMongo 3.11): every method and property of
+// AsyncIOMotorClient ([Client]), AsyncIOMotorDatabase ([Database]) and AsyncIOMotorCollection ([Collection]), their
+// cursors ([Cursor]) and change streams ([ChangeStream]), the deprecated and obsolete ones included, on top of the
+// official driver go.mongodb.org/mongo-driver/v2, against any MongoDB-wire server.
 //
 // # Layers
 //
 // The driver does the wire protocol, server selection, pooling, sessions, retries, authentication and TLS. motor adds
-// Motor's database API above it, and every handle exposes the driver handle beneath it ([Client.Mongo],
+// Motor's API above it, and every handle exposes the driver handle beneath it ([Client.Mongo],
 // [Database.Mongo], [Collection.Mongo], [Cursor.Mongo], [ChangeStream.Mongo]), so nobody is ever stuck; [NewClient] wraps a driver client
 // that a program already has, to adopt motor one call at a time.
 //
