@@ -106,15 +106,11 @@ func TestOutage(t *testing.T) {
 	if err := cur.All(t.Context(), &docs); err != nil {
 		t.Fatal(err)
 	}
-	seen := map[int]int{}
-	for _, d := range docs {
-		seen[d.ID]++
+	stored := make([]int, len(docs))
+	for i, d := range docs {
+		stored[i] = d.ID
 	}
-	for _, id := range acked {
-		if seen[id] != 1 {
-			t.Errorf("acknowledged insert %d is there %d times", id, seen[id])
-		}
-	}
+	motortest.ExactlyOnce(t, acked, stored)
 	n, err := coll.CountDocuments(t.Context(), bson.D{})
 	if err != nil {
 		t.Fatal(err)

@@ -147,15 +147,11 @@ func TestServerKilledMidWrite(t *testing.T) {
 	if err := cur.All(t.Context(), &docs); err != nil {
 		t.Fatal(err)
 	}
-	seen := map[int32]int{}
-	for _, d := range docs {
-		seen[d.ID]++
+	stored := make([]int32, len(docs))
+	for i, d := range docs {
+		stored[i] = d.ID
 	}
-	for _, id := range acked {
-		if seen[id] != 1 {
-			t.Errorf("acknowledged insert %d is there %d times", id, seen[id])
-		}
-	}
+	motortest.ExactlyOnce(t, acked, stored)
 	if len(docs) < len(acked) || len(docs) > len(acked)+1 { // the insert in flight at the kill may have landed
 		t.Errorf("%d documents after the crash, %d inserts acknowledged", len(docs), len(acked))
 	}
