@@ -32,10 +32,10 @@ type AggregateOptions struct {
 	// ($out or $merge last), as in PyMongo: such a pipeline returns no documents. Negative is an error.
 	BatchSize int32
 
-	// MaxTime limits the time the server spends on the command: PyMongo's maxTimeMS. 0 means no limit beyond the
-	// context's. Without a context deadline it is sent as maxTimeMS, in whole milliseconds as PyMongo sends it;
-	// with one, the driver already sends the time left as maxTimeMS, so MaxTime shortens the context's deadline
-	// instead (the command then also fails on the client when it expires). Negative is an error.
+	// MaxTime limits the time the server spends on the command: PyMongo's maxTimeMS, sent exactly as asked, in
+	// whole milliseconds (an int32, as PyMongo sends it; under a millisecond is 1). The context's deadline still
+	// ends the call on the client, but is not sent as well. 0 sends nothing, and then the driver sends the time
+	// left before the context's deadline, if any. Negative is an error.
 	MaxTime time.Duration
 
 	// Comment is attached to the command for the server's logs and profiler (MongoDB 3.6+); any BSON value.
@@ -96,11 +96,11 @@ var aggregateTyped = []string{"aggregate", "pipeline", "allowDiskUse", "maxTimeM
 //
 // See https://www.mongodb.com/docs/manual/reference/command/aggregate/.
 func (c *Collection) Aggregate(ctx context.Context, pipeline any, opts *AggregateOptions) (*Cursor, error) {
-	cur, err := c.db.aggregate(ctx, c.name, c.FullName(), &c.set, pipeline, opts)
+	cur, err := c.db.aggregate(ctx, c.name, c.full, &c.set, c.err, pipeline, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &Cursor{mc: cur, db: c.db, coll: c, codec: c.set.codec, op: "aggregate"}, nil
+	return &Cursor{mc: cur, db: c.db, coll: c, codec: c.set.codec, call: c.call("aggregate")}, nil
 }
 
 // Aggregate runs a database-level aggregation pipeline, one whose first stage makes its own documents, such as
@@ -113,26 +113,25 @@ func (c *Collection) Aggregate(ctx context.Context, pipeline any, opts *Aggregat
 //
 // See https://www.mongodb.com/docs/manual/reference/command/aggregate/.
 func (db *Database) Aggregate(ctx context.Context, pipeline any, opts *AggregateOptions) (*Cursor, error) {
-	cur, err := db.aggregate(ctx, int32(1), db.name, &db.set, pipeline, opts)
+	cur, err := db.aggregate(ctx, int32(1), db.name, &db.set, db.err, pipeline, opts)
 	if err != nil {
 		return nil, err
 	}
-	return db.commandCursor(cur, db.set.codec, "aggregate "+db.name), nil
+	return db.commandCursor(cur, db.set.codec, db.call("aggregate", db.name)), nil
 }
 
 // aggregate builds and sends the aggregate command on target (a collection name, or int32 1 for the database) with
 // the settings s of the handle named subject, and returns the driver's cursor.
-func (db *Database) aggregate(ctx context.Context, target any, subject string, s *settings, pipeline any, o *AggregateOptions) (*mongo.Cursor, error) {
-	c := call{op: "aggregate", subject: subject, codec: s.codec}
-	if err := checkContext(ctx, c.op+" "+subject); err != nil {
-		return nil, err
+func (db *Database) aggregate(ctx context.Context, target any, subject string, s *settings, invalid error, pipeline any, o *AggregateOptions) (*mongo.Cursor, error) {
+	c := call{op: "aggregate", subject: subject, codec: s.codec, invalid: invalid}
+	if o == nil {
+		o = &AggregateOptions{}
 	}
-	ctx, cancel, o := readOptions(ctx, o)
-	defer cancel()
+	c.ownMaxTime = o.MaxTime > 0
 	rc, rp := s.forRead(ctx)
 	cmd, write, err := aggregateCmd(target, pipeline, o, rc, writeConcernFor(ctx, s.wc), s.codec.reg)
 	if err != nil {
-		return nil, err
+		return nil, c.fail(err)
 	}
 	if !write {
 		c.rp = rp
@@ -157,34 +156,6 @@ func (s *settings) forRead(ctx context.Context) (*readconcern.ReadConcern, *read
 	}
 	return s.rc, s.rp
 }
-
-// maxTimer is the options struct of a read that has a MaxTime field.
-type maxTimer[O any] interface {
-	*O
-	maxTime() *time.Duration
-}
-
-// readOptions returns the options o of a read (the zero options when nil) and the context to send its command with.
-// When ctx has no deadline, o keeps its MaxTime, for the builder to send as maxTimeMS. When it has one, the driver
-// already sends the time left as maxTimeMS, and a second maxTimeMS field would be an error, so ctx gets the earlier
-// of the two deadlines and o is a copy without MaxTime. A negative MaxTime is left to the builder to refuse. Call
-// cancel when the command is done.
-func readOptions[O any, P maxTimer[O]](ctx context.Context, o P) (_ context.Context, cancel context.CancelFunc, _ P) {
-	if o == nil {
-		o = new(O)
-	}
-	d := *o.maxTime()
-	if _, ok := ctx.Deadline(); d <= 0 || !ok {
-		return ctx, func() {}, o
-	}
-	oc := *o
-	o = &oc
-	*o.maxTime() = 0
-	ctx, cancel = context.WithTimeout(ctx, d)
-	return ctx, cancel, o
-}
-
-func (o *AggregateOptions) maxTime() *time.Duration { return &o.MaxTime }
 
 // aggregateCmd builds the aggregate command on target (a collection name, or int32 1):
 //

@@ -67,33 +67,33 @@ func TestBadInput(t *testing.T) {
 		}},
 
 		// DBRefs.
-		{"DBRef without a collection", name, func() error { return db.Dereference(ctx, motor.DBRef{ID: 1}).Err() }},
+		{"DBRef without a collection", name, func() error { return db.Dereference(ctx, motor.DBRef{ID: 1}, nil).Err() }},
 		{"DBRef to another database", invalid, func() error {
-			return db.Dereference(ctx, motor.DBRef{Collection: "c", ID: 1, Database: "other"}).Err()
+			return db.Dereference(ctx, motor.DBRef{Collection: "c", ID: 1, Database: "other"}, nil).Err()
 		}},
 		{"DBRef without a database on a Client", invalid, func() error {
-			return client.Dereference(ctx, motor.DBRef{Collection: "c", ID: 1}).Err()
+			return client.Dereference(ctx, motor.DBRef{Collection: "c", ID: 1}, nil).Err()
 		}},
 		{"DBRef with a bad database name", name, func() error {
-			return client.Dereference(ctx, motor.DBRef{Collection: "c", ID: 1, Database: "a.b"}).Err()
+			return client.Dereference(ctx, motor.DBRef{Collection: "c", ID: 1, Database: "a.b"}, nil).Err()
 		}},
 		{"DBRef Extra with $id", invalid, func() error {
 			return second(bson.Marshal(motor.DBRef{Collection: "c", ID: 1, Extra: bson.D{{Key: "$id", Value: 2}}}))
 		}},
 		{"DereferenceMany into a non-pointer", invalid, func() error {
-			return second(db.DereferenceMany(ctx, []motor.DBRef{{Collection: "c", ID: 1}}, []bson.D{}))
+			return second(db.DereferenceMany(ctx, []motor.DBRef{{Collection: "c", ID: 1}}, []bson.D{}, nil))
 		}},
 		{"DereferenceMany into nil", invalid, func() error {
-			return second(db.DereferenceMany(ctx, []motor.DBRef{{Collection: "c", ID: 1}}, nil))
+			return second(db.DereferenceMany(ctx, []motor.DBRef{{Collection: "c", ID: 1}}, nil, nil))
 		}},
 		{"DereferenceMany with a limit", invalid, func() error {
 			var out []bson.D
-			return second(db.DereferenceMany(ctx, []motor.DBRef{{Collection: "c", ID: 1}}, &out, options.Find().SetLimit(1)))
+			return second(db.DereferenceMany(ctx, []motor.DBRef{{Collection: "c", ID: 1}}, &out, &motor.FindOptions{Limit: 1}))
 		}},
 		{"DereferenceMany without _id", invalid, func() error {
 			var out []bson.D
 			return second(db.DereferenceMany(ctx, []motor.DBRef{{Collection: "c", ID: 1}}, &out,
-				options.Find().SetProjection(bson.D{{Key: "_id", Value: 0}})))
+				&motor.FindOptions{Projection: bson.D{{Key: "_id", Value: 0}}}))
 		}},
 
 		// Commands.
@@ -119,15 +119,14 @@ func TestBadInput(t *testing.T) {
 		}},
 
 		// Nil, wrong and oversized documents.
-		{"insert nil", invalid, func() error { return second(coll.InsertOne(ctx, nil)) }},
-		{"insert a number", invalid, func() error { return second(coll.InsertOne(ctx, 42)) }},
-		{"insert a string", invalid, func() error { return second(coll.InsertOne(ctx, "doc")) }},
-		{"insert 17 MiB", too, func() error { return second(coll.InsertOne(ctx, big)) }},
-		{"insert many with 17 MiB", too, func() error { return second(coll.InsertMany(ctx, []any{bson.D{}, big})) }},
-		{"replace with 17 MiB", too, func() error { return second(coll.ReplaceOne(ctx, bson.D{}, big)) }},
-		{"find with a number filter", invalid, func() error { return second(coll.Find(ctx, 42)) }},
-		{"find with a nil filter", invalid, func() error { return second(coll.Find(ctx, nil)) }},
-		{"update with a nil update", invalid, func() error { return second(coll.UpdateOne(ctx, bson.D{}, nil)) }},
+		{"insert nil", invalid, func() error { return second(coll.InsertOne(ctx, nil, nil)) }},
+		{"insert a number", invalid, func() error { return second(coll.InsertOne(ctx, 42, nil)) }},
+		{"insert a string", invalid, func() error { return second(coll.InsertOne(ctx, "doc", nil)) }},
+		{"insert 17 MiB", too, func() error { return second(coll.InsertOne(ctx, big, nil)) }},
+		{"insert many with 17 MiB", too, func() error { return second(coll.InsertMany(ctx, []any{bson.D{}, big}, nil)) }},
+		{"replace with 17 MiB", too, func() error { return second(coll.ReplaceOne(ctx, bson.D{}, big, nil)) }},
+		{"find with a number filter", invalid, func() error { return second(coll.Find(ctx, 42, nil)) }},
+		{"update with a nil update", invalid, func() error { return second(coll.UpdateOne(ctx, bson.D{}, nil, nil)) }},
 		{"listCollections filter 42", invalid, func() error {
 			return second(db.ListCollectionNames(ctx, &motor.ListCollectionNamesOptions{Filter: 42}))
 		}},
@@ -197,11 +196,11 @@ func TestBadInput(t *testing.T) {
 
 		// A nil context.
 		{"nil context: command", invalid, func() error { return second(db.Command(nilCtx, "ping", nil)) }},
-		{"nil context: find", invalid, func() error { return second(coll.Find(nilCtx, bson.D{})) }},
-		{"nil context: insert", invalid, func() error { return second(coll.InsertOne(nilCtx, bson.D{})) }},
+		{"nil context: find", invalid, func() error { return second(coll.Find(nilCtx, bson.D{}, nil)) }},
+		{"nil context: insert", invalid, func() error { return second(coll.InsertOne(nilCtx, bson.D{}, nil)) }},
 		{"nil context: dereference many", invalid, func() error {
 			var out []bson.D
-			return second(db.DereferenceMany(nilCtx, nil, &out))
+			return second(db.DereferenceMany(nilCtx, nil, &out, nil))
 		}},
 	}
 
@@ -240,7 +239,7 @@ func TestBadInput(t *testing.T) {
 	}
 
 	// A closed cursor and a closed client.
-	cur, err := coll.Find(ctx, bson.D{})
+	cur, err := coll.Find(ctx, bson.D{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +258,7 @@ func TestBadInput(t *testing.T) {
 	odb := mustDB(t, other, "x")
 	run("command on a closed client", motor.ErrClientDisconnected, func() error { return second(odb.Command(ctx, "ping", nil)) })
 	run("insert on a closed client", motor.ErrClientDisconnected, func() error {
-		return second(mustColl(t, odb, "c").InsertOne(ctx, bson.D{}))
+		return second(mustColl(t, odb, "c").InsertOne(ctx, bson.D{}, nil))
 	})
 	t.Logf("%d bad inputs refused, plus 4 unicode handlers, a closed cursor and a closed client", len(tests))
 	if len(tests) < 50 {

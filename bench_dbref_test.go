@@ -35,7 +35,7 @@ func benchDerefDB(b *testing.B) (*motor.Database, []motor.DBRef) {
 		docs[i] = bson.D{{Key: "_id", Value: int32(i)}, {Key: "name", Value: fmt.Sprintf("person-%d", i)}, {Key: "age", Value: int32(20 + i%50)}}
 		refs[i] = motor.DBRef{Collection: "people", ID: int32((i * 7919) % benchRefs)} // 7919 is prime: a permutation
 	}
-	if _, err := mustColl(b, db, "people").InsertMany(ctx, docs); err != nil {
+	if _, err := mustColl(b, db, "people").InsertMany(ctx, docs, nil); err != nil {
 		b.Fatal(err)
 	}
 	return db, refs
@@ -55,7 +55,7 @@ func BenchmarkDereference(b *testing.B) {
 	for b.Loop() {
 		for _, ref := range refs {
 			var p benchPerson
-			if err := db.Dereference(ctx, ref).Decode(&p); err != nil {
+			if err := db.Dereference(ctx, ref, nil).Decode(&p); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -70,7 +70,7 @@ func BenchmarkDereferenceMany(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		var people []benchPerson
-		missing, err := db.DereferenceMany(ctx, refs, &people)
+		missing, err := db.DereferenceMany(ctx, refs, &people, nil)
 		if err != nil || len(missing) != 0 || len(people) != benchRefs {
 			b.Fatalf("DereferenceMany: %d documents, missing %v, %v", len(people), missing, err)
 		}

@@ -104,7 +104,7 @@ func BenchmarkFindOneByID(b *testing.B) {
 		b.SetBytes(1621)
 		for i := 0; b.Loop(); i++ {
 			var d bson.D
-			if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: int32(i%n + 1)}}).Decode(&d); err != nil {
+			if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: int32(i%n + 1)}}, nil).Decode(&d); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -127,7 +127,7 @@ func BenchmarkSmallDocInsertOne(b *testing.B) {
 	b.Run("motor", func(b *testing.B) {
 		b.SetBytes(275)
 		for b.Loop() {
-			if _, err := coll.InsertOne(ctx, small); err != nil {
+			if _, err := coll.InsertOne(ctx, small, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -157,7 +157,7 @@ func BenchmarkFindManyEmptyCursor(b *testing.B) {
 	b.Run("motor", func(b *testing.B) {
 		b.SetBytes(n * 1621)
 		for b.Loop() {
-			cur, err := coll.Find(ctx, bson.D{})
+			cur, err := coll.Find(ctx, bson.D{}, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -192,7 +192,7 @@ func BenchmarkFindSmallDocs(b *testing.B) {
 	}
 	b.Run("motor", func(b *testing.B) {
 		for b.Loop() {
-			cur, err := coll.Find(ctx, bson.D{})
+			cur, err := coll.Find(ctx, bson.D{}, nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -228,7 +228,7 @@ func BenchmarkDereferenceOne(b *testing.B) {
 	b.Run("motor", func(b *testing.B) {
 		for b.Loop() {
 			var p person
-			if err := db.Dereference(ctx, ref).Decode(&p); err != nil || p.Age != 40 {
+			if err := db.Dereference(ctx, ref, nil).Decode(&p); err != nil || p.Age != 40 {
 				b.Fatal(p, err)
 			}
 		}

@@ -276,17 +276,14 @@ func bulkWriteOpts(o *BulkWriteOptions, acknowledged bool, reg *bson.Registry) (
 //
 // See https://www.mongodb.com/docs/manual/core/bulk-write-operations/.
 func (c *Collection) BulkWrite(ctx context.Context, models []WriteModel, opts *BulkWriteOptions) (*mongo.BulkWriteResult, error) {
-	const op = "bulk write"
-	if ctx == nil {
-		return nil, c.fail(op, errNilContext)
-	}
+	cl := c.call("bulk write")
 	if len(models) == 0 {
-		return nil, c.fail(op, optionError("no operations to execute: models is empty"))
+		return nil, cl.fail(optionError("no operations to execute: models is empty"))
 	}
 	ack := writeConcernFor(ctx, c.set.wc).Acknowledged()
 	b, err := bulkWriteOpts(opts, ack, c.set.codec.reg)
 	if err != nil {
-		return nil, c.fail(op, err)
+		return nil, cl.fail(err)
 	}
 	dms := make([]mongo.WriteModel, len(models))
 	for i, m := range models {
@@ -296,22 +293,17 @@ func (c *Collection) BulkWrite(ctx context.Context, models []WriteModel, opts *B
 			dms[i], err = m.driverModel(c, ack)
 		}
 		if err != nil {
-			return nil, c.fail(op, &itemError{what: "model", index: i, err: err})
+			return nil, cl.fail(&itemError{what: "model", index: i, err: err})
 		}
 	}
-	mc, release, err := c.driver(ctx, op)
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	res, err := mc.BulkWrite(ctx, dms, b)
+	res, err := c.bulkWrite(ctx, cl, dms, b)
 	if err != nil {
 		if res != nil && errors.As(err, &mongo.BulkWriteException{}) {
 			res.Acknowledged = ack // the driver leaves it unset when writes fail
 		} else {
 			res = nil
 		}
-		return res, c.fail(op, err)
+		return res, err
 	}
 	return res, nil
 }

@@ -67,7 +67,7 @@ func TestBulkWrite(t *testing.T) {
 			bson.D{{Key: "q", Value: bson.D{{Key: "n", Value: bson.D{{Key: "$gt", Value: int32(12)}}}}}, {Key: "limit", Value: int32(0)}},
 		}}},
 	}, rec.Commands("insert", "update", "delete"))
-	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	cur, err := coll.Find(ctx, bson.D{}, &motor.FindOptions{Sort: bson.D{{Key: "_id", Value: 1}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestBulkWriteHooks(t *testing.T) {
 	if driverModel.Document.(bson.D)[0].Value != 2 || len(driverModel.Document.(bson.D)) != 1 {
 		t.Errorf("the driver model was changed: %v", driverModel.Document)
 	}
-	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	cur, err := coll.Find(ctx, bson.D{}, &motor.FindOptions{Sort: bson.D{{Key: "_id", Value: 1}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -94,8 +94,8 @@ type ChangeStream struct {
 	db    *Database   // decodes the events (Database.decodeFrom)
 	coll  *Collection // the collection watched, nil for a database or cluster stream
 	codec *codec
-	ns    string // what is watched, for errors
-	err   error  // motor's own error (a nil context), which ends iteration
+	call  call  // the watch: its errors read "motor: watch NS: CAUSE"
+	err   error // motor's own error (a nil context), which ends iteration
 }
 
 // Watch opens a change stream on the collection: Motor's AsyncIOMotorCollection.watch. It sends, to the
@@ -119,7 +119,7 @@ type ChangeStream struct {
 //
 // See https://www.mongodb.com/docs/manual/changeStreams/.
 func (c *Collection) Watch(ctx context.Context, pipeline any, opts *WatchOptions) (*ChangeStream, error) {
-	return watch(ctx, &ChangeStream{db: c.db, coll: c, codec: c.set.codec, ns: c.FullName()}, pipeline, opts, false)
+	return watch(ctx, &ChangeStream{db: c.db, coll: c, codec: c.set.codec, call: c.call("watch")}, pipeline, opts, false)
 }
 
 // Watch opens a change stream on every collection of the database (MongoDB 4.0+): Motor's
@@ -130,7 +130,7 @@ func (c *Collection) Watch(ctx context.Context, pipeline any, opts *WatchOptions
 //
 // See https://www.mongodb.com/docs/manual/changeStreams/.
 func (db *Database) Watch(ctx context.Context, pipeline any, opts *WatchOptions) (*ChangeStream, error) {
-	return watch(ctx, &ChangeStream{db: db, codec: db.set.codec, ns: db.name}, pipeline, opts, false)
+	return watch(ctx, &ChangeStream{db: db, codec: db.set.codec, call: db.call("watch", db.name)}, pipeline, opts, false)
 }
 
 // Watch opens a change stream on every database of the deployment but admin, local and config (MongoDB 4.0+):
@@ -142,32 +142,19 @@ func (db *Database) Watch(ctx context.Context, pipeline any, opts *WatchOptions)
 //
 // See https://www.mongodb.com/docs/manual/changeStreams/.
 func (c *Client) Watch(ctx context.Context, pipeline any, opts *WatchOptions) (*ChangeStream, error) {
-	admin := &Database{client: c, name: "admin", set: c.set}
-	return watch(ctx, &ChangeStream{db: admin, codec: c.set.codec, ns: "cluster"}, pipeline, opts, true)
+	admin := c.adminDB()
+	return watch(ctx, &ChangeStream{db: admin, codec: c.set.codec, call: admin.call("watch", "cluster")}, pipeline, opts, true)
 }
 
 // watch opens the change stream s describes: on s.coll, else on s.db; cluster watches the whole deployment through
 // the admin database s.db.
 func watch(ctx context.Context, s *ChangeStream, pipeline any, opts *WatchOptions, cluster bool) (*ChangeStream, error) {
-	if ctx == nil {
-		return nil, s.fail(errNilContext)
-	}
 	stages, wo, err := watchArgs(s.codec.reg, pipeline, opts, cluster)
 	if err != nil {
-		return nil, s.fail(err)
+		return nil, s.call.fail(err)
 	}
-	cn, err := s.db.client.drv.acquire()
-	if err != nil {
-		return nil, s.fail(err)
-	}
-	defer cn.release()
-	if s.coll != nil {
-		s.cs, err = s.coll.mongoColl(cn).Watch(ctx, stages, wo)
-	} else {
-		s.cs, err = s.db.mongoDB(cn).Watch(ctx, stages, wo)
-	}
-	if err != nil {
-		return nil, s.fail(err)
+	if err := s.watch(ctx, stages, wo); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -263,24 +250,13 @@ func watchPipeline(reg *bson.Registry, pipeline any) ([]bson.Raw, error) {
 	return pipelineStages(reg, pipeline)
 }
 
-// fail wraps err as the error of the stream: "motor: watch NS: CAUSE". nil stays nil.
-func (s *ChangeStream) fail(err error) error {
-	if err == nil {
-		return nil
-	}
-	if e := encodeError(err); e != nil {
-		err = e
-	}
-	return opErr("watch "+s.ns, err)
-}
-
 // usable reports whether Next or TryNext may fetch with ctx; a nil ctx ends iteration with an error.
 func (s *ChangeStream) usable(ctx context.Context) bool {
 	if s.err != nil {
 		return false
 	}
 	if ctx == nil {
-		s.err = s.fail(errNilContext)
+		s.err = s.call.fail(errNilContext)
 		return false
 	}
 	return true
@@ -319,9 +295,9 @@ func (s *ChangeStream) Current() bson.Raw { return s.cs.Current }
 //	}
 func (s *ChangeStream) Decode(v any) error {
 	if s.cs.Current == nil {
-		return s.fail(errors.New("Decode called without a current event (call Next first)"))
+		return s.call.fail(errors.New("Decode called without a current event (call Next first)"))
 	}
-	return s.fail(s.db.decodeFrom(s.coll, s.codec, s.cs.Current, v))
+	return s.call.fail(s.db.decodeFrom(s.coll, s.codec, s.cs.Current, v))
 }
 
 // ResumeToken returns the resume token of the stream: Motor's resume_token. It is the _id of the last event
@@ -342,7 +318,7 @@ func (s *ChangeStream) Err() error {
 	if s.err != nil {
 		return s.err
 	}
-	return s.fail(s.cs.Err())
+	return s.call.fail(s.cs.Err())
 }
 
 // Alive reports whether the stream may return more events: it is not closed and no error ended it (PyMongo's
@@ -362,9 +338,9 @@ func (s *ChangeStream) RemainingBatchLength() int { return s.cs.RemainingBatchLe
 // cursors: [ID]}. Closing twice is fine; Next and TryNext return false after Close.
 func (s *ChangeStream) Close(ctx context.Context) error {
 	if ctx == nil {
-		return s.fail(errNilContext)
+		return s.call.fail(errNilContext)
 	}
-	return s.fail(s.cs.Close(ctx))
+	return s.call.fail(s.cs.Close(ctx))
 }
 
 // Mongo returns the driver change stream beneath.

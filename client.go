@@ -110,16 +110,75 @@ func (c *Client) Database(name string, opts ...Option) (*Database, error) {
 	return &Database{client: c, name: name, set: s, hooks: new(hookSlot)}, nil
 }
 
-// StartSession starts a driver session for causally consistent reads or transactions. Pass it to motor calls through
-// the context: ctx = mongo.NewSessionContext(ctx, sess). End it with sess.EndSession(ctx).
-func (c *Client) StartSession(opts ...options.Lister[options.SessionOptions]) (*mongo.Session, error) {
-	cn, err := c.drv.acquire()
+// SessionOptions are the options of [Client.StartSession]: the keyword arguments of Motor's
+// start_session(causal_consistency, default_transaction_options, snapshot). The zero value (or a nil pointer) starts
+// a causally consistent session.
+type SessionOptions struct {
+	// CausalConsistency, when false, lets a read not see the session's earlier writes. nil means true, as in Motor.
+	CausalConsistency *bool
+
+	// Snapshot reads every document of the session at one point in time (MongoDB 5.0+). It cannot be combined with
+	// CausalConsistency true.
+	Snapshot bool
+
+	// DefaultTransactionOptions are the settings of the session's transactions that a transaction does not set
+	// itself. nil fields inherit the client's.
+	DefaultTransactionOptions *TransactionOptions
+}
+
+// TransactionOptions are the settings of a transaction: Motor's TransactionOptions(read_concern, write_concern,
+// read_preference). Motor's max_commit_time_ms has no counterpart: the driver bounds commitTransaction by the
+// deadline of the context given to CommitTransaction.
+type TransactionOptions struct {
+	ReadConcern    *readconcern.ReadConcern
+	WriteConcern   *writeconcern.WriteConcern
+	ReadPreference *readpref.ReadPref
+}
+
+// StartSession starts a driver session for causally consistent reads, snapshot reads or transactions: Motor's
+// start_session. No I/O happens. Pass the session to motor calls through the context: ctx =
+// mongo.NewSessionContext(ctx, sess); end it with sess.EndSession(ctx). Run a transaction with the driver session's
+// WithTransaction or StartTransaction.
+//
+// CausalConsistency true with Snapshot is an [ErrInvalidOption] error; after
+// [Client.Disconnect] the error is [ErrClientDisconnected].
+func (c *Client) StartSession(ctx context.Context, opts *SessionOptions) (*mongo.Session, error) {
+	b, err := sessionOpts(opts)
 	if err != nil {
 		return nil, opErr("start session", err)
 	}
-	defer cn.release()
-	s, err := cn.mc.StartSession(opts...)
-	return s, opErr("start session", err)
+	return c.startSession(ctx, b)
+}
+
+// sessionOpts translates o into the driver's builder.
+func sessionOpts(o *SessionOptions) (*options.SessionOptionsBuilder, error) {
+	b := options.Session()
+	if o == nil {
+		return b, nil
+	}
+	if o.Snapshot && o.CausalConsistency != nil && *o.CausalConsistency {
+		return nil, optionError("SessionOptions: CausalConsistency and Snapshot cannot both be true")
+	}
+	if o.CausalConsistency != nil {
+		b.SetCausalConsistency(*o.CausalConsistency)
+	}
+	if o.Snapshot {
+		b.SetSnapshot(true)
+	}
+	if t := o.DefaultTransactionOptions; t != nil {
+		to := options.Transaction()
+		if t.ReadConcern != nil {
+			to.SetReadConcern(t.ReadConcern)
+		}
+		if t.WriteConcern != nil {
+			to.SetWriteConcern(t.WriteConcern)
+		}
+		if t.ReadPreference != nil {
+			to.SetReadPreference(t.ReadPreference)
+		}
+		b.SetDefaultTransactionOptions(to)
+	}
+	return b, nil
 }
 
 // Disconnect waits for the operations in flight to end, then closes the driver client and its connections. It

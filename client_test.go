@@ -23,13 +23,13 @@ func TestDisconnected(t *testing.T) {
 	if err := c.Disconnect(ctx); err != nil {
 		t.Errorf("second Disconnect: %v", err)
 	}
-	if _, err := coll.InsertOne(ctx, bson.D{}); !errors.Is(err, motor.ErrClientDisconnected) {
+	if _, err := coll.InsertOne(ctx, bson.D{}, nil); !errors.Is(err, motor.ErrClientDisconnected) {
 		t.Errorf("InsertOne after Disconnect = %v", err)
 	}
 	if c.Mongo() != nil || db.Mongo() != nil || coll.Mongo() != nil {
 		t.Error("Mongo() after Disconnect is not nil")
 	}
-	if _, err := c.StartSession(); !errors.Is(err, motor.ErrClientDisconnected) {
+	if _, err := c.StartSession(ctx, nil); !errors.Is(err, motor.ErrClientDisconnected) {
 		t.Errorf("StartSession after Disconnect = %v", err)
 	}
 }

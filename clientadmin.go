@@ -130,7 +130,7 @@ func (c *Client) ListDatabases(ctx context.Context, opts *ListDatabasesOptions) 
 	if err != nil {
 		return nil, opErr(opListDatabases, err)
 	}
-	return admin.commandCursor(cur, admin.set.codec, opListDatabases), nil
+	return admin.commandCursor(cur, admin.set.codec, admin.call(opListDatabases, "")), nil
 }
 
 // ListDatabaseNames returns the names of the server's databases, in the server's order: Motor's

@@ -126,7 +126,7 @@ func TestClientAdmin(t *testing.T) {
 	name := motortest.DBName(t)
 	db := mustDB(t, c, name)
 	t.Cleanup(func() { _ = db.Mongo().Drop(context.Background()) })
-	if _, err := mustColl(t, db, "c").InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}); err != nil {
+	if _, err := mustColl(t, db, "c").InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	admin := func(d ...bson.E) bson.D { return withDB("admin", d) }

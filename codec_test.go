@@ -17,10 +17,10 @@ import (
 func roundTrip(t *testing.T, db *motor.Database, name string, doc bson.D, co motor.CodecOptions) *motor.SingleResult {
 	t.Helper()
 	ctx := t.Context()
-	if _, err := mustColl(t, db, name).InsertOne(ctx, doc); err != nil {
+	if _, err := mustColl(t, db, name).InsertOne(ctx, doc, nil); err != nil {
 		t.Fatal(err)
 	}
-	return mustColl(t, db, name, motor.WithCodecOptions(co)).FindOne(ctx, bson.D{})
+	return mustColl(t, db, name, motor.WithCodecOptions(co)).FindOne(ctx, bson.D{}, nil)
 }
 
 func TestCodecDocumentType(t *testing.T) {
@@ -124,11 +124,11 @@ func TestCodecUUIDRepresentation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.rep.String(), func(t *testing.T) {
 			coll := mustColl(t, db, "uuid_"+tt.rep.String(), motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: tt.rep}))
-			if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "u", Value: u}}); err != nil {
+			if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "u", Value: u}}, nil); err != nil {
 				t.Fatal(err)
 			}
 			// What the server stored, read without motor's codec.
-			raw, err := coll.FindOne(ctx, bson.D{}).Raw()
+			raw, err := coll.FindOne(ctx, bson.D{}, nil).Raw()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -138,21 +138,21 @@ func TestCodecUUIDRepresentation(t *testing.T) {
 			}
 			// Read back through the same representation: the same UUID, in an any and in a UUID field.
 			var got bson.M
-			if err := coll.FindOne(ctx, bson.D{}).Decode(&got); err != nil {
+			if err := coll.FindOne(ctx, bson.D{}, nil).Decode(&got); err != nil {
 				t.Fatal(err)
 			}
 			diff(t, "decoded", u, got["u"])
 			var typed struct {
 				U motor.UUID `bson:"u"`
 			}
-			if err := coll.FindOne(ctx, bson.D{}).Decode(&typed); err != nil {
+			if err := coll.FindOne(ctx, bson.D{}, nil).Decode(&typed); err != nil {
 				t.Fatal(err)
 			}
 			diff(t, "typed", u, typed.U)
 			// Unspecified leaves the binary alone.
 			un, _ := coll.WithOptions(motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: motor.UUIDUnspecified}))
 			var bin bson.M
-			if err := un.FindOne(ctx, bson.D{}).Decode(&bin); err != nil {
+			if err := un.FindOne(ctx, bson.D{}, nil).Decode(&bin); err != nil {
 				t.Fatal(err)
 			}
 			if b, ok := bin["u"].(bson.Binary); !ok || b.Subtype != tt.subtype {
@@ -164,7 +164,7 @@ func TestCodecUUIDRepresentation(t *testing.T) {
 	// subtype 4 is standard whatever the representation (PyMongo 3.11 rules).
 	java := mustColl(t, db, "uuid_javaLegacy", motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: motor.UUIDStandard}))
 	var viaStd bson.M
-	if err := java.FindOne(ctx, bson.D{}).Decode(&viaStd); err != nil {
+	if err := java.FindOne(ctx, bson.D{}, nil).Decode(&viaStd); err != nil {
 		t.Fatal(err)
 	}
 	if viaStd["u"].(motor.UUID).String() != "77665544-3322-1100-ffee-ddccbbaa9988" {
@@ -172,14 +172,14 @@ func TestCodecUUIDRepresentation(t *testing.T) {
 	}
 	std := mustColl(t, db, "uuid_standard", motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: motor.UUIDJavaLegacy}))
 	var viaJava bson.M
-	if err := std.FindOne(ctx, bson.D{}).Decode(&viaJava); err != nil {
+	if err := std.FindOne(ctx, bson.D{}, nil).Decode(&viaJava); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "subtype 4 via java", u, viaJava["u"])
 
 	// Encoding with unspecified fails before any I/O.
 	un := mustColl(t, db, "uuid_unspecified", motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: motor.UUIDUnspecified}))
-	_, err := un.InsertOne(ctx, bson.D{{Key: "u", Value: u}})
+	_, err := un.InsertOne(ctx, bson.D{{Key: "u", Value: u}}, nil)
 	if err == nil || !errors.Is(err, motor.ErrInvalidOption) {
 		t.Errorf("insert with unspecified: %v", err)
 	}

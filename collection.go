@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -20,7 +21,9 @@ import (
 type Collection struct {
 	db   *Database
 	name string
+	full string // DB.NAME
 	set  settings
+	err  error // a bad name or option, returned by every operation
 
 	handle atomic.Pointer[collHandle]
 }
@@ -30,11 +33,22 @@ type collHandle struct {
 	mc *mongo.Collection
 }
 
+// newCollection returns the handle on the collection name of db, with settings s.
+func newCollection(db *Database, name string, s settings) *Collection {
+	return &Collection{db: db, name: name, full: db.name + "." + name, set: s}
+}
+
+// call returns the door's description of the operation op on c: errors read "motor: OP DB.NAME: CAUSE", documents
+// are encoded with c's codec options, and c's own error (a bad name or option) fails it before any I/O.
+func (c *Collection) call(op string) call {
+	return call{op: op, subject: c.full, codec: c.set.codec, invalid: c.err}
+}
+
 // Name returns the collection name.
 func (c *Collection) Name() string { return c.name }
 
 // FullName returns "database.collection" (PyMongo's full_name).
-func (c *Collection) FullName() string { return c.db.name + "." + c.name }
+func (c *Collection) FullName() string { return c.full }
 
 // Database returns the database the collection belongs to.
 func (c *Collection) Database() *Database { return c.db }
@@ -60,7 +74,7 @@ func (c *Collection) WithOptions(opts ...Option) (*Collection, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Collection{db: c.db, name: c.name, set: s}, nil
+	return newCollection(c.db, c.name, s), nil
 }
 
 // Mongo returns the driver collection beneath, with this handle's settings. After the client is disconnected it
@@ -73,66 +87,150 @@ func (c *Collection) Mongo() *mongo.Collection {
 	return c.mongoColl(cn)
 }
 
-func (c *Collection) mongoColl(cn *conn) *mongo.Collection {
-	if h := c.handle.Load(); h != nil && h.cn == cn {
-		return h.mc
-	}
-	var mc *mongo.Collection
-	if c.set == c.db.set {
-		mc = c.db.mongoDB(cn).Collection(c.name) // inherits the database's settings, at a fraction of the cost
-	} else {
-		mc = c.db.mongoDB(cn).Collection(c.name, c.set.collOptions())
-	}
-	c.handle.Store(&collHandle{cn: cn, mc: mc})
-	return mc
-}
-
-// driver returns the driver collection for the operation op, held usable until release is called, after the
-// context check.
-func (c *Collection) driver(ctx context.Context, op string) (*mongo.Collection, func(), error) {
-	if ctx == nil {
-		return nil, nil, c.fail(op, errNilContext)
-	}
-	cn, err := c.db.client.drv.acquire()
-	if err != nil {
-		return nil, nil, c.fail(op, err)
-	}
-	return c.mongoColl(cn), cn.release, nil
-}
-
-// fail wraps err as the error of the operation op on this collection: "motor: OP DB.COLL: CAUSE". nil stays nil.
-func (c *Collection) fail(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	if e := encodeError(err); e != nil {
-		err = e
-	}
-	return opErr(op+" "+c.FullName(), err)
-}
-
 // decode decodes one result document with the collection's codec options.
 func (c *Collection) decode(raw bson.Raw, v any) error {
 	return c.db.decodeFrom(c, c.set.codec, raw, v)
 }
 
-// CountDocuments counts the documents that filter matches (sends an aggregate with $match and $group).
-func (c *Collection) CountDocuments(ctx context.Context, filter any, opts ...options.Lister[options.CountOptions]) (int64, error) {
-	mc, release, err := c.driver(ctx, "count")
+// CountDocumentsOptions are the options of [Collection.CountDocuments]: the keyword arguments of Motor's
+// count_documents(filter, session, **kwargs). The zero value (or a nil pointer) counts every document the filter
+// matches.
+type CountDocumentsOptions struct {
+	// Skip is the number of matching documents to pass over before counting. Negative is an error.
+	Skip int64
+
+	// Limit is the most documents to count; 0 means no limit. Negative is an error.
+	Limit int64
+
+	// MaxTime limits the time the server spends on the count: PyMongo's maxTimeMS, sent exactly as asked, as for
+	// [AggregateOptions.MaxTime]. Negative is an error.
+	MaxTime time.Duration
+
+	// Hint is the index to use: its name (a string) or its key document.
+	Hint any
+
+	// Collation is the collation of the filter's string comparisons (MongoDB 3.4+).
+	Collation *options.Collation
+
+	// Comment is attached to the command for the server's logs and profiler; any BSON value.
+	Comment any
+
+	// Extra fields are appended to the command in order, after the typed ones and before readConcern: PyMongo's
+	// other **kwargs. A key that a typed field sends (aggregate, pipeline, cursor, hint, maxTimeMS, comment,
+	// readConcern, collation), or one that appears twice, is an error.
+	Extra bson.D
+}
+
+// countTyped are the keys of the count aggregation that motor sends itself.
+var countDocumentsTyped = []string{"aggregate", "pipeline", "cursor", "hint", "maxTimeMS", "comment", "readConcern", "collation"}
+
+// CountDocuments counts the documents that filter matches (nil: every document): Motor's count_documents(filter,
+// **kwargs). Unlike [Collection.EstimatedDocumentCount] it reads the documents, so it is exact and runs in a
+// transaction. It sends, as PyMongo 3.11 does,
+//
+//	{aggregate: NAME, pipeline: [{$match: filter}, {$skip}, {$limit}, {$group: {_id: 1, n: {$sum: 1}}}], cursor: {},
+//	 hint, maxTimeMS, comment, ...Extra, readConcern, collation}
+//
+// with $skip, $limit and the options only when they are set; readConcern is the collection's when it has a level,
+// outside a transaction. The collection's read preference applies, and the command is retried once as the other
+// reads are. A filter that is not a document and bad options are [ErrInvalidOption] errors before any I/O; a failed
+// reply is an error wrapping the server's [mongo.CommandError] ("motor: count documents DB.COLL: ...").
+//
+// See https://www.mongodb.com/docs/manual/reference/method/db.collection.countDocuments/.
+func (c *Collection) CountDocuments(ctx context.Context, filter any, opts *CountDocumentsOptions) (int64, error) {
+	cl := c.call("count documents")
+	cl.retryRead = true
+	if opts == nil {
+		opts = &CountDocumentsOptions{}
+	}
+	cl.ownMaxTime = opts.MaxTime > 0
+	var rc *readconcern.ReadConcern
+	rc, cl.rp = c.set.forRead(ctx)
+	cmd, err := countDocumentsCmd(c.name, filter, opts, rc, c.set.codec.reg)
+	if err != nil {
+		return 0, cl.fail(err)
+	}
+	reply, err := c.db.exec(ctx, cl, cmd)
 	if err != nil {
 		return 0, err
 	}
-	defer release()
-	n, err := mc.CountDocuments(ctx, filter, opts...)
-	return n, c.fail("count", err)
+	var out struct {
+		Cursor struct {
+			FirstBatch []struct {
+				N int64 `bson:"n"`
+			} `bson:"firstBatch"`
+		} `bson:"cursor"`
+	}
+	if err := defaultCodec.decode(reply, &out); err != nil {
+		return 0, cl.fail(err)
+	}
+	if len(out.Cursor.FirstBatch) == 0 { // nothing matched: $group has no group
+		return 0, nil
+	}
+	return out.Cursor.FirstBatch[0].N, nil
 }
 
-// Drop drops the collection (sends drop with the collection's write concern). A missing collection is not an error.
-func (c *Collection) Drop(ctx context.Context) error {
-	mc, release, err := c.driver(ctx, "drop")
-	if err != nil {
-		return err
+// countDocumentsCmd builds the aggregation of CountDocuments on the collection name. rc is the read concern to send
+// (nil or no level: none); reg checks the documents.
+func countDocumentsCmd(name string, filter any, o *CountDocumentsOptions, rc *readconcern.ReadConcern, reg *bson.Registry) (bson.D, error) {
+	switch {
+	case o.Skip < 0:
+		return nil, optionError("CountDocumentsOptions.Skip must not be negative, got %d", o.Skip)
+	case o.Limit < 0:
+		return nil, optionError("CountDocumentsOptions.Limit must not be negative, got %d", o.Limit)
+	case o.MaxTime < 0:
+		return nil, optionError("CountDocumentsOptions.MaxTime must not be negative, got %v", o.MaxTime)
 	}
-	defer release()
-	return c.fail("drop", mc.Drop(ctx))
+	if filter == nil {
+		filter = bson.D{}
+	} else if err := checkDocument(reg, "the filter", filter); err != nil {
+		return nil, err
+	}
+	if err := checkHint(reg, "CountDocumentsOptions.Hint", o.Hint); err != nil {
+		return nil, err
+	}
+	pipeline := bson.A{bson.D{{Key: "$match", Value: filter}}}
+	if o.Skip > 0 {
+		pipeline = append(pipeline, bson.D{{Key: "$skip", Value: pyInt(o.Skip)}})
+	}
+	if o.Limit > 0 {
+		pipeline = append(pipeline, bson.D{{Key: "$limit", Value: pyInt(o.Limit)}})
+	}
+	pipeline = append(pipeline, bson.D{{Key: "$group", Value: bson.D{
+		{Key: "_id", Value: int32(1)}, {Key: "n", Value: bson.D{{Key: "$sum", Value: int32(1)}}},
+	}}})
+	cmd := bson.D{{Key: "aggregate", Value: name}, {Key: "pipeline", Value: pipeline}, {Key: "cursor", Value: bson.D{}}}
+	add := func(k string, v any) { cmd = append(cmd, bson.E{Key: k, Value: v}) }
+	if o.Hint != nil {
+		add("hint", o.Hint)
+	}
+	if ms := maxTimeMS(o.MaxTime); ms != nil {
+		add("maxTimeMS", ms)
+	}
+	if o.Comment != nil {
+		add("comment", o.Comment)
+	}
+	cmd, err := appendExtraFields(cmd, o.Extra, "CountDocumentsOptions", countDocumentsTyped...)
+	if err != nil {
+		return nil, err
+	}
+	if rcd := readConcernDoc(rc); rcd != nil {
+		add("readConcern", rcd)
+	}
+	if o.Collation != nil {
+		add("collation", collationDoc(o.Collation))
+	}
+	return cmd, nil
+}
+
+// Drop drops the collection: Motor's drop(). It sends {drop: NAME, writeConcern} with the collection's write concern
+// (none inside a transaction), as PyMongo's drop sends it through a database with the collection's settings, and
+// everything else is as for [Database.DropCollection]: a missing collection is not an error, and a
+// writeConcernError is an error wrapping [mongo.WriteException].
+//
+// See https://www.mongodb.com/docs/manual/reference/command/drop/.
+func (c *Collection) Drop(ctx context.Context) error {
+	cl := c.call("drop")
+	_, err := c.db.dropCollection(ctx, cl, c.name, nil, c.set.wc)
+	return err
 }

@@ -298,7 +298,7 @@ func TestCommand(t *testing.T) {
 	})
 
 	t.Run("session in ctx", func(t *testing.T) {
-		sess, err := db.Client().StartSession()
+		sess, err := db.Client().StartSession(ctx, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -408,7 +408,7 @@ func TestCommandNilContext(t *testing.T) {
 	_, err = db.CommandCursor(ctx, "find", &motor.CommandCursorOptions{Value: "c"})
 	check("command find", err)
 	_, err = db.CreateCollection(ctx, "c", nil)
-	check("create collection c", err)
+	check("create collection c: list collections", err)
 	_, err = db.DropCollection(ctx, "c", nil)
 	check("drop collection c", err)
 	_, err = db.ListCollections(ctx, nil)

@@ -78,7 +78,9 @@ func (db *Database) CommandCursor(ctx context.Context, cmd any, opts *CommandCur
 		return nil, err
 	}
 	op := "command " + verb
-	cur, err := db.execCursor(ctx, call{op: op, rp: opts.ReadPreference, codec: c}, doc)
+	cl := db.call(op, "")
+	cl.rp, cl.codec = opts.ReadPreference, c
+	cur, err := db.execCursor(ctx, cl, doc)
 	if err != nil {
 		return nil, err
 	}
@@ -91,11 +93,11 @@ func (db *Database) CommandCursor(ctx context.Context, cmd any, opts *CommandCur
 	if opts.Comment != nil {
 		cur.SetComment(opts.Comment)
 	}
-	return db.commandCursor(cur, c, op), nil
+	return db.commandCursor(cur, c, cl), nil
 }
 
 // commandCursor returns a cursor over the results of a command sent to db, decoding with c (and the database's
 // document hooks, for the database itself rather than a collection); op names the operation in errors.
-func (db *Database) commandCursor(cur *mongo.Cursor, c *codec, op string) *Cursor {
-	return &Cursor{mc: cur, db: db, codec: c, op: op}
+func (db *Database) commandCursor(cur *mongo.Cursor, c *codec, cl call) *Cursor {
+	return &Cursor{mc: cur, db: db, codec: c, call: cl}
 }

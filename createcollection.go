@@ -132,9 +132,7 @@ var createTyped = []string{
 // See https://www.mongodb.com/docs/manual/reference/command/create/.
 func (db *Database) CreateCollection(ctx context.Context, name string, opts *CreateCollectionOptions) (*Collection, error) {
 	const op = "create collection"
-	if err := checkContext(ctx, op+" "+name); err != nil {
-		return nil, err
-	}
+	cl := db.call(op, name)
 	if opts == nil {
 		opts = &CreateCollectionOptions{}
 	}
@@ -146,18 +144,18 @@ func (db *Database) CreateCollection(ctx context.Context, name string, opts *Cre
 		WithReadConcern(opts.ReadConcern))
 	s, err := db.set.derive(hopts)
 	if err != nil {
-		return nil, err
+		return nil, cl.fail(err)
 	}
 	cmd, err := createCollectionCmd(name, opts, writeConcernFor(ctx, s.wc), s.codec.reg)
 	if err != nil {
-		return nil, err
+		return nil, cl.fail(err)
 	}
 	if !inTransaction(ctx) && (opts.CheckExists == nil || *opts.CheckExists) {
 		list, err := listCollectionNamesCmd(&ListCollectionNamesOptions{Filter: bson.D{{Key: "name", Value: name}}}, db.set.codec.reg)
 		if err != nil {
-			return nil, err
+			return nil, cl.fail(err)
 		}
-		names, err := db.collectionNames(ctx, call{op: op, subject: name + ": list collections"}, list)
+		names, err := db.collectionNames(ctx, db.call(op, name+": list collections"), list)
 		if err != nil {
 			return nil, err
 		}
@@ -167,7 +165,8 @@ func (db *Database) CreateCollection(ctx context.Context, name string, opts *Cre
 			}
 		}
 	}
-	if _, err := db.exec(ctx, call{op: op, subject: name, codec: s.codec}, cmd); err != nil {
+	cl.codec = s.codec
+	if _, err := db.exec(ctx, cl, cmd); err != nil {
 		if serverErrHasCode(err, codeNamespaceExists) {
 			return nil, &collectionExistsError{name: name, cause: errors.Unwrap(err)}
 		}

@@ -2,7 +2,6 @@ package motor
 
 import (
 	"context"
-	"errors"
 	"reflect"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -36,21 +35,13 @@ type Cursor struct {
 	db    *Database   // decodes the documents (Database.decodeFrom)
 	coll  *Collection // the collection read, nil for a database-level cursor
 	codec *codec
-	op    string // the operation, for errors
+	call  call // the operation that opened the cursor: its errors read "motor: OP SUBJECT: CAUSE"
 	err   error
 }
 
 // decode decodes one document of the cursor into v.
 func (c *Cursor) decode(raw bson.Raw, v any) error {
 	return c.db.decodeFrom(c.coll, c.codec, raw, v)
-}
-
-// fail wraps err as the error of the cursor's operation.
-func (c *Cursor) fail(err error) error {
-	if c.coll != nil {
-		return c.coll.fail(c.op, err)
-	}
-	return opErr(c.op, err)
 }
 
 // Mongo returns the driver cursor beneath.
@@ -62,19 +53,26 @@ func (c *Cursor) ID() int64 { return c.mc.ID() }
 // Next moves to the next document, fetching a batch with getMore when needed. It returns false when the results are
 // exhausted or an error happened; see [Cursor.Err].
 func (c *Cursor) Next(ctx context.Context) bool {
-	if c.err != nil {
-		return false
-	}
-	return c.mc.Next(ctx)
+	return c.step(ctx, c.mc.Next)
 }
 
 // TryNext is like Next but does not block waiting for a tailable cursor's next document: it returns false when no
 // document is ready; check [Cursor.Err] and [Cursor.ID] to tell that from the end of the results.
 func (c *Cursor) TryNext(ctx context.Context) bool {
+	return c.step(ctx, c.mc.TryNext)
+}
+
+// step runs next, the driver cursor's Next or TryNext, unless an error stopped iteration; a nil ctx stops it with
+// an error, as it does every iterator's ([ChangeStream.Next], [RawBatchCursor.Next]).
+func (c *Cursor) step(ctx context.Context, next func(context.Context) bool) bool {
 	if c.err != nil {
 		return false
 	}
-	return c.mc.TryNext(ctx)
+	if ctx == nil {
+		c.err = c.call.fail(errNilContext)
+		return false
+	}
+	return next(ctx)
 }
 
 // Current returns the raw bytes of the current document. They are valid until the next call to Next or TryNext.
@@ -83,9 +81,9 @@ func (c *Cursor) Current() bson.Raw { return c.mc.Current }
 // Decode decodes the current document into v with the cursor's codec options.
 func (c *Cursor) Decode(v any) error {
 	if c.mc.Current == nil {
-		return c.fail(errors.New("Decode called without a current document (call Next first)"))
+		return c.call.fail(errNoCurrent)
 	}
-	return c.fail(c.decode(c.mc.Current, v))
+	return c.call.fail(c.decode(c.mc.Current, v))
 }
 
 // All decodes every remaining document into the slice that results points to, replacing its contents, then closes
@@ -102,7 +100,7 @@ func (c *Cursor) All(ctx context.Context, results any) error {
 	for c.Next(ctx) {
 		ev := reflect.New(et)
 		if err := c.decode(c.mc.Current, ev.Interface()); err != nil {
-			c.err = c.fail(err)
+			c.err = c.call.fail(err)
 			return c.err
 		}
 		out = reflect.Append(out, ev.Elem())
@@ -150,7 +148,7 @@ func ToListAs[T any](ctx context.Context, cur *Cursor, n int) ([]T, error) {
 // toList decodes up to n documents of c (all when n <= 0) into Ts.
 func toList[T any](ctx context.Context, c *Cursor, n int) ([]T, error) {
 	if ctx == nil {
-		return nil, c.fail(errNilContext)
+		return nil, c.call.fail(errNilContext)
 	}
 	size := c.mc.RemainingBatchLength()
 	if n > 0 {
@@ -162,7 +160,7 @@ func toList[T any](ctx context.Context, c *Cursor, n int) ([]T, error) {
 	for (n <= 0 || len(out) < n) && c.Next(ctx) {
 		var v T
 		if err := c.decode(c.mc.Current, &v); err != nil {
-			c.err = c.fail(err)
+			c.err = c.call.fail(err)
 			return nil, c.err
 		}
 		out = append(out, v)
@@ -179,11 +177,16 @@ func (c *Cursor) Err() error {
 	if c.err != nil {
 		return c.err
 	}
-	return c.fail(c.mc.Err())
+	return c.call.fail(c.mc.Err())
 }
 
 // Close closes the cursor; if the server still holds it, the driver sends killCursors. Closing twice is fine.
-func (c *Cursor) Close(ctx context.Context) error { return c.fail(c.mc.Close(ctx)) }
+func (c *Cursor) Close(ctx context.Context) error {
+	if ctx == nil {
+		return c.call.fail(errNilContext)
+	}
+	return c.call.fail(c.mc.Close(ctx))
+}
 
 // RemainingBatchLength returns how many documents are left in the current batch.
 func (c *Cursor) RemainingBatchLength() int { return c.mc.RemainingBatchLength() }
@@ -206,5 +209,5 @@ func (r *SingleResult) Decode(v any) error {
 	if r.err != nil {
 		return r.err
 	}
-	return r.coll.fail("find", r.coll.decode(r.raw, v))
+	return r.coll.call("find").fail(r.coll.decode(r.raw, v))
 }

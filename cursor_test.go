@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/gomotor/motor"
 )
@@ -17,10 +16,10 @@ func TestCursorDecodeWithCodec(t *testing.T) {
 	ctx := t.Context()
 	db, _ := newDB(t, motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
 	coll := mustColl(t, db, "cur")
-	if _, err := coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}, {Key: "n", Value: bson.D{{Key: "a", Value: 1}}}}}); err != nil {
+	if _, err := coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}, {Key: "n", Value: bson.D{{Key: "a", Value: 1}}}}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	cur, err := coll.Find(ctx, bson.D{})
+	cur, err := coll.Find(ctx, bson.D{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +53,7 @@ func TestCursorToList(t *testing.T) {
 	}
 	find := func() *motor.Cursor {
 		t.Helper()
-		cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(2))
+		cur, err := coll.Find(ctx, bson.D{}, &motor.FindOptions{Sort: bson.D{{Key: "_id", Value: 1}}, BatchSize: 2})
 		if err != nil {
 			t.Fatal(err)
 		}

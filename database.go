@@ -23,6 +23,7 @@ type Database struct {
 	name   string
 	set    settings
 	hooks  *hookSlot // document hooks, shared with every handle derived from this one
+	err    error     // a bad name or option, returned by every operation
 
 	handle  atomic.Pointer[dbHandle]
 	lastRef atomic.Pointer[Collection] // the collection of the last reference dereferenced, reused by the next
@@ -32,6 +33,12 @@ type Database struct {
 type dbHandle struct {
 	cn  *conn
 	mdb *mongo.Database
+}
+
+// call returns the door's description of the operation op on subject (the database's name, or a collection's name
+// in it): db's own error (a bad name or option) fails it before any I/O.
+func (db *Database) call(op, subject string) call {
+	return call{op: op, subject: subject, invalid: db.err}
 }
 
 // Name returns the database name (Motor's name property).
@@ -83,24 +90,6 @@ func (db *Database) Mongo() *mongo.Database {
 	return db.mongoDB(cn)
 }
 
-func (db *Database) mongoDB(cn *conn) *mongo.Database {
-	if h := db.handle.Load(); h != nil && h.cn == cn {
-		return h.mdb
-	}
-	mdb := cn.mc.Database(db.name, db.set.dbOptions())
-	db.handle.Store(&dbHandle{cn: cn, mdb: mdb})
-	return mdb
-}
-
-// driver returns the driver database, held usable until release is called.
-func (db *Database) driver() (mdb *mongo.Database, release func(), err error) {
-	cn, err := db.client.drv.acquire()
-	if err != nil {
-		return nil, nil, err
-	}
-	return db.mongoDB(cn), cn.release, nil
-}
-
 // Collection returns a handle on the collection name in this database: Motor's db[name], db.name and
 // get_collection(name, codec_options, read_preference, write_concern, read_concern). The collection inherits the
 // database's settings, which opts override. No I/O happens.
@@ -117,7 +106,7 @@ func (db *Database) Collection(name string, opts ...Option) (*Collection, error)
 	if err != nil {
 		return nil, err
 	}
-	return &Collection{db: db, name: name, set: s}, nil
+	return newCollection(db, name, s), nil
 }
 
 // hookSlot holds the document hooks of a database and the handles derived from it: nil until a deprecated feature

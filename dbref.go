@@ -11,7 +11,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/gomotor/motor/internal/bsonutil"
 )
@@ -122,7 +121,7 @@ func (r DBRef) String() string {
 // errors are returned wrapped.
 //
 // See https://www.mongodb.com/docs/manual/reference/database-references/#dbrefs.
-func (db *Database) Dereference(ctx context.Context, ref DBRef, opts ...options.Lister[options.FindOneOptions]) *SingleResult {
+func (db *Database) Dereference(ctx context.Context, ref DBRef, opts *FindOneOptions) *SingleResult {
 	coll, err := db.refCollection(ref)
 	if err != nil {
 		return &SingleResult{err: err}
@@ -150,7 +149,7 @@ func (db *Database) Dereference(ctx context.Context, ref DBRef, opts ...options.
 // a [*DereferenceError] that gives its index and the reference. A server or decoding error stops the work and leaves results unchanged.
 //
 // See https://www.mongodb.com/docs/manual/reference/database-references/#dbrefs.
-func (db *Database) DereferenceMany(ctx context.Context, refs []DBRef, results any, opts ...options.Lister[options.FindOptions]) (missing []int, err error) {
+func (db *Database) DereferenceMany(ctx context.Context, refs []DBRef, results any, opts *FindOptions) (missing []int, err error) {
 	colls := map[string]*Collection{}
 	return dereferenceMany(ctx, refs, results, opts, func(ref DBRef) (*Collection, error) {
 		if c, ok := colls[ref.Collection]; ok && (ref.Database == "" || ref.Database == db.name) {
@@ -171,7 +170,7 @@ func (db *Database) DereferenceMany(ctx context.Context, refs []DBRef, results a
 // [*SingleResult]'s Err is [mongo.ErrNoDocuments] when no document has that _id. Motor has no such method.
 //
 // See https://www.mongodb.com/docs/manual/reference/database-references/#dbrefs.
-func (c *Client) Dereference(ctx context.Context, ref DBRef, opts ...options.Lister[options.FindOneOptions]) *SingleResult {
+func (c *Client) Dereference(ctx context.Context, ref DBRef, opts *FindOneOptions) *SingleResult {
 	coll, err := c.refCollection(ref, nil)
 	if err != nil {
 		return &SingleResult{err: err}
@@ -186,7 +185,7 @@ func (c *Client) Dereference(ctx context.Context, ref DBRef, opts ...options.Lis
 // missing lists the indexes of references with no document.
 //
 // See https://www.mongodb.com/docs/manual/reference/database-references/#dbrefs.
-func (c *Client) DereferenceMany(ctx context.Context, refs []DBRef, results any, opts ...options.Lister[options.FindOptions]) (missing []int, err error) {
+func (c *Client) DereferenceMany(ctx context.Context, refs []DBRef, results any, opts *FindOptions) (missing []int, err error) {
 	dbs := map[string]*Database{}
 	return dereferenceMany(ctx, refs, results, opts, func(ref DBRef) (*Collection, error) {
 		return c.refCollection(ref, dbs)
@@ -228,8 +227,8 @@ func (c *Client) refCollection(ref DBRef, dbs map[string]*Database) (*Collection
 }
 
 // dereferenceOne finds the document of ref in coll.
-func dereferenceOne(ctx context.Context, coll *Collection, ref DBRef, opts []options.Lister[options.FindOneOptions]) *SingleResult {
-	r := coll.FindOne(ctx, bson.D{{Key: "_id", Value: ref.ID}}, opts...)
+func dereferenceOne(ctx context.Context, coll *Collection, ref DBRef, opts *FindOneOptions) *SingleResult {
+	r := coll.FindOne(ctx, bson.D{{Key: "_id", Value: ref.ID}}, opts)
 	if r.err != nil && !errors.Is(r.err, mongo.ErrNoDocuments) {
 		r.err = opErr(fmt.Sprintf("dereference %v", ref), errors.Unwrap(r.err))
 	}
@@ -251,9 +250,9 @@ type derefGroup struct {
 type derefColl struct{ db, coll string }
 
 // dereferenceMany implements DereferenceMany; collFor checks a reference and returns its collection.
-func dereferenceMany(ctx context.Context, refs []DBRef, results any, opts []options.Lister[options.FindOptions], collFor func(DBRef) (*Collection, error)) ([]int, error) {
-	if err := checkContext(ctx, "dereference many"); err != nil {
-		return nil, err
+func dereferenceMany(ctx context.Context, refs []DBRef, results any, opts *FindOptions, collFor func(DBRef) (*Collection, error)) ([]int, error) {
+	if ctx == nil {
+		return nil, opErr("dereference many", errNilContext)
 	}
 	rv := reflect.ValueOf(results)
 	if results == nil || rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Slice {
@@ -332,10 +331,10 @@ func dereferenceMany(ctx context.Context, refs []DBRef, results any, opts []opti
 
 // find queries g's collection for ids and decodes each document into the elements of out for the references that
 // point to it.
-func (g *derefGroup) find(ctx context.Context, ids []bson.RawValue, next []int, opts []options.Lister[options.FindOptions], out reflect.Value, found []bool) error {
+func (g *derefGroup) find(ctx context.Context, ids []bson.RawValue, next []int, opts *FindOptions, out reflect.Value, found []bool) error {
 	filter := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: derefArray(ids)}}}}
 	op := "dereference in " + g.coll.FullName()
-	cur, err := g.coll.Find(ctx, filter, opts...)
+	cur, err := g.coll.Find(ctx, filter, opts)
 	if err != nil {
 		return opErr(op, errors.Unwrap(err))
 	}
@@ -363,33 +362,25 @@ func (g *derefGroup) find(ctx context.Context, ids []bson.RawValue, next []int, 
 }
 
 // checkDerefFindOptions refuses the find options that would hide documents from DereferenceMany.
-func checkDerefFindOptions(opts []options.Lister[options.FindOptions], reg *bson.Registry) error {
-	var fo options.FindOptions
-	for _, l := range opts {
-		if l == nil {
-			continue
-		}
-		for _, set := range l.List() {
-			if err := set(&fo); err != nil {
-				return optionError("DereferenceMany: %v", err)
-			}
-		}
-	}
-	if fo.Limit != nil || fo.Skip != nil {
-		return optionError("DereferenceMany takes no limit or skip: every document is needed")
-	}
-	if fo.Projection == nil {
+func checkDerefFindOptions(o *FindOptions, reg *bson.Registry) error {
+	if o == nil {
 		return nil
 	}
-	p, err := bsonutil.EncodeValue(reg, fo.Projection)
+	if o.Limit != 0 || o.Skip != 0 || o.SingleBatch {
+		return optionError("DereferenceMany takes no limit, skip or single batch: every document is needed")
+	}
+	if o.Projection == nil {
+		return nil
+	}
+	p, err := projectionDoc(reg, "DereferenceMany's projection", o.Projection)
+	if err != nil {
+		return err
+	}
+	raw, err := bsonutil.Encode(reg, p)
 	if err != nil {
 		return optionError("DereferenceMany: cannot encode the projection: %v", err)
 	}
-	doc, ok := p.DocumentOK()
-	if !ok {
-		return nil // the server will say what is wrong
-	}
-	if id, err := doc.LookupErr("_id"); err == nil && !projectionIncludes(id) {
+	if id, err := raw.LookupErr("_id"); err == nil && !projectionIncludes(id) {
 		return optionError("DereferenceMany needs _id in the results; the projection excludes it")
 	}
 	return nil

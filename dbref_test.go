@@ -10,7 +10,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/gomotor/motor"
 	"github.com/gomotor/motor/motortest"
@@ -165,14 +164,14 @@ func dbrefData(t testing.TB, db *motor.Database) {
 		bson.D{{Key: "_id", Value: int32(1)}, {Key: "name", Value: "ada"}},
 		bson.D{{Key: "_id", Value: int32(2)}, {Key: "name", Value: "bob"}},
 		bson.D{{Key: "_id", Value: int32(3)}, {Key: "name", Value: "cy"}},
-	}); err != nil {
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	pets := mustColl(t, db, "pets")
 	if _, err := pets.InsertMany(ctx, []any{
 		bson.D{{Key: "_id", Value: "rex"}, {Key: "kind", Value: "dog"}, {Key: "info", Value: bson.D{{Key: "age", Value: int32(3)}}}},
 		bson.D{{Key: "_id", Value: "tom"}, {Key: "kind", Value: "cat"}, {Key: "info", Value: bson.D{{Key: "age", Value: int32(5)}}}},
-	}); err != nil {
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -184,32 +183,32 @@ func TestDereference(t *testing.T) {
 	rec.Reset()
 
 	var p person
-	if err := db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 2}).Decode(&p); err != nil {
+	if err := db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 2}, nil).Decode(&p); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "person", person{ID: 2, Name: "bob"}, p)
 
 	// A reference naming this database, with a projection; the database's codec options apply.
 	var doc bson.D
-	r := db.Dereference(ctx, motor.DBRef{Collection: "pets", ID: "rex", Database: db.Name()}, options.FindOne().SetProjection(bson.D{{Key: "kind", Value: 0}}))
+	r := db.Dereference(ctx, motor.DBRef{Collection: "pets", ID: "rex", Database: db.Name()}, &motor.FindOneOptions{Projection: bson.D{{Key: "kind", Value: 0}}})
 	if err := r.Decode(&doc); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "pet", bson.D{{Key: "_id", Value: "rex"}, {Key: "info", Value: bson.M{"age": int32(3)}}}, doc)
 
 	// No document: mongo.ErrNoDocuments, unwrapped.
-	err := db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 99}).Decode(&p)
+	err := db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 99}, nil).Decode(&p)
 	if err != mongo.ErrNoDocuments { //nolint:errorlint // it is documented as unwrapped
 		t.Errorf("missing: %v", err)
 	}
-	if err := db.Dereference(ctx, motor.DBRef{Collection: "nobody", ID: 1}).Err(); err != mongo.ErrNoDocuments { //nolint:errorlint
+	if err := db.Dereference(ctx, motor.DBRef{Collection: "nobody", ID: 1}, nil).Err(); err != mongo.ErrNoDocuments { //nolint:errorlint
 		t.Errorf("missing collection: %v", err)
 	}
 	diff(t, "commands", []bson.D{
-		withDB(db.Name(), bson.D{{Key: "find", Value: "people"}, {Key: "filter", Value: bson.D{{Key: "_id", Value: int32(2)}}}, {Key: "limit", Value: int64(1)}, {Key: "singleBatch", Value: true}}),
-		withDB(db.Name(), bson.D{{Key: "find", Value: "pets"}, {Key: "filter", Value: bson.D{{Key: "_id", Value: "rex"}}}, {Key: "limit", Value: int64(1)}, {Key: "projection", Value: bson.D{{Key: "kind", Value: int32(0)}}}, {Key: "singleBatch", Value: true}}),
-		withDB(db.Name(), bson.D{{Key: "find", Value: "people"}, {Key: "filter", Value: bson.D{{Key: "_id", Value: int32(99)}}}, {Key: "limit", Value: int64(1)}, {Key: "singleBatch", Value: true}}),
-		withDB(db.Name(), bson.D{{Key: "find", Value: "nobody"}, {Key: "filter", Value: bson.D{{Key: "_id", Value: int32(1)}}}, {Key: "limit", Value: int64(1)}, {Key: "singleBatch", Value: true}}),
+		withDB(db.Name(), bson.D{{Key: "find", Value: "people"}, {Key: "filter", Value: bson.D{{Key: "_id", Value: int32(2)}}}, {Key: "limit", Value: int32(1)}, {Key: "singleBatch", Value: true}}),
+		withDB(db.Name(), bson.D{{Key: "find", Value: "pets"}, {Key: "filter", Value: bson.D{{Key: "_id", Value: "rex"}}}, {Key: "projection", Value: bson.D{{Key: "kind", Value: int32(0)}}}, {Key: "limit", Value: int32(1)}, {Key: "singleBatch", Value: true}}),
+		withDB(db.Name(), bson.D{{Key: "find", Value: "people"}, {Key: "filter", Value: bson.D{{Key: "_id", Value: int32(99)}}}, {Key: "limit", Value: int32(1)}, {Key: "singleBatch", Value: true}}),
+		withDB(db.Name(), bson.D{{Key: "find", Value: "nobody"}, {Key: "filter", Value: bson.D{{Key: "_id", Value: int32(1)}}}, {Key: "limit", Value: int32(1)}, {Key: "singleBatch", Value: true}}),
 	}, rec.Commands("find"))
 
 	// Bad references fail before any I/O.
@@ -225,12 +224,12 @@ func TestDereference(t *testing.T) {
 		{motor.DBRef{Collection: "", ID: 1}, motor.ErrInvalidName, ""},
 		{motor.DBRef{Collection: "$x", ID: 1}, motor.ErrInvalidName, ""},
 	} {
-		err := db.Dereference(ctx, tt.ref).Decode(&p)
+		err := db.Dereference(ctx, tt.ref, nil).Decode(&p)
 		if !errors.Is(err, tt.want) || (tt.msg != "" && err.Error() != tt.msg) {
 			t.Errorf("Dereference(%v) = %v, want %v", tt.ref, err, tt.want)
 		}
 	}
-	if err := db.Dereference(nil, motor.DBRef{Collection: "people", ID: 1}).Err(); !errors.Is(err, motor.ErrInvalidOption) { //nolint:staticcheck // a nil ctx is the point
+	if err := db.Dereference(nil, motor.DBRef{Collection: "people", ID: 1}, nil).Err(); !errors.Is(err, motor.ErrInvalidOption) { //nolint:staticcheck // a nil ctx is the point
 		t.Errorf("nil ctx: %v", err)
 	}
 	if names := rec.Names(); len(names) != 0 {
@@ -257,7 +256,7 @@ func TestDereferenceMany(t *testing.T) {
 		{Collection: "ghosts", ID: int32(1)}, // missing collection
 	}
 	var docs []bson.D
-	missing, err := db.DereferenceMany(ctx, refs, &docs)
+	missing, err := db.DereferenceMany(ctx, refs, &docs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +280,7 @@ func TestDereferenceMany(t *testing.T) {
 	// Typed results: a missing element stays nil; find options pass through.
 	rec.Reset()
 	people := []*person{{ID: 42}} // replaced
-	missing, err = db.DereferenceMany(ctx, refs[2:4], &people, options.Find().SetProjection(bson.D{{Key: "name", Value: 1}}).SetBatchSize(1))
+	missing, err = db.DereferenceMany(ctx, refs[2:4], &people, &motor.FindOptions{Projection: bson.D{{Key: "name", Value: 1}}, BatchSize: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,14 +288,14 @@ func TestDereferenceMany(t *testing.T) {
 	diff(t, "people", []*person{{ID: 1, Name: "ada"}, nil}, people)
 	diff(t, "command with options", []bson.D{withDB(db.Name(), bson.D{
 		{Key: "find", Value: "people"},
-		{Key: "batchSize", Value: int32(1)},
 		{Key: "filter", Value: bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A{int32(1), int32(99)}}}}}},
 		{Key: "projection", Value: bson.D{{Key: "name", Value: int32(1)}}},
+		{Key: "batchSize", Value: int32(1)},
 	})}, rec.Commands("find"))
 
 	// No references: no I/O, an empty slice, no missing.
 	rec.Reset()
-	missing, err = db.DereferenceMany(ctx, nil, &docs)
+	missing, err = db.DereferenceMany(ctx, nil, &docs, nil)
 	if err != nil || missing != nil || docs == nil || len(docs) != 0 {
 		t.Errorf("no refs: %v %v %v", docs, missing, err)
 	}
@@ -308,7 +307,7 @@ func TestDereferenceMany(t *testing.T) {
 		desc    string
 		refs    []motor.DBRef
 		results any
-		opts    []options.Lister[options.FindOptions]
+		opts    *motor.FindOptions
 		want    error
 		msg     string
 	}{
@@ -325,18 +324,18 @@ func TestDereferenceMany(t *testing.T) {
 			desc: "bad collection name", refs: []motor.DBRef{refs[0], {Collection: "a..b", ID: 1}}, results: &docs, want: motor.ErrInvalidName,
 			msg: `motor: reference 1: invalid collection name "a..b": must not contain an empty segment ("..")`,
 		},
-		{desc: "projection without _id", refs: refs, results: &docs, opts: []options.Lister[options.FindOptions]{options.Find().SetProjection(bson.D{{Key: "_id", Value: 0}})}, want: motor.ErrInvalidOption},
-		{desc: "projection with _id false", refs: refs, results: &docs, opts: []options.Lister[options.FindOptions]{options.Find().SetProjection(bson.M{"_id": false, "name": true})}, want: motor.ErrInvalidOption},
-		{desc: "limit", refs: refs, results: &docs, opts: []options.Lister[options.FindOptions]{options.Find().SetLimit(2)}, want: motor.ErrInvalidOption},
-		{desc: "skip", refs: refs, results: &docs, opts: []options.Lister[options.FindOptions]{nil, options.Find().SetSkip(1)}, want: motor.ErrInvalidOption},
+		{desc: "projection without _id", refs: refs, results: &docs, opts: &motor.FindOptions{Projection: bson.D{{Key: "_id", Value: 0}}}, want: motor.ErrInvalidOption},
+		{desc: "projection with _id false", refs: refs, results: &docs, opts: &motor.FindOptions{Projection: bson.M{"_id": false, "name": true}}, want: motor.ErrInvalidOption},
+		{desc: "limit", refs: refs, results: &docs, opts: &motor.FindOptions{Limit: 2}, want: motor.ErrInvalidOption},
+		{desc: "skip", refs: refs, results: &docs, opts: &motor.FindOptions{Skip: 1}, want: motor.ErrInvalidOption},
 		{desc: "an _id that cannot be encoded", refs: []motor.DBRef{{Collection: "people", ID: make(chan int)}}, results: &docs, want: motor.ErrInvalidOption},
 	} {
-		_, err := db.DereferenceMany(ctx, tt.refs, tt.results, tt.opts...)
+		_, err := db.DereferenceMany(ctx, tt.refs, tt.results, tt.opts)
 		if !errors.Is(err, tt.want) || (tt.msg != "" && err.Error() != tt.msg) {
 			t.Errorf("%s: err = %v, want %v", tt.desc, err, tt.want)
 		}
 	}
-	if _, err := db.DereferenceMany(nil, refs, &docs); !errors.Is(err, motor.ErrInvalidOption) { //nolint:staticcheck // a nil ctx is the point
+	if _, err := db.DereferenceMany(nil, refs, &docs, nil); !errors.Is(err, motor.ErrInvalidOption) { //nolint:staticcheck // a nil ctx is the point
 		t.Errorf("nil ctx: %v", err)
 	}
 	diff(t, "results after errors", keep, docs)
@@ -360,17 +359,17 @@ func TestClientDereference(t *testing.T) {
 		t.Cleanup(func() { _ = db.Mongo().Drop(context.Background()) })
 	}
 	dbrefData(t, db1)
-	if _, err := mustColl(t, db2, "people").InsertOne(ctx, bson.D{{Key: "_id", Value: int32(1)}, {Key: "name", Value: "zed"}}); err != nil {
+	if _, err := mustColl(t, db2, "people").InsertOne(ctx, bson.D{{Key: "_id", Value: int32(1)}, {Key: "name", Value: "zed"}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	rec.Reset()
 
 	var p person
-	if err := c.Dereference(ctx, motor.DBRef{Collection: "people", ID: 1, Database: db2.Name()}).Decode(&p); err != nil {
+	if err := c.Dereference(ctx, motor.DBRef{Collection: "people", ID: 1, Database: db2.Name()}, nil).Decode(&p); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "person", person{ID: 1, Name: "zed"}, p)
-	if err := c.Dereference(ctx, motor.DBRef{Collection: "people", ID: 7, Database: db2.Name()}).Err(); err != mongo.ErrNoDocuments { //nolint:errorlint
+	if err := c.Dereference(ctx, motor.DBRef{Collection: "people", ID: 7, Database: db2.Name()}, nil).Err(); err != mongo.ErrNoDocuments { //nolint:errorlint
 		t.Errorf("missing: %v", err)
 	}
 
@@ -380,7 +379,7 @@ func TestClientDereference(t *testing.T) {
 		{Collection: "people", ID: 1, Database: db2.Name()},
 		{Collection: "people", ID: 3, Database: db1.Name()},
 		{Collection: "people", ID: 3, Database: db2.Name()},
-	}, &people)
+	}, &people, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -390,8 +389,8 @@ func TestClientDereference(t *testing.T) {
 		return bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A(ids)}}}}
 	}
 	diff(t, "commands", []bson.D{
-		withDB(db2.Name(), bson.D{{Key: "find", Value: "people"}, {Key: "filter", Value: bson.D{{Key: "_id", Value: int32(1)}}}, {Key: "limit", Value: int64(1)}, {Key: "singleBatch", Value: true}}),
-		withDB(db2.Name(), bson.D{{Key: "find", Value: "people"}, {Key: "filter", Value: bson.D{{Key: "_id", Value: int32(7)}}}, {Key: "limit", Value: int64(1)}, {Key: "singleBatch", Value: true}}),
+		withDB(db2.Name(), bson.D{{Key: "find", Value: "people"}, {Key: "filter", Value: bson.D{{Key: "_id", Value: int32(1)}}}, {Key: "limit", Value: int32(1)}, {Key: "singleBatch", Value: true}}),
+		withDB(db2.Name(), bson.D{{Key: "find", Value: "people"}, {Key: "filter", Value: bson.D{{Key: "_id", Value: int32(7)}}}, {Key: "limit", Value: int32(1)}, {Key: "singleBatch", Value: true}}),
 		withDB(db1.Name(), bson.D{{Key: "find", Value: "people"}, {Key: "filter", Value: in(int32(1), int32(3))}}),
 		withDB(db2.Name(), bson.D{{Key: "find", Value: "people"}, {Key: "filter", Value: in(int32(1), int32(3))}}),
 	}, rec.Commands("find"))
@@ -406,10 +405,10 @@ func TestClientDereference(t *testing.T) {
 		{motor.DBRef{Collection: "people", ID: 1, Database: "a.b"}, motor.ErrInvalidName},
 		{motor.DBRef{Collection: "a..b", ID: 1, Database: db1.Name()}, motor.ErrInvalidName},
 	} {
-		if err := c.Dereference(ctx, tt.ref).Err(); !errors.Is(err, tt.want) {
+		if err := c.Dereference(ctx, tt.ref, nil).Err(); !errors.Is(err, tt.want) {
 			t.Errorf("Dereference(%v) = %v, want %v", tt.ref, err, tt.want)
 		}
-		_, err := c.DereferenceMany(ctx, []motor.DBRef{{Collection: "people", ID: 1, Database: db1.Name()}, tt.ref}, &people)
+		_, err := c.DereferenceMany(ctx, []motor.DBRef{{Collection: "people", ID: 1, Database: db1.Name()}, tt.ref}, &people, nil)
 		if !errors.Is(err, tt.want) || !strings.HasPrefix(err.Error(), "motor: reference 1: ") {
 			t.Errorf("DereferenceMany(%v) = %v, want %v", tt.ref, err, tt.want)
 		}
@@ -418,7 +417,7 @@ func TestClientDereference(t *testing.T) {
 			t.Errorf("DereferenceMany(%v): errors.As gives %+v", tt.ref, de)
 		}
 	}
-	if err := c.Dereference(ctx, motor.DBRef{Collection: "people", ID: 1}).Err(); err == nil ||
+	if err := c.Dereference(ctx, motor.DBRef{Collection: "people", ID: 1}, nil).Err(); err == nil ||
 		err.Error() != "motor: cannot dereference DBRef(people, 1) from a Client: it names no database (use Database.Dereference)" {
 		t.Errorf("no database: %v", err)
 	}
@@ -466,12 +465,12 @@ func TestDereferenceFake(t *testing.T) {
 		ID     string      `bson:"_id"`
 		Author motor.DBRef `bson:"author"`
 	}
-	if err := db.Dereference(ctx, motor.DBRef{Collection: "posts", ID: "post"}).Decode(&post); err != nil {
+	if err := db.Dereference(ctx, motor.DBRef{Collection: "posts", ID: "post"}, nil).Decode(&post); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "author", motor.DBRef{Collection: "people", ID: "ada", Database: "blog"}, post.Author)
 	var author bson.D
-	if err := db.Dereference(ctx, post.Author).Decode(&author); err != nil {
+	if err := db.Dereference(ctx, post.Author, nil).Decode(&author); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "author document", bson.D{{Key: "_id", Value: "ada"}}, author)
@@ -484,7 +483,7 @@ func TestDereferenceFake(t *testing.T) {
 	}
 	refs[150].ID = "gone"
 	var docs []bson.D
-	missing, err := db.DereferenceMany(ctx, refs, &docs)
+	missing, err := db.DereferenceMany(ctx, refs, &docs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -507,12 +506,12 @@ func TestDereferenceFake(t *testing.T) {
 		return motortest.CommandError(13, "Unauthorized", "not authorized on blog to execute command")
 	})
 	docs = nil
-	_, err = db.DereferenceMany(ctx, refs[:2], &docs)
+	_, err = db.DereferenceMany(ctx, refs[:2], &docs, nil)
 	var ce mongo.CommandError
 	if !errors.As(err, &ce) || ce.Code != 13 || err.Error() != "motor: dereference in blog.big: (Unauthorized) not authorized on blog to execute command" || docs != nil {
 		t.Errorf("err = %v, docs = %v", err, docs)
 	}
-	err = db.Dereference(ctx, refs[0]).Err()
+	err = db.Dereference(ctx, refs[0], nil).Err()
 	if !errors.As(err, &ce) || ce.Code != 13 || !strings.HasPrefix(err.Error(), "motor: dereference DBRef(big, ") {
 		t.Errorf("err = %v", err)
 	}

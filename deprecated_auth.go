@@ -119,8 +119,8 @@ type authLogin struct {
 // credentials in the URI ("mongodb://user:pass@host/?authSource=db") or in [WithClientOptions] with
 // [options.Client]().SetAuth, given to [Connect], and use one client per identity.
 func (db *Database) Authenticate(ctx context.Context, name, password string, opts *AuthenticateOptions) error {
-	if err := checkContext(ctx, "authenticate"); err != nil {
-		return err
+	if ctx == nil {
+		return opErr("authenticate", errNilContext)
 	}
 	cred, err := authCredential(db.name, name, password, opts)
 	if err != nil {
@@ -139,8 +139,8 @@ func (db *Database) Authenticate(ctx context.Context, name, password string, opt
 // Deprecated: PyMongo 3.x deprecated logout along with authenticate; PyMongo 4.0 and Motor 2.0 removed them.
 // Disconnect the authenticated client ([Client.Disconnect]) and use a client made without credentials.
 func (db *Database) Logout(ctx context.Context) error {
-	if err := checkContext(ctx, "logout"); err != nil {
-		return err
+	if ctx == nil {
+		return opErr("logout", errNilContext)
 	}
 	return db.client.logout(ctx, db.name)
 }

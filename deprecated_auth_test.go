@@ -148,7 +148,7 @@ func TestAuthenticate(t *testing.T) {
 	if err := rootDB.AddUser(ctx, "bob", "bob-pw", empty); err != nil {
 		t.Fatalf("AddUser bob: %v", err)
 	}
-	if _, err := mustColl(t, rootDB, "c").InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}, bson.D{{Key: "_id", Value: 3}}}); err != nil {
+	if _, err := mustColl(t, rootDB, "c").InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}, bson.D{{Key: "_id", Value: 3}}}, nil); err != nil {
 		t.Fatal(err)
 	}
 
@@ -158,7 +158,7 @@ func TestAuthenticate(t *testing.T) {
 	coll := mustColl(t, db, "c")
 	unauthorized := func(what string) {
 		t.Helper()
-		err := coll.FindOne(ctx, bson.D{}).Err()
+		err := coll.FindOne(ctx, bson.D{}, nil).Err()
 		var ce mongo.CommandError
 		if !errors.As(err, &ce) || ce.Code != 13 {
 			t.Errorf("%s: FindOne error = %v, want Unauthorized (13)", what, err)
@@ -180,7 +180,7 @@ func TestAuthenticate(t *testing.T) {
 	unauthorized("after a failed Authenticate")
 
 	// An open cursor of the old driver client.
-	cur, err := mustColl(t, mustDB(t, root, "authdb"), "c").Find(ctx, bson.D{}, options.Find().SetBatchSize(1))
+	cur, err := mustColl(t, mustDB(t, root, "authdb"), "c").Find(ctx, bson.D{}, &motor.FindOptions{BatchSize: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,12 +196,12 @@ func TestAuthenticate(t *testing.T) {
 	}
 	diff(t, "users after Authenticate", []string{"alice@authdb"}, authUsers(t, db))
 	var got bson.D
-	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: 2}}).Decode(&got); err != nil {
+	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: 2}}, nil).Decode(&got); err != nil {
 		t.Fatalf("FindOne after Authenticate: %v", err)
 	}
 	diff(t, "document", bson.D{{Key: "_id", Value: int32(2)}}, got)
 	other := mustColl(t, mustDB(t, c, "authdb"), "c")
-	if n, err := other.CountDocuments(ctx, bson.D{}); err != nil || n != 3 {
+	if n, err := other.CountDocuments(ctx, bson.D{}, nil); err != nil || n != 3 {
 		t.Errorf("CountDocuments on a new handle = %d, %v", n, err)
 	}
 	// The old client was closed: its operations report a disconnected client.
@@ -264,7 +264,7 @@ func TestAuthenticate(t *testing.T) {
 	if err := db.Authenticate(ctx, "alice", authSentinel, nil); err != nil {
 		t.Fatal(err)
 	}
-	mine, err := coll.Find(ctx, bson.D{}, options.Find().SetBatchSize(1))
+	mine, err := coll.Find(ctx, bson.D{}, &motor.FindOptions{BatchSize: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +314,7 @@ func TestAuthenticateConcurrent(t *testing.T) {
 					return
 				default:
 				}
-				err := coll.FindOne(ctx, bson.D{}).Err()
+				err := coll.FindOne(ctx, bson.D{}, nil).Err()
 				var ce mongo.CommandError
 				if err != nil && !errors.Is(err, mongo.ErrNoDocuments) && !(errors.As(err, &ce) && ce.Code == 13) {
 					errs <- err

@@ -47,8 +47,8 @@ type MapReduceOptions struct {
 	// unacknowledged write concern for an output collection.
 	Collation *options.Collation
 
-	// MaxTime bounds the call, PyMongo's maxTimeMS: the call's context gets this much time, and the driver sends
-	// maxTimeMS computed from the context's deadline. 0 means no bound but the context's own.
+	// MaxTime limits the time the server spends on the command: PyMongo's maxTimeMS, sent exactly as asked, as
+	// for [AggregateOptions.MaxTime]. Negative is an error.
 	MaxTime time.Duration
 
 	// Comment is attached to the command for the server's logs and profiler (MongoDB 4.4+); any BSON value.
@@ -153,6 +153,9 @@ func mapReduceCmd(coll, mapFunc, reduceFunc string, out any, o *MapReduceOptions
 	if o.Comment != nil {
 		add("comment", o.Comment)
 	}
+	if ms := maxTimeMS(o.MaxTime); ms != nil {
+		add("maxTimeMS", ms)
+	}
 	cmd, err := appendExtraFields(cmd, o.Extra, "MapReduceOptions", mapReduceTyped...)
 	if err != nil {
 		return nil, false, err
@@ -219,39 +222,36 @@ func (c *Collection) InlineMapReduce(ctx context.Context, mapFunc, reduceFunc st
 }
 
 func (c *Collection) mapReduce(ctx context.Context, op, mapFunc, reduceFunc string, out any, opts *MapReduceOptions, rp *readpref.ReadPref) (*MapReduceResult, error) {
-	if err := checkContext(ctx, op+" "+c.FullName()); err != nil {
-		return nil, err
-	}
+	cl := c.call(op)
+	cl.rp, cl.explain = rp, deprecatedCommand("mapReduce", "5.0", true)
 	if opts == nil {
 		opts = &MapReduceOptions{}
 	}
+	cl.ownMaxTime = opts.MaxTime > 0
 	var rc *readconcern.ReadConcern
 	if !inTransaction(ctx) {
 		rc = c.set.rc
 	}
 	cmd, inline, err := mapReduceCmd(c.name, mapFunc, reduceFunc, out, opts, rc, writeConcernFor(ctx, c.set.wc), c.set.codec.reg)
 	if err != nil {
-		return nil, c.fail(op, err)
+		return nil, cl.fail(err)
 	}
-	ctx, cancel := withMaxTime(ctx, opts.MaxTime)
-	defer cancel()
-	raw, err := c.db.exec(ctx, call{op: op, subject: c.FullName(), rp: rp, codec: c.set.codec,
-		explain: deprecatedCommand("mapReduce", "5.0", true)}, cmd)
+	raw, err := c.db.exec(ctx, cl, cmd)
 	if err != nil {
 		return nil, err
 	}
 	res := &MapReduceResult{}
 	if res.Reply, err = c.set.codec.decodeD(raw); err != nil {
-		return nil, c.fail(op, err)
+		return nil, c.call(op).fail(err)
 	}
 	if inline {
 		if res.Results, err = c.mapReduceResults(raw); err != nil {
-			return nil, c.fail(op, err)
+			return nil, c.call(op).fail(err)
 		}
 		return res, nil
 	}
 	if res.Collection, err = c.mapReduceOutput(raw.Lookup("result")); err != nil {
-		return nil, c.fail(op, err)
+		return nil, c.call(op).fail(err)
 	}
 	return res, nil
 }
@@ -330,28 +330,27 @@ type ReindexOptions struct {
 // yourself with [Database.Command].
 func (c *Collection) Reindex(ctx context.Context, opts *ReindexOptions) (bson.D, error) {
 	const op = "reindex"
-	if err := checkContext(ctx, op+" "+c.FullName()); err != nil {
-		return nil, err
-	}
 	if opts == nil {
 		opts = &ReindexOptions{}
 	}
 	cmd, err := appendExtraFields(bson.D{{Key: "reIndex", Value: c.name}}, opts.Extra, "ReindexOptions", "reIndex")
 	if err != nil {
-		return nil, c.fail(op, err)
+		return nil, c.call(op).fail(err)
 	}
 	explain := deprecatedCommand("reIndex", "6.0", false)
-	raw, err := c.db.exec(ctx, call{op: op, subject: c.FullName(), codec: c.set.codec, explain: func(err error) error {
+	cl := c.call(op)
+	cl.explain = func(err error) error {
 		if serverErrHasCode(err, codeIllegalOperation) {
 			return causef(err, "from MongoDB 5.0 on, reIndex runs only on a standalone mongod")
 		}
 		return explain(err)
-	}}, cmd)
+	}
+	raw, err := c.db.exec(ctx, cl, cmd)
 	if err != nil {
 		return nil, err
 	}
 	d, err := c.set.codec.decodeD(raw)
-	return d, c.fail(op, err)
+	return d, c.call(op).fail(err)
 }
 
 // deprecatedCommand explains the error of a command that MongoDB deprecated in version deprecatedIn, for servers

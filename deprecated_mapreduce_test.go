@@ -197,7 +197,7 @@ func TestMapReduceServer(t *testing.T) {
 	if _, err := coll.InsertMany(ctx, []any{
 		bson.D{{Key: "sku", Value: "a"}, {Key: "qty", Value: 2}},
 		bson.D{{Key: "sku", Value: "a"}, {Key: "qty", Value: 3}},
-	}); err != nil {
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	res, err := coll.InlineMapReduce(ctx, mrMap, mrReduce, nil)

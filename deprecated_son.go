@@ -179,7 +179,7 @@ func sonNames(l *sonLists, pick func(*sonLists) []SONManipulator) []string {
 // its "$cmd" collection), and returns the document to decode with c.
 func (l *sonLists) outgoing(db *Database, coll *Collection, c *codec, raw bson.Raw) (bson.Raw, error) {
 	if coll == nil {
-		coll = &Collection{db: db, name: "$cmd", set: db.set}
+		coll = newCollection(db, "$cmd", db.set)
 	}
 	raw, err := fixUTF8(raw, c.opts.UnicodeDecodeErrorHandler)
 	if err != nil {

@@ -96,7 +96,7 @@ func TestSONManipulators(t *testing.T) {
 	sonRegister(t, db)
 	plain := mustColl(t, mustDB(t, c, db.Name()), "docs") // another handle: no manipulators
 
-	res, err := coll.InsertOne(ctx, bson.D{{Key: "v", Value: 1}})
+	res, err := coll.InsertOne(ctx, bson.D{{Key: "v", Value: 1}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,24 +104,24 @@ func TestSONManipulators(t *testing.T) {
 	stored := bson.D{{Key: "_id", Value: id}, {Key: "v", Value: int32(1)}, {Key: "d", Value: true},
 		{Key: "trace", Value: bson.A{"B_in", "A_in", "C_in"}}}
 	var got bson.D
-	if err := plain.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&got); err != nil {
+	if err := plain.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, nil).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "stored", stored, got)
 
 	// Read back through the manipulated handle: the outgoing ones run oldest first, the copying one last.
 	got = nil
-	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&got); err != nil {
+	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, nil).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "FindOne", bson.D{{Key: "_id", Value: id}, {Key: "v", Value: int32(1)}, {Key: "d", Value: true},
 		{Key: "trace", Value: bson.A{"B_in", "A_in", "C_in", "A_out", "B_out", "C_out"}}}, got)
 
 	// A document stored without manipulators is unchanged on the way in and traced on the way out, by Find too.
-	if _, err := plain.InsertOne(ctx, bson.D{{Key: "_id", Value: "raw"}}); err != nil {
+	if _, err := plain.InsertOne(ctx, bson.D{{Key: "_id", Value: "raw"}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	cur, err := coll.Find(ctx, bson.D{{Key: "_id", Value: "raw"}})
+	cur, err := coll.Find(ctx, bson.D{{Key: "_id", Value: "raw"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestSONManipulators(t *testing.T) {
 	}
 	diff(t, "Find", []bson.D{{{Key: "_id", Value: "raw"}, {Key: "trace", Value: bson.A{"A_out", "B_out", "C_out"}}}}, all)
 	// Raw bytes are the server's.
-	raw, err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: "raw"}}).Raw()
+	raw, err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: "raw"}}, nil).Raw()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestSONManipulators(t *testing.T) {
 	}
 
 	// InsertMany manipulates each document; an _id given is kept.
-	many, err := coll.InsertMany(ctx, []bson.D{{{Key: "_id", Value: "m1"}}, {{Key: "n", Value: 2}}})
+	many, err := coll.InsertMany(ctx, []bson.D{{{Key: "_id", Value: "m1"}}, {{Key: "n", Value: 2}}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,10 +148,10 @@ func TestSONManipulators(t *testing.T) {
 		t.Fatalf("InsertedIDs = %v", many.InsertedIDs)
 	}
 	var m1, m2 bson.D
-	if err := plain.FindOne(ctx, bson.D{{Key: "_id", Value: "m1"}}).Decode(&m1); err != nil {
+	if err := plain.FindOne(ctx, bson.D{{Key: "_id", Value: "m1"}}, nil).Decode(&m1); err != nil {
 		t.Fatal(err)
 	}
-	if err := plain.FindOne(ctx, bson.D{{Key: "_id", Value: many.InsertedIDs[1]}}).Decode(&m2); err != nil {
+	if err := plain.FindOne(ctx, bson.D{{Key: "_id", Value: many.InsertedIDs[1]}}, nil).Decode(&m2); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "InsertMany first", bson.D{{Key: "_id", Value: "m1"}, {Key: "d", Value: true},
@@ -161,20 +161,20 @@ func TestSONManipulators(t *testing.T) {
 
 	// A replacement is a whole document: the incoming manipulators run on it as on an insert, without an added _id
 	// (PyMongo's legacy update with manipulate=True). Updates with operators are never manipulated.
-	if _, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: "raw"}}, bson.D{{Key: "r", Value: 1}}); err != nil {
+	if _, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: "raw"}}, bson.D{{Key: "r", Value: 1}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	got = nil
-	if err := plain.FindOne(ctx, bson.D{{Key: "_id", Value: "raw"}}).Decode(&got); err != nil {
+	if err := plain.FindOne(ctx, bson.D{{Key: "_id", Value: "raw"}}, nil).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "replaced", bson.D{{Key: "_id", Value: "raw"}, {Key: "r", Value: int32(1)}, {Key: "d", Value: true},
 		{Key: "trace", Value: bson.A{"B_in", "A_in", "C_in"}}}, got)
-	if _, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: "raw"}}, bson.D{{Key: "$set", Value: bson.D{{Key: "u", Value: 1}}}}); err != nil {
+	if _, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: "raw"}}, bson.D{{Key: "$set", Value: bson.D{{Key: "u", Value: 1}}}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	got = nil
-	if err := plain.FindOne(ctx, bson.D{{Key: "_id", Value: "raw"}}).Decode(&got); err != nil {
+	if err := plain.FindOne(ctx, bson.D{{Key: "_id", Value: "raw"}}, nil).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "updated", bson.D{{Key: "_id", Value: "raw"}, {Key: "r", Value: int32(1)}, {Key: "d", Value: true},
@@ -205,14 +205,14 @@ func TestSONManipulatorIDOrder(t *testing.T) {
 	}
 	res, err := coll.InsertOne(ctx, struct {
 		V int `bson:"v"`
-	}{V: 1})
+	}{V: 1}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	full := db.Name() + ".ids"
 	diff(t, "calls", []string{"plain: _id=false coll=" + full, "copying: _id=true coll=" + full}, seen)
 	var got bson.D
-	if err := coll.FindOne(ctx, bson.D{}).Decode(&got); err != nil {
+	if err := coll.FindOne(ctx, bson.D{}, nil).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "stored, _id first", bson.D{{Key: "_id", Value: res.InsertedID}, {Key: "v", Value: int32(1)}}, got)
@@ -241,7 +241,7 @@ func TestSONManipulatorDecoding(t *testing.T) {
 	}
 	coll := mustColl(t, db, "people")
 	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"},
-		{Key: "sub", Value: bson.D{{Key: "k", Value: "v"}}}}); err != nil {
+		{Key: "sub", Value: bson.D{{Key: "k", Value: "v"}}}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	var person struct {
@@ -249,7 +249,7 @@ func TestSONManipulatorDecoding(t *testing.T) {
 		Name  string `bson:"name"`
 		Extra int    `bson:"extra"`
 	}
-	if err := coll.FindOne(ctx, bson.D{}).Decode(&person); err != nil {
+	if err := coll.FindOne(ctx, bson.D{}, nil).Decode(&person); err != nil {
 		t.Fatal(err)
 	}
 	if person.Name != "ann!" || person.Extra != 7 {
@@ -261,7 +261,7 @@ func TestSONManipulatorDecoding(t *testing.T) {
 		t.Fatal(err)
 	}
 	var m bson.D
-	if err := typed.FindOne(ctx, bson.D{}).Decode(&m); err != nil {
+	if err := typed.FindOne(ctx, bson.D{}, nil).Decode(&m); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "with DocumentType bson.M", bson.D{{Key: "_id", Value: int32(1)}, {Key: "name", Value: "ann!"},
@@ -284,22 +284,22 @@ func TestSONManipulatorDecoding(t *testing.T) {
 	if err := db.AddSONManipulator(motor.SONManipulator{Name: "Fail", Outgoing: func(bson.D, *motor.Collection) (bson.D, error) { return nil, boom }}); err != nil {
 		t.Fatal(err)
 	}
-	err = coll.FindOne(ctx, bson.D{}).Decode(&d)
+	err = coll.FindOne(ctx, bson.D{}, nil).Decode(&d)
 	if !errors.Is(err, boom) || err.Error() != `motor: find `+coll.FullName()+`: outgoing SON manipulator "Fail": boom` {
 		t.Errorf("outgoing error: %v", err)
 	}
 	if err := db.AddSONManipulator(motor.SONManipulator{Name: "FailIn", Incoming: func(bson.D, *motor.Collection) (bson.D, error) { return nil, boom }}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}})
+	_, err = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}}, nil)
 	if !errors.Is(err, boom) || err.Error() != `motor: insert `+coll.FullName()+`: incoming SON manipulator "FailIn": boom` {
 		t.Errorf("incoming error: %v", err)
 	}
-	_, err = coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 3}}, bson.D{{Key: "_id", Value: 4}}})
+	_, err = coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 3}}, bson.D{{Key: "_id", Value: 4}}}, nil)
 	if !errors.Is(err, boom) || err.Error() != `motor: insert `+coll.FullName()+`: incoming SON manipulator "FailIn": boom (document 0)` {
 		t.Errorf("incoming error: %v", err)
 	}
-	if n, err := coll.CountDocuments(ctx, bson.D{}); err != nil || n != 1 {
+	if n, err := coll.CountDocuments(ctx, bson.D{}, nil); err != nil || n != 1 {
 		t.Errorf("documents after failed inserts: %d, %v", n, err)
 	}
 }

@@ -35,19 +35,22 @@ type DropCollectionOptions struct {
 //
 // See https://www.mongodb.com/docs/manual/reference/command/drop/.
 func (db *Database) DropCollection(ctx context.Context, name string, opts *DropCollectionOptions) (bson.D, error) {
-	if err := checkContext(ctx, "drop collection "+name); err != nil {
-		return nil, err
-	}
-	cmd, err := dropCollectionCmd(name, opts, writeConcernFor(ctx, db.set.wc))
+	return db.dropCollection(ctx, db.call("drop collection", name), name, opts, db.set.wc)
+}
+
+// dropCollection sends the drop command of DropCollection and Collection.Drop as cl says, with the write concern wc.
+func (db *Database) dropCollection(ctx context.Context, cl call, name string, opts *DropCollectionOptions, wc *writeconcern.WriteConcern) (bson.D, error) {
+	cl.accept = namespaceNotFound
+	cmd, err := dropCollectionCmd(name, opts, writeConcernFor(ctx, wc))
 	if err != nil {
-		return nil, err
+		return nil, cl.fail(err)
 	}
-	reply, err := db.exec(ctx, call{op: "drop collection", subject: name, accept: namespaceNotFound}, cmd)
+	reply, err := db.exec(ctx, cl, cmd)
 	if err != nil {
 		return nil, err
 	}
 	d, err := defaultCodec.decodeD(reply)
-	return d, opErr("drop collection "+name, err)
+	return d, cl.fail(err)
 }
 
 // dropCollectionCmd builds the drop command for name; wc is the write concern to send (nil: none).

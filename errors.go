@@ -146,6 +146,9 @@ func (e *itemError) Unwrap() error { return e.err }
 // errNilContext is the cause of every error about a nil context.
 var errNilContext = &optError{msg: "nil context"}
 
+// errNoCurrent is the cause of a Decode without a current document.
+var errNoCurrent = errors.New("Decode called without a current document (call Next first)")
+
 // errMalformed reports BSON that cannot be walked.
 var errMalformed = bsonwalk.ErrMalformed
 

@@ -20,7 +20,7 @@ func ExampleCollection_Aggregate() {
 		bson.D{{Key: "item", Value: "tea"}, {Key: "qty", Value: 2}},
 		bson.D{{Key: "item", Value: "jam"}, {Key: "qty", Value: 1}},
 		bson.D{{Key: "item", Value: "tea"}, {Key: "qty", Value: 3}},
-	})
+	}, nil)
 
 	cur, err := orders.Aggregate(ctx, mongo.Pipeline{
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$item"}, {Key: "total", Value: bson.D{{Key: "$sum", Value: "$qty"}}}}}},

@@ -41,7 +41,7 @@ func ExampleCollection_BulkWrite() {
 	if errors.As(err, &bwe) {
 		fmt.Println("failed model", bwe.WriteErrors[0].Index, "duplicate key", mongo.IsDuplicateKeyError(err))
 	}
-	n, err := stock.CountDocuments(ctx, bson.D{})
+	n, err := stock.CountDocuments(ctx, bson.D{}, nil)
 	fmt.Println(n, err)
 	// Output:
 	// inserted 3 modified 1 upserted map[2:plum] deleted 1

@@ -62,8 +62,8 @@ func ExampleCollection_Watch() {
 	}
 	defer stream.Close(ctx)
 
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}})
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}})
+	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}}, nil)
+	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}}, nil)
 
 	for i := 0; i < 2 && stream.Next(ctx); i++ { // a service would loop for as long as Next returns true
 		var c change
@@ -95,8 +95,8 @@ func ExampleDatabase_Watch() {
 
 	orders, _ := db.Collection("orders")
 	users, _ := db.Collection("users")
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}})
-	_, _ = users.InsertOne(ctx, bson.D{{Key: "_id", Value: 7}})
+	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}}, nil)
+	_, _ = users.InsertOne(ctx, bson.D{{Key: "_id", Value: 7}}, nil)
 
 	for i := 0; i < 2 && stream.Next(ctx); i++ {
 		var c change
@@ -126,8 +126,8 @@ func ExampleClient_Watch() {
 	hr, _ := client.Database("hr")
 	orders, _ := shop.Collection("orders")
 	staff, _ := hr.Collection("staff")
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}})
-	_, _ = staff.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}})
+	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil)
+	_, _ = staff.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}}, nil)
 
 	for i := 0; i < 2 && stream.Next(ctx); i++ {
 		var c change
@@ -154,8 +154,8 @@ func ExampleChangeStream_ResumeToken() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}})
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}})
+	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}}, nil)
+	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}}, nil)
 	if !stream.Next(ctx) {
 		log.Fatal(stream.Err())
 	}
@@ -165,7 +165,7 @@ func ExampleChangeStream_ResumeToken() {
 	token := stream.ResumeToken() // a program would store it
 	_ = stream.Close(ctx)
 
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 3}, {Key: "item", Value: "oil"}})
+	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 3}, {Key: "item", Value: "oil"}}, nil)
 
 	resumed, err := orders.Watch(ctx, nil, &motor.WatchOptions{ResumeAfter: token})
 	if err != nil {
@@ -199,7 +199,7 @@ func ExampleChangeStream_TryNext() {
 
 	for round := 1; round <= 3; round++ {
 		if round == 2 {
-			_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}})
+			_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}}, nil)
 		}
 		if !stream.TryNext(ctx) {
 			if err := stream.Err(); err != nil {

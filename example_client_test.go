@@ -20,16 +20,16 @@ func ExampleClient_StartSession() {
 	coll, done := exampleColl("example_session", "people")
 	defer done()
 
-	sess, err := coll.Database().Client().StartSession()
+	sess, err := coll.Database().Client().StartSession(ctx, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer sess.EndSession(ctx)
 	sctx := mongo.NewSessionContext(ctx, sess)
-	if _, err := coll.InsertOne(sctx, bson.D{{Key: "_id", Value: 1}}); err != nil {
+	if _, err := coll.InsertOne(sctx, bson.D{{Key: "_id", Value: 1}}, nil); err != nil {
 		log.Fatal(err)
 	}
-	n, _ := coll.CountDocuments(sctx, bson.D{})
+	n, _ := coll.CountDocuments(sctx, bson.D{}, nil)
 	fmt.Println(n)
 	// Output: 1
 }

@@ -15,7 +15,7 @@ func ExampleClient_ListDatabaseNames() {
 	ctx := context.Background()
 	coll, done := exampleColl("example_listdbnames", "people")
 	defer done()
-	if _, err := coll.InsertOne(ctx, bson.D{{Key: "name", Value: "Ada"}}); err != nil { // creates the database
+	if _, err := coll.InsertOne(ctx, bson.D{{Key: "name", Value: "Ada"}}, nil); err != nil { // creates the database
 		log.Fatal(err)
 	}
 
@@ -31,7 +31,7 @@ func ExampleClient_ListDatabases() {
 	ctx := context.Background()
 	coll, done := exampleColl("example_listdbs", "people")
 	defer done()
-	if _, err := coll.InsertOne(ctx, bson.D{{Key: "name", Value: "Ada"}}); err != nil {
+	if _, err := coll.InsertOne(ctx, bson.D{{Key: "name", Value: "Ada"}}, nil); err != nil {
 		log.Fatal(err)
 	}
 
@@ -59,7 +59,7 @@ func ExampleClient_DropDatabase() {
 	ctx := context.Background()
 	coll, done := exampleColl("example_dropdb", "people")
 	defer done()
-	if _, err := coll.InsertOne(ctx, bson.D{{Key: "name", Value: "Ada"}}); err != nil {
+	if _, err := coll.InsertOne(ctx, bson.D{{Key: "name", Value: "Ada"}}, nil); err != nil {
 		log.Fatal(err)
 	}
 	client := coll.Database().Client()
@@ -76,14 +76,14 @@ func ExampleDatabase_Drop() {
 	ctx := context.Background()
 	coll, done := exampleColl("example_dbdrop", "people")
 	defer done()
-	if _, err := coll.InsertOne(ctx, bson.D{{Key: "name", Value: "Ada"}}); err != nil {
+	if _, err := coll.InsertOne(ctx, bson.D{{Key: "name", Value: "Ada"}}, nil); err != nil {
 		log.Fatal(err)
 	}
 
 	if err := coll.Database().Drop(ctx); err != nil {
 		log.Fatal(err)
 	}
-	n, _ := coll.CountDocuments(ctx, bson.D{})
+	n, _ := coll.CountDocuments(ctx, bson.D{}, nil)
 	fmt.Println(n)
 	// Output: 0
 }

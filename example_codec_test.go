@@ -18,7 +18,7 @@ func ExampleWithCodecOptions() {
 	db, done := exampleDB("example_codec")
 	defer done()
 	plain, _ := db.Collection("events")
-	_, _ = plain.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "at", Value: time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)}})
+	_, _ = plain.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "at", Value: time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)}}, nil)
 
 	ist := time.FixedZone("IST", 5*3600+1800)
 	events, err := db.Collection("events", motor.WithCodecOptions(motor.CodecOptions{
@@ -30,8 +30,8 @@ func ExampleWithCodecOptions() {
 		log.Fatal(err)
 	}
 	var naive, aware any
-	_ = plain.FindOne(ctx, bson.D{}).Decode(&naive)
-	_ = events.FindOne(ctx, bson.D{}).Decode(&aware)
+	_ = plain.FindOne(ctx, bson.D{}, nil).Decode(&naive)
+	_ = events.FindOne(ctx, bson.D{}, nil).Decode(&aware)
 	fmt.Printf("%T %T\n", naive, naive.(bson.D)[1].Value)
 	fmt.Printf("%T %v\n", aware, aware.(bson.M)["at"].(time.Time).Format(time.RFC3339))
 	// Output:
@@ -47,11 +47,11 @@ func ExampleUUIDRepresentation() {
 	u, _ := motor.ParseUUID("00112233-4455-6677-8899-aabbccddeeff")
 	for _, rep := range []motor.UUIDRepresentation{motor.UUIDPythonLegacy, motor.UUIDStandard, motor.UUIDJavaLegacy} {
 		coll, _ := db.Collection(rep.String(), motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: rep}))
-		_, _ = coll.InsertOne(ctx, bson.D{{Key: "u", Value: u}})
-		raw, _ := coll.FindOne(ctx, bson.D{}).Raw()
+		_, _ = coll.InsertOne(ctx, bson.D{{Key: "u", Value: u}}, nil)
+		raw, _ := coll.FindOne(ctx, bson.D{}, nil).Raw()
 		subtype, data := raw.Lookup("u").Binary()
 		var back struct{ U motor.UUID }
-		_ = coll.FindOne(ctx, bson.D{}).Decode(&back)
+		_ = coll.FindOne(ctx, bson.D{}, nil).Decode(&back)
 		fmt.Printf("%-12s subtype %d %x %v\n", rep, subtype, data, back.U == u)
 	}
 	// Output:

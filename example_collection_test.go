@@ -18,7 +18,7 @@ func ExampleCollection_InsertOne() {
 	coll, done := exampleColl("example_insertone", "people")
 	defer done()
 
-	res, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: "ann"}, {Key: "age", Value: 31}})
+	res, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: "ann"}, {Key: "age", Value: 31}}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func ExampleCollection_InsertMany() {
 	res, err := coll.InsertMany(ctx, []any{
 		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}},
 		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}},
-	})
+	}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -46,17 +46,17 @@ func ExampleCollection_FindOne() {
 	ctx := context.Background()
 	coll, done := exampleColl("example_findone", "people")
 	defer done()
-	_, _ = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}})
+	_, _ = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}}, nil)
 
 	var person struct {
 		Name string `bson:"name"`
 	}
-	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: 1}}).Decode(&person); err != nil {
+	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil).Decode(&person); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(person.Name)
 
-	err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: 2}}).Err()
+	err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: 2}}, nil).Err()
 	fmt.Println(err == mongo.ErrNoDocuments)
 	// Output:
 	// ann
@@ -67,14 +67,14 @@ func ExampleCollection_UpdateOne() {
 	ctx := context.Background()
 	coll, done := exampleColl("example_updateone", "counters")
 	defer done()
-	_, _ = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: "hits"}, {Key: "n", Value: 1}})
+	_, _ = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: "hits"}, {Key: "n", Value: 1}}, nil)
 
-	res, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: "hits"}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}})
+	res, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: "hits"}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: 1}}}}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
 	var c struct{ N int }
-	_ = coll.FindOne(ctx, bson.D{}).Decode(&c)
+	_ = coll.FindOne(ctx, bson.D{}, nil).Decode(&c)
 	fmt.Println(res.MatchedCount, res.ModifiedCount, c.N)
 	// Output: 1 1 2
 }
@@ -83,9 +83,9 @@ func ExampleCollection_UpdateMany() {
 	ctx := context.Background()
 	coll, done := exampleColl("example_updatemany", "items")
 	defer done()
-	_, _ = coll.InsertMany(ctx, []any{bson.D{{Key: "qty", Value: 1}}, bson.D{{Key: "qty", Value: 5}}, bson.D{{Key: "qty", Value: 9}}})
+	_, _ = coll.InsertMany(ctx, []any{bson.D{{Key: "qty", Value: 1}}, bson.D{{Key: "qty", Value: 5}}, bson.D{{Key: "qty", Value: 9}}}, nil)
 
-	res, err := coll.UpdateMany(ctx, bson.D{{Key: "qty", Value: bson.D{{Key: "$gt", Value: 2}}}}, bson.D{{Key: "$set", Value: bson.D{{Key: "big", Value: true}}}})
+	res, err := coll.UpdateMany(ctx, bson.D{{Key: "qty", Value: bson.D{{Key: "$gt", Value: 2}}}}, bson.D{{Key: "$set", Value: bson.D{{Key: "big", Value: true}}}}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -97,12 +97,12 @@ func ExampleCollection_ReplaceOne() {
 	ctx := context.Background()
 	coll, done := exampleColl("example_replaceone", "people")
 	defer done()
-	_, _ = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}})
+	_, _ = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}}, nil)
 
-	if _, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "name", Value: "anne"}, {Key: "age", Value: 32}}); err != nil {
+	if _, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "name", Value: "anne"}, {Key: "age", Value: 32}}, nil); err != nil {
 		log.Fatal(err)
 	}
-	raw, _ := coll.FindOne(ctx, bson.D{}).Raw()
+	raw, _ := coll.FindOne(ctx, bson.D{}, nil).Raw()
 	fmt.Println(raw)
 	// Output: {"_id": {"$numberInt":"1"},"name": "anne","age": {"$numberInt":"32"}}
 }
@@ -111,13 +111,13 @@ func ExampleCollection_DeleteOne() {
 	ctx := context.Background()
 	coll, done := exampleColl("example_deleteone", "people")
 	defer done()
-	_, _ = coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}})
+	_, _ = coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}}, nil)
 
-	res, err := coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: 1}})
+	res, err := coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	n, _ := coll.CountDocuments(ctx, bson.D{})
+	n, _ := coll.CountDocuments(ctx, bson.D{}, nil)
 	fmt.Println(res.DeletedCount, n)
 	// Output: 1 1
 }
@@ -126,9 +126,9 @@ func ExampleCollection_DeleteMany() {
 	ctx := context.Background()
 	coll, done := exampleColl("example_deletemany", "people")
 	defer done()
-	_, _ = coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}})
+	_, _ = coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}}, nil)
 
-	res, err := coll.DeleteMany(ctx, bson.D{})
+	res, err := coll.DeleteMany(ctx, bson.D{}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -140,9 +140,9 @@ func ExampleCollection_CountDocuments() {
 	ctx := context.Background()
 	coll, done := exampleColl("example_count", "items")
 	defer done()
-	_, _ = coll.InsertMany(ctx, []any{bson.D{{Key: "qty", Value: 1}}, bson.D{{Key: "qty", Value: 5}}})
+	_, _ = coll.InsertMany(ctx, []any{bson.D{{Key: "qty", Value: 1}}, bson.D{{Key: "qty", Value: 5}}}, nil)
 
-	n, err := coll.CountDocuments(ctx, bson.D{{Key: "qty", Value: bson.D{{Key: "$gte", Value: 5}}}})
+	n, err := coll.CountDocuments(ctx, bson.D{{Key: "qty", Value: bson.D{{Key: "$gte", Value: 5}}}}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func ExampleCollection_Drop() {
 	db, done := exampleDB("example_drop")
 	defer done()
 	coll, _ := db.Collection("scratch")
-	_, _ = coll.InsertOne(ctx, bson.D{})
+	_, _ = coll.InsertOne(ctx, bson.D{}, nil)
 
 	if err := coll.Drop(ctx); err != nil {
 		log.Fatal(err)
@@ -181,8 +181,8 @@ func ExampleCollection_Find() {
 	db, done := exampleDB("example_find")
 	defer done()
 	coll, _ := db.Collection("numbers")
-	_, _ = coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}})
-	cur, err := coll.Find(ctx, bson.D{})
+	_, _ = coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}}, nil)
+	cur, err := coll.Find(ctx, bson.D{}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

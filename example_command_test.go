@@ -18,7 +18,7 @@ func ExampleDatabase_Command() {
 	db, done := exampleDB("example_command")
 	defer done()
 	orders, _ := db.Collection("orders")
-	_, _ = orders.InsertMany(ctx, []any{bson.D{{Key: "qty", Value: 1}}, bson.D{{Key: "qty", Value: 5}}})
+	_, _ = orders.InsertMany(ctx, []any{bson.D{{Key: "qty", Value: 1}}, bson.D{{Key: "qty", Value: 5}}}, nil)
 
 	// {ping: 1}
 	reply, err := db.Command(ctx, "ping", nil)
@@ -63,7 +63,7 @@ func ExampleCommandAs() {
 	db, done := exampleDB("example_command_as")
 	defer done()
 	orders, _ := db.Collection("orders")
-	_, _ = orders.InsertMany(ctx, []any{bson.D{{Key: "qty", Value: 1}}, bson.D{{Key: "qty", Value: 5}}})
+	_, _ = orders.InsertMany(ctx, []any{bson.D{{Key: "qty", Value: 1}}, bson.D{{Key: "qty", Value: 5}}}, nil)
 
 	type countReply struct {
 		N  int     `bson:"n"`

@@ -20,7 +20,7 @@ func ExampleDatabase_CommandCursor() {
 		bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}},
 		bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}},
 		bson.D{{Key: "_id", Value: 3}, {Key: "item", Value: "oil"}},
-	})
+	}, nil)
 
 	cur, err := db.CommandCursor(ctx, bson.D{
 		{Key: "find", Value: "orders"},

@@ -6,7 +6,6 @@ import (
 	"log"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/gomotor/motor"
 )
@@ -16,9 +15,9 @@ func ExampleCursor_Next() {
 	ctx := context.Background()
 	coll, done := exampleColl("example_cursor_next", "numbers")
 	defer done()
-	_, _ = coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}})
+	_, _ = coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}}, nil)
 
-	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	cur, err := coll.Find(ctx, bson.D{}, &motor.FindOptions{Sort: bson.D{{Key: "_id", Value: 1}}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -48,9 +47,9 @@ func ExampleCursor_All() {
 	_, _ = coll.InsertMany(ctx, []any{
 		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}},
 		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}},
-	})
+	}, nil)
 
-	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	cur, err := coll.Find(ctx, bson.D{}, &motor.FindOptions{Sort: bson.D{{Key: "_id", Value: 1}}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -70,9 +69,9 @@ func ExampleCursor_TryNext() {
 	ctx := context.Background()
 	coll, done := exampleColl("example_cursor_trynext", "people")
 	defer done()
-	_, _ = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}})
+	_, _ = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil)
 
-	cur, err := coll.Find(ctx, bson.D{})
+	cur, err := coll.Find(ctx, bson.D{}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -88,9 +87,9 @@ func ExampleCursor_ToList() {
 	defer done()
 	_, _ = coll.InsertMany(ctx, []any{
 		bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}, bson.D{{Key: "_id", Value: 3}},
-	})
+	}, nil)
 
-	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	cur, err := coll.Find(ctx, bson.D{}, &motor.FindOptions{Sort: bson.D{{Key: "_id", Value: 1}}})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -122,9 +121,9 @@ func ExampleToListAs() {
 	for i := 1; i <= 5; i++ {
 		tasks = append(tasks, bson.D{{Key: "_id", Value: i}, {Key: "title", Value: fmt.Sprint("task ", i)}})
 	}
-	_, _ = coll.InsertMany(ctx, tasks)
+	_, _ = coll.InsertMany(ctx, tasks, nil)
 
-	cur, err := coll.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	cur, err := coll.Find(ctx, bson.D{}, &motor.FindOptions{Sort: bson.D{{Key: "_id", Value: 1}}})
 	if err != nil {
 		log.Fatal(err)
 	}

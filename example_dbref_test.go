@@ -8,7 +8,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/gomotor/motor"
 )
@@ -23,7 +22,7 @@ func examplePeople(db *motor.Database) {
 		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ada"}, {Key: "team", Value: "db"}},
 		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}, {Key: "team", Value: "ui"}},
 		bson.D{{Key: "_id", Value: 3}, {Key: "name", Value: "cy"}, {Key: "team", Value: "db"}},
-	})
+	}, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -62,20 +61,20 @@ func ExampleDatabase_Dereference() {
 	var person struct {
 		Name string `bson:"name"`
 	}
-	err := db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 2}).Decode(&person)
+	err := db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 2}, nil).Decode(&person)
 	fmt.Println(person.Name, err)
 
 	// Find options pass through.
 	var doc bson.M
-	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 3}, options.FindOne().SetProjection(bson.D{{Key: "team", Value: 1}})).Decode(&doc)
+	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 3}, &motor.FindOneOptions{Projection: bson.D{{Key: "team", Value: 1}}}).Decode(&doc)
 	fmt.Println(len(doc), doc["_id"], doc["team"], err)
 
 	// A reference to no document: mongo.ErrNoDocuments, as from FindOne.
-	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 9}).Decode(&person)
+	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 9}, nil).Decode(&person)
 	fmt.Println(errors.Is(err, mongo.ErrNoDocuments))
 
 	// A reference to another database fails before any I/O: use Client.Dereference.
-	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 2, Database: "hr"}).Err()
+	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 2, Database: "hr"}, nil).Err()
 	fmt.Println(errors.Is(err, motor.ErrInvalidOption))
 	// Output:
 	// bob <nil>
@@ -100,7 +99,7 @@ func ExampleDatabase_DereferenceMany() {
 	var people []*struct {
 		Name string `bson:"name"`
 	}
-	missing, err := db.DereferenceMany(ctx, refs, &people)
+	missing, err := db.DereferenceMany(ctx, refs, &people, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -128,11 +127,11 @@ func ExampleClient_Dereference() {
 
 	// A client resolves references that name their database.
 	var person bson.M
-	err := hr.Client().Dereference(ctx, motor.DBRef{Collection: "people", ID: 1, Database: "example_client_dereference"}).Decode(&person)
+	err := hr.Client().Dereference(ctx, motor.DBRef{Collection: "people", ID: 1, Database: "example_client_dereference"}, nil).Decode(&person)
 	fmt.Println(person["name"], err)
 
 	// A reference without a database needs a Database.
-	err = hr.Client().Dereference(ctx, motor.DBRef{Collection: "people", ID: 1}).Err()
+	err = hr.Client().Dereference(ctx, motor.DBRef{Collection: "people", ID: 1}, nil).Err()
 	fmt.Println(err)
 	// Output:
 	// ada <nil>
@@ -147,7 +146,7 @@ func ExampleClient_DereferenceMany() {
 	shop, done2 := exampleDB("example_client_dereference_shop")
 	defer done2()
 	orders, _ := shop.Collection("orders")
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: "o-1"}, {Key: "item", Value: "tea"}})
+	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: "o-1"}, {Key: "item", Value: "tea"}}, nil)
 
 	// One query per database and collection.
 	var docs []bson.M
@@ -155,7 +154,7 @@ func ExampleClient_DereferenceMany() {
 		{Collection: "orders", ID: "o-1", Database: "example_client_dereference_shop"},
 		{Collection: "people", ID: 2, Database: "example_client_dereference_hr"},
 		{Collection: "orders", ID: "o-2", Database: "example_client_dereference_shop"},
-	}, &docs)
+	}, &docs, nil)
 	if err != nil {
 		log.Fatal(err)
 	}

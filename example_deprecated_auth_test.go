@@ -23,7 +23,7 @@ func ExampleDatabase_Authenticate() {
 
 	db, _ := anon.Database("reports")
 	sales, _ := db.Collection("sales")
-	_, err := sales.CountDocuments(ctx, bson.D{})
+	_, err := sales.CountDocuments(ctx, bson.D{}, nil)
 	fmt.Println("before:", err)
 
 	err = db.Authenticate(ctx, "reporter", "wrong-pw", nil)
@@ -33,14 +33,14 @@ func ExampleDatabase_Authenticate() {
 		log.Fatal(err)
 	}
 	// The same handles now run with the credentials.
-	n, err := sales.CountDocuments(ctx, bson.D{})
+	n, err := sales.CountDocuments(ctx, bson.D{}, nil)
 	fmt.Println("after:", n, err)
 
 	// Other credentials need a Logout first.
 	err = db.Authenticate(ctx, "root", "root-secret", &motor.AuthenticateOptions{Source: "admin"})
 	fmt.Println(errors.Is(err, motor.ErrAlreadyAuthenticated), err)
 	// Output:
-	// before: motor: count reports.sales: (Unauthorized) Command aggregate requires authentication
+	// before: motor: count documents reports.sales: (Unauthorized) Command aggregate requires authentication
 	// wrong password fails: true
 	// after: 0 <nil>
 	// true motor: another user is already authenticated to database "reports"; call Logout first
@@ -60,15 +60,15 @@ func ExampleDatabase_Logout() {
 	if err := db.Authenticate(ctx, "reporter", "reporter-pw", &motor.AuthenticateOptions{Mechanism: motor.AuthSCRAMSHA256}); err != nil {
 		log.Fatal(err)
 	}
-	n, err := sales.CountDocuments(ctx, bson.D{})
+	n, err := sales.CountDocuments(ctx, bson.D{}, nil)
 	fmt.Println("authenticated:", n, err)
 
 	if err := db.Logout(ctx); err != nil {
 		log.Fatal(err)
 	}
-	_, err = sales.CountDocuments(ctx, bson.D{})
+	_, err = sales.CountDocuments(ctx, bson.D{}, nil)
 	fmt.Println("after Logout:", err)
 	// Output:
 	// authenticated: 0 <nil>
-	// after Logout: motor: count reports.sales: (Unauthorized) Command aggregate requires authentication
+	// after Logout: motor: count documents reports.sales: (Unauthorized) Command aggregate requires authentication
 }

@@ -35,17 +35,17 @@ func ExampleDatabase_AddSONManipulator() {
 		log.Fatal(err)
 	}
 	people, _ := db.Collection("people")
-	if _, err := people.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}}); err != nil {
+	if _, err := people.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}}, nil); err != nil {
 		log.Fatal(err)
 	}
 	var doc bson.D
-	_ = people.FindOne(ctx, bson.D{}).Decode(&doc)
+	_ = people.FindOne(ctx, bson.D{}, nil).Decode(&doc)
 	fmt.Println("through the database:", doc)
 
 	// Another handle on the same database has no manipulators: it shows what is stored.
 	other, _ := db.Client().Database(db.Name())
 	otherPeople, _ := other.Collection("people")
-	_ = otherPeople.FindOne(ctx, bson.D{}).Decode(&doc)
+	_ = otherPeople.FindOne(ctx, bson.D{}, nil).Decode(&doc)
 	fmt.Println("stored:", doc)
 	// Output:
 	// through the database: {"_id":{"$numberInt":"1"},"name":"ann"}

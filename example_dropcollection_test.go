@@ -13,7 +13,7 @@ func ExampleDatabase_DropCollection() {
 	db, done := exampleDB("example_drop_collection")
 	defer done()
 	logs, _ := db.Collection("logs")
-	_, _ = logs.InsertOne(ctx, bson.D{{Key: "msg", Value: "hello"}})
+	_, _ = logs.InsertOne(ctx, bson.D{{Key: "msg", Value: "hello"}}, nil)
 
 	reply, err := db.DropCollection(ctx, logs.Name(), nil)
 	fmt.Println(getField(reply, "ok"), err)

@@ -46,7 +46,7 @@ func ExampleCollection_FindOneAndReplace() {
 	ctx := context.Background()
 	profiles, done := exampleColl("example_find_one_and_replace", "profiles")
 	defer done()
-	if _, err := profiles.InsertOne(ctx, bson.D{{Key: "_id", Value: "ann"}, {Key: "theme", Value: "light"}}); err != nil {
+	if _, err := profiles.InsertOne(ctx, bson.D{{Key: "_id", Value: "ann"}, {Key: "theme", Value: "light"}}, nil); err != nil {
 		log.Fatal(err)
 	}
 
@@ -71,7 +71,7 @@ func ExampleCollection_FindOneAndDelete() {
 	if _, err := jobs.InsertMany(ctx, []any{
 		bson.D{{Key: "_id", Value: 1}, {Key: "task", Value: "resize"}, {Key: "queued", Value: 2}},
 		bson.D{{Key: "_id", Value: 2}, {Key: "task", Value: "email"}, {Key: "queued", Value: 1}},
-	}); err != nil {
+	}, nil); err != nil {
 		log.Fatal(err)
 	}
 

@@ -6,7 +6,6 @@ import (
 	"log"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/gomotor/motor"
 )
@@ -18,9 +17,9 @@ func ExampleCollection_FindRawBatches() {
 	defer done()
 	_, _ = coll.InsertMany(ctx, []any{
 		bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}, bson.D{{Key: "_id", Value: 3}},
-	})
+	}, nil)
 
-	cur, err := coll.FindRawBatches(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(2))
+	cur, err := coll.FindRawBatches(ctx, bson.D{}, &motor.FindOptions{Sort: bson.D{{Key: "_id", Value: 1}}, BatchSize: 2})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -48,7 +47,7 @@ func ExampleCollection_AggregateRawBatches() {
 	_, _ = coll.InsertMany(ctx, []any{
 		bson.D{{Key: "item", Value: "tea"}, {Key: "qty", Value: 2}},
 		bson.D{{Key: "item", Value: "jam"}, {Key: "qty", Value: 1}},
-	})
+	}, nil)
 
 	cur, err := coll.AggregateRawBatches(ctx, bson.A{
 		bson.D{{Key: "$project", Value: bson.D{{Key: "_id", Value: 0}, {Key: "item", Value: 1}}}},

@@ -20,7 +20,7 @@ func ExampleCollection_Distinct() {
 		bson.D{{Key: "item", Value: "jam"}, {Key: "qty", Value: 0}},
 		bson.D{{Key: "item", Value: "tea"}, {Key: "qty", Value: 3}},
 		bson.D{{Key: "item", Value: "oil"}, {Key: "qty", Value: 1}},
-	})
+	}, nil)
 
 	items, err := orders.Distinct(ctx, "item", bson.D{{Key: "qty", Value: bson.D{{Key: "$gt", Value: 0}}}}, nil)
 	if err != nil {
@@ -39,7 +39,7 @@ func ExampleDistinctAs() {
 		bson.D{{Key: "item", Value: "tea"}, {Key: "qty", Value: 2}},
 		bson.D{{Key: "item", Value: "jam"}, {Key: "qty", Value: 2}},
 		bson.D{{Key: "item", Value: "oil"}, {Key: "qty", Value: int64(5)}},
-	})
+	}, nil)
 
 	quantities, err := motor.DistinctAs[int](ctx, orders, "qty", nil, nil)
 	if err != nil {
@@ -58,7 +58,7 @@ func ExampleCollection_EstimatedDocumentCount() {
 	ctx := context.Background()
 	orders, done := exampleColl("example_estimated_count", "orders")
 	defer done()
-	_, _ = orders.InsertMany(ctx, []any{bson.D{{Key: "item", Value: "tea"}}, bson.D{{Key: "item", Value: "jam"}}})
+	_, _ = orders.InsertMany(ctx, []any{bson.D{{Key: "item", Value: "tea"}}, bson.D{{Key: "item", Value: "jam"}}}, nil)
 
 	n, err := orders.EstimatedDocumentCount(ctx, nil)
 	if err != nil {

@@ -16,7 +16,7 @@ func ExampleCollection_Rename() {
 	ctx := context.Background()
 	staging, done := exampleColl("example_rename", "staging")
 	defer done()
-	if _, err := staging.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}); err != nil {
+	if _, err := staging.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil); err != nil {
 		log.Fatal(err)
 	}
 
@@ -24,7 +24,7 @@ func ExampleCollection_Rename() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	n, err := live.CountDocuments(ctx, bson.D{})
+	n, err := live.CountDocuments(ctx, bson.D{}, nil)
 	fmt.Println(live.FullName(), n, err)
 
 	_, err = live.Rename(ctx, "bad..name", nil)

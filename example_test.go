@@ -36,14 +36,14 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if _, err := orders.InsertOne(ctx, bson.D{{Key: "item", Value: "tea"}, {Key: "qty", Value: 2}}); err != nil {
+	if _, err := orders.InsertOne(ctx, bson.D{{Key: "item", Value: "tea"}, {Key: "qty", Value: 2}}, nil); err != nil {
 		log.Fatal(err)
 	}
 	var order struct {
 		Item string `bson:"item"`
 		Qty  int    `bson:"qty"`
 	}
-	if err := orders.FindOne(ctx, bson.D{{Key: "item", Value: "tea"}}).Decode(&order); err != nil {
+	if err := orders.FindOne(ctx, bson.D{{Key: "item", Value: "tea"}}, nil).Decode(&order); err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(db.Name(), orders.FullName(), order.Item, order.Qty)

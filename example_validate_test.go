@@ -17,7 +17,7 @@ func ExampleDatabase_ValidateCollection() {
 	db, done := exampleDB("example_validate")
 	defer done()
 	orders, _ := db.Collection("orders")
-	_, _ = orders.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}})
+	_, _ = orders.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}}, nil)
 
 	res, err := db.ValidateCollection(ctx, orders.Name(), &motor.ValidateCollectionOptions{Full: true})
 	var invalid *motor.CollectionValidationError

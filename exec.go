@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver"
 )
 
 // The executor: every command that the database API sends goes through Database.exec or Database.execCursor. An
@@ -61,14 +62,37 @@ type call struct {
 	// explain, when set, rewrites the cause of an error from the server before it is wrapped, to say more than the
 	// server does (for example which MongoDB version removed a command). It must wrap the error it is given.
 	explain func(err error) error
+
+	// invalid is the error of the handle the operation runs on (a bad name or option kept by a chained handle):
+	// the operation fails with it before any I/O.
+	invalid error
+
+	// ownMaxTime says that the operation sends maxTimeMS itself, exactly as the caller asked (MaxTime): the door
+	// then keeps the context's deadline from the driver, which would send a second maxTimeMS.
+	ownMaxTime bool
 }
 
-// checkContext returns the error of op for a nil ctx.
-func checkContext(ctx context.Context, op string) error {
-	if ctx == nil {
-		return opErr(op, errNilContext)
+// fail wraps err as the error of c's operation: "motor: <op> <subject>: <cause>"; nil stays nil. It is the one
+// place where an error gets its shape. An encoding error of the driver becomes an ErrInvalidOption error without the
+// encoder's internals; the driver's internal write command error becomes the mongo.WriteException that its public
+// operations return; explain applies to errors from the server or the network.
+func (c call) fail(err error) error {
+	if err == nil {
+		return nil
 	}
-	return nil
+	if e := encodeError(err); e != nil {
+		err = e
+	} else {
+		err = serverDetails(writeException(err))
+		if c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrClientDisconnected) {
+			err = c.explain(err)
+		}
+	}
+	op := c.op
+	if c.subject != "" {
+		op += " " + c.subject
+	}
+	return opErr(op, err)
 }
 
 // primaryRunCmd is the driver's run-command options for a primary read preference, made once.
@@ -79,24 +103,6 @@ func (c *call) runCmdOptions() *options.RunCmdOptionsBuilder {
 		return primaryRunCmd
 	}
 	return options.RunCmd().SetReadPreference(c.rp)
-}
-
-// fail wraps err as the error of c's operation. explain applies to errors from the server or the network; an
-// encoding error of the driver becomes an ErrInvalidOption error without the encoder's internals.
-func (c *call) fail(err error) error {
-	if e := encodeError(err); e != nil {
-		err = e
-	} else {
-		err = serverDetails(err)
-		if c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrClientDisconnected) {
-			err = c.explain(err)
-		}
-	}
-	op := c.op
-	if c.subject != "" {
-		op += " " + c.subject
-	}
-	return opErr(op, err)
 }
 
 // prepare returns cmd as the driver gets it: a bson.Raw as it is, never decoded; a document that the call encodes
@@ -113,8 +119,15 @@ func (db *Database) prepare(c *call, cmd any) (any, error) {
 // applies neither the database's read concern nor its write concern: builders put writeConcern in the command (from
 // writeConcernFor) where Motor does.
 func (db *Database) exec(ctx context.Context, c call, cmd any) (bson.Raw, error) {
-	reply, err := send(ctx, db, &c, cmd, func(mdb *mongo.Database, cmd any) (bson.Raw, error) {
-		return mdb.RunCommand(ctx, cmd, c.runCmdOptions()).Raw()
+	if c.invalid == nil {
+		c.invalid = db.err
+	}
+	reply, err := door(ctx, db.client, &c, func(ctx context.Context, cn *conn) (bson.Raw, error) {
+		cmd, err := db.prepare(&c, cmd)
+		if err != nil {
+			return nil, err
+		}
+		return db.mongoDB(cn).RunCommand(ctx, cmd, c.runCmdOptions()).Raw()
 	})
 	if err == nil {
 		return reply, nil
@@ -132,37 +145,59 @@ func (db *Database) exec(ctx context.Context, c call, cmd any) (bson.Raw, error)
 // execCursor sends cmd, a command that returns a cursor, as c says, and returns the driver's cursor over its
 // results (getMore, killCursors and the session are the driver's). The caller wraps it with the decoding it needs.
 func (db *Database) execCursor(ctx context.Context, c call, cmd any) (*mongo.Cursor, error) {
-	cur, err := send(ctx, db, &c, cmd, func(mdb *mongo.Database, cmd any) (*mongo.Cursor, error) {
-		return mdb.RunCommandCursor(ctx, cmd, c.runCmdOptions())
-	})
-	if err != nil {
-		return nil, c.fail(err)
+	if c.invalid == nil {
+		c.invalid = db.err
 	}
-	return cur, nil
+	cur, err := door(ctx, db.client, &c, func(ctx context.Context, cn *conn) (*mongo.Cursor, error) {
+		cmd, err := db.prepare(&c, cmd)
+		if err != nil {
+			return nil, err
+		}
+		return db.mongoDB(cn).RunCommandCursor(ctx, cmd, c.runCmdOptions())
+	})
+	return cur, c.fail(err)
 }
 
-// send checks the context, prepares cmd and runs it through the driver database with run, once more if c retries
-// reads and the error allows it. Errors are the driver's or the server's, not yet wrapped.
-func send[T any](ctx context.Context, db *Database, c *call, cmd any, run func(*mongo.Database, any) (T, error)) (T, error) {
+// door is the one way into the driver: every operation of every handle calls the driver from inside fn, which gets
+// the driver client, held until fn returns, so that Disconnect and the deprecated Authenticate's client swap wait
+// for it. door checks the context and the error the handle carries (c.invalid) before any I/O, retries a read once
+// when c.retryRead allows it, and hides ctx's deadline from the driver when the operation sends its own maxTimeMS
+// (c.ownMaxTime). Errors come back as the driver or the server gave them, except those of the checks, which are
+// already wrapped: callers wrap the rest with c.fail.
+func door[T any](ctx context.Context, cl *Client, c *call, fn func(context.Context, *conn) (T, error)) (T, error) {
 	var zero T
 	if ctx == nil {
-		return zero, errNilContext
+		return zero, c.fail(errNilContext)
 	}
-	prepared, err := db.prepare(c, cmd)
-	if err != nil {
-		return zero, err
+	if c.invalid != nil {
+		return zero, c.fail(c.invalid)
+	}
+	dctx := ctx
+	if _, ok := ctx.Deadline(); ok && c.ownMaxTime {
+		// The driver adds maxTimeMS from a context deadline, and a command must not carry two: the driver gets a
+		// context without the deadline that is cancelled when ctx is done.
+		var cancel context.CancelFunc
+		dctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
+		stop := context.AfterFunc(ctx, cancel)
+		defer func() {
+			stop()
+			cancel()
+		}()
 	}
 	once := func() (T, error) {
-		mdb, release, err := db.driver()
+		cn, err := cl.drv.acquire()
 		if err != nil {
 			return zero, err
 		}
-		defer release()
-		return run(mdb, prepared)
+		defer cn.release()
+		return fn(dctx, cn)
 	}
 	res, err := once()
-	if err != nil && c.retryRead && db.retryable(ctx, err) {
+	if err != nil && c.retryRead && cl.retryable(ctx, err) {
 		res, err = once()
+	}
+	if err != nil && dctx != ctx && ctx.Err() != nil {
+		err = ctx.Err() // the deadline that dctx hid, not the cancellation that carried it
 	}
 	return res, err
 }
@@ -170,8 +205,8 @@ func send[T any](ctx context.Context, db *Database, c *call, cmd any, run func(*
 // retryable reports whether a read that failed with err is retried once, as PyMongo's _retryable_read decides: a
 // network error or a server error whose code is in retryableReadCodes, when the client retries reads, the context
 // is not done and no transaction runs.
-func (db *Database) retryable(ctx context.Context, err error) bool {
-	if ctx.Err() != nil || inTransaction(ctx) || !db.client.retryReads() {
+func (cl *Client) retryable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || inTransaction(ctx) || !cl.retryReads() {
 		return false
 	}
 	if mongo.IsNetworkError(err) {
@@ -205,6 +240,29 @@ func inTransaction(ctx context.Context) bool {
 	}
 	s := mongo.SessionFromContext(ctx)
 	return s != nil && s.TransactionRunning()
+}
+
+// writeException returns the driver's internal write command error (a writeConcernError or writeErrors in the
+// reply of a command the driver runs for RunCommandCursor or Drop) as the mongo.WriteException that the driver's
+// public operations return, so that errors.As reaches the same type whatever the operation. Any other error is
+// returned as it is.
+func writeException(err error) error {
+	var wce driver.WriteCommandError
+	if !errors.As(err, &wce) {
+		return err
+	}
+	we := mongo.WriteException{Labels: wce.Labels, Raw: bson.Raw(wce.Raw)}
+	if e := wce.WriteConcernError; e != nil {
+		we.WriteConcernError = &mongo.WriteConcernError{
+			Name: e.Name, Code: int(e.Code), Message: e.Message, Details: bson.Raw(e.Details), Raw: bson.Raw(e.Raw),
+		}
+	}
+	for _, e := range wce.WriteErrors {
+		we.WriteErrors = append(we.WriteErrors, mongo.WriteError{
+			Index: int(e.Index), Code: int(e.Code), Message: e.Message, Details: bson.Raw(e.Details), Raw: bson.Raw(e.Raw),
+		})
+	}
+	return we
 }
 
 // commandFailed returns the server's error document when err is a command error with one, else nil.
@@ -270,4 +328,143 @@ func encodeError(err error) error {
 func serverErrHasCode(err error, code int) bool {
 	var se mongo.ServerError
 	return errors.As(err, &se) && se.HasErrorCode(code)
+}
+
+// The driver calls. These are the only places where motor calls a method of the driver's Client, Database or
+// Collection (a test checks it), each through the door.
+
+// mongoDB returns the driver database of db on the driver client cn, made once per driver client.
+func (db *Database) mongoDB(cn *conn) *mongo.Database {
+	if h := db.handle.Load(); h != nil && h.cn == cn {
+		return h.mdb
+	}
+	mdb := cn.mc.Database(db.name, db.set.dbOptions())
+	db.handle.Store(&dbHandle{cn: cn, mdb: mdb})
+	return mdb
+}
+
+// mongoColl returns the driver collection of c on the driver client cn, made once per driver client.
+func (c *Collection) mongoColl(cn *conn) *mongo.Collection {
+	if h := c.handle.Load(); h != nil && h.cn == cn {
+		return h.mc
+	}
+	var mc *mongo.Collection
+	if c.set == c.db.set {
+		mc = c.db.mongoDB(cn).Collection(c.name) // inherits the database's settings, at a fraction of the cost
+	} else {
+		mc = c.db.mongoDB(cn).Collection(c.name, c.set.collOptions())
+	}
+	c.handle.Store(&collHandle{cn: cn, mc: mc})
+	return mc
+}
+
+// onColl runs fn, one driver call, on the driver collection beneath c through the door, and wraps its error as
+// cl's. The result is fn's even with an error: a bulk write's partial result.
+func onColl[T any](ctx context.Context, c *Collection, cl call, fn func(context.Context, *mongo.Collection) (T, error)) (T, error) {
+	res, err := door(ctx, c.db.client, &cl, func(ctx context.Context, cn *conn) (T, error) {
+		return fn(ctx, c.mongoColl(cn))
+	})
+	return res, cl.fail(err)
+}
+
+func (c *Collection) insertOne(ctx context.Context, cl call, doc any, o *options.InsertOneOptionsBuilder) (*mongo.InsertOneResult, error) {
+	return onColl(ctx, c, cl, func(ctx context.Context, mc *mongo.Collection) (*mongo.InsertOneResult, error) {
+		return mc.InsertOne(ctx, doc, o)
+	})
+}
+
+func (c *Collection) insertMany(ctx context.Context, cl call, docs any, o *options.InsertManyOptionsBuilder) (*mongo.InsertManyResult, error) {
+	return onColl(ctx, c, cl, func(ctx context.Context, mc *mongo.Collection) (*mongo.InsertManyResult, error) {
+		return mc.InsertMany(ctx, docs, o)
+	})
+}
+
+func (c *Collection) updateOne(ctx context.Context, cl call, filter, update any, o *options.UpdateOneOptionsBuilder) (*mongo.UpdateResult, error) {
+	return onColl(ctx, c, cl, func(ctx context.Context, mc *mongo.Collection) (*mongo.UpdateResult, error) {
+		return mc.UpdateOne(ctx, filter, update, o)
+	})
+}
+
+func (c *Collection) updateMany(ctx context.Context, cl call, filter, update any, o *options.UpdateManyOptionsBuilder) (*mongo.UpdateResult, error) {
+	return onColl(ctx, c, cl, func(ctx context.Context, mc *mongo.Collection) (*mongo.UpdateResult, error) {
+		return mc.UpdateMany(ctx, filter, update, o)
+	})
+}
+
+func (c *Collection) replaceOne(ctx context.Context, cl call, filter, replacement any, o *options.ReplaceOptionsBuilder) (*mongo.UpdateResult, error) {
+	return onColl(ctx, c, cl, func(ctx context.Context, mc *mongo.Collection) (*mongo.UpdateResult, error) {
+		return mc.ReplaceOne(ctx, filter, replacement, o)
+	})
+}
+
+func (c *Collection) deleteOne(ctx context.Context, cl call, filter any, o *options.DeleteOneOptionsBuilder) (*mongo.DeleteResult, error) {
+	return onColl(ctx, c, cl, func(ctx context.Context, mc *mongo.Collection) (*mongo.DeleteResult, error) {
+		return mc.DeleteOne(ctx, filter, o)
+	})
+}
+
+func (c *Collection) deleteMany(ctx context.Context, cl call, filter any, o *options.DeleteManyOptionsBuilder) (*mongo.DeleteResult, error) {
+	return onColl(ctx, c, cl, func(ctx context.Context, mc *mongo.Collection) (*mongo.DeleteResult, error) {
+		return mc.DeleteMany(ctx, filter, o)
+	})
+}
+
+func (c *Collection) bulkWrite(ctx context.Context, cl call, models []mongo.WriteModel, o *options.BulkWriteOptionsBuilder) (*mongo.BulkWriteResult, error) {
+	return onColl(ctx, c, cl, func(ctx context.Context, mc *mongo.Collection) (*mongo.BulkWriteResult, error) {
+		return mc.BulkWrite(ctx, models, o)
+	})
+}
+
+// findOneAnd runs one of the driver's FindOneAnd calls; the result is the document's bytes, or
+// mongo.ErrNoDocuments unwrapped.
+func (c *Collection) findOneAnd(ctx context.Context, cl call, fn func(context.Context, *mongo.Collection) *mongo.SingleResult) *SingleResult {
+	raw, err := door(ctx, c.db.client, &cl, func(ctx context.Context, cn *conn) (bson.Raw, error) {
+		return fn(ctx, c.mongoColl(cn)).Raw()
+	})
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return &SingleResult{err: mongo.ErrNoDocuments}
+	}
+	if err != nil {
+		return &SingleResult{err: cl.fail(err)}
+	}
+	return &SingleResult{raw: raw, coll: c}
+}
+
+func (c *Collection) findOneAndDelete(ctx context.Context, cl call, filter any, o *options.FindOneAndDeleteOptionsBuilder) *SingleResult {
+	return c.findOneAnd(ctx, cl, func(ctx context.Context, mc *mongo.Collection) *mongo.SingleResult {
+		return mc.FindOneAndDelete(ctx, filter, o)
+	})
+}
+
+func (c *Collection) findOneAndReplace(ctx context.Context, cl call, filter, replacement any, o *options.FindOneAndReplaceOptionsBuilder) *SingleResult {
+	return c.findOneAnd(ctx, cl, func(ctx context.Context, mc *mongo.Collection) *mongo.SingleResult {
+		return mc.FindOneAndReplace(ctx, filter, replacement, o)
+	})
+}
+
+func (c *Collection) findOneAndUpdate(ctx context.Context, cl call, filter, update any, o *options.FindOneAndUpdateOptionsBuilder) *SingleResult {
+	return c.findOneAnd(ctx, cl, func(ctx context.Context, mc *mongo.Collection) *mongo.SingleResult {
+		return mc.FindOneAndUpdate(ctx, filter, update, o)
+	})
+}
+
+// watch opens the driver's change stream for s: on its collection, else on its database.
+func (s *ChangeStream) watch(ctx context.Context, stages []bson.Raw, o *options.ChangeStreamOptionsBuilder) error {
+	cs, err := door(ctx, s.db.client, &s.call, func(ctx context.Context, cn *conn) (*mongo.ChangeStream, error) {
+		if s.coll != nil {
+			return s.coll.mongoColl(cn).Watch(ctx, stages, o)
+		}
+		return s.db.mongoDB(cn).Watch(ctx, stages, o)
+	})
+	s.cs = cs
+	return s.call.fail(err)
+}
+
+// startSession starts a driver session on the driver client of c.
+func (c *Client) startSession(ctx context.Context, o *options.SessionOptionsBuilder) (*mongo.Session, error) {
+	cl := call{op: "start session"}
+	s, err := door(ctx, c, &cl, func(_ context.Context, cn *conn) (*mongo.Session, error) {
+		return cn.mc.StartSession(o)
+	})
+	return s, cl.fail(err)
 }

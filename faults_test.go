@@ -40,7 +40,7 @@ func TestOutage(t *testing.T) {
 
 	var acked []int
 	insert := func(ctx context.Context, id int) error {
-		_, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: id}})
+		_, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: id}}, nil)
 		if err == nil {
 			acked = append(acked, id)
 		}
@@ -60,7 +60,7 @@ func TestOutage(t *testing.T) {
 		do func(ctx context.Context) error
 	}{
 		{"insert outage.c", func(ctx context.Context) error { return insert(ctx, 1000) }},
-		{"find outage.c", func(ctx context.Context) error { return coll.FindOne(ctx, bson.D{}).Err() }},
+		{"find outage.c", func(ctx context.Context) error { return coll.FindOne(ctx, bson.D{}, nil).Err() }},
 		{"command ping", func(ctx context.Context) error { _, err := db.Command(ctx, "ping", nil); return err }},
 		{"list collections", func(ctx context.Context) error { _, err := db.ListCollectionNames(ctx, nil); return err }},
 	} {
@@ -96,7 +96,7 @@ func TestOutage(t *testing.T) {
 		}
 	}
 
-	cur, err := coll.Find(t.Context(), bson.D{})
+	cur, err := coll.Find(t.Context(), bson.D{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +111,7 @@ func TestOutage(t *testing.T) {
 		stored[i] = d.ID
 	}
 	motortest.ExactlyOnce(t, acked, stored)
-	n, err := coll.CountDocuments(t.Context(), bson.D{})
+	n, err := coll.CountDocuments(t.Context(), bson.D{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,9 +147,9 @@ func TestRetryOnce(t *testing.T) {
 		name string
 		do   func() error
 	}{
-		{"find", func() error { return coll.FindOne(t.Context(), bson.D{}).Err() }},
+		{"find", func() error { return coll.FindOne(t.Context(), bson.D{}, nil).Err() }},
 		{"listCollections", func() error { _, err := db.ListCollectionNames(t.Context(), nil); return err }},
-		{"insert", func() error { _, err := coll.InsertOne(t.Context(), bson.D{{Key: "_id", Value: 1}}); return err }},
+		{"insert", func() error { _, err := coll.InsertOne(t.Context(), bson.D{{Key: "_id", Value: 1}}, nil); return err }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f.Reset()
@@ -191,7 +191,7 @@ func TestCancelInFlight(t *testing.T) {
 		do   func(ctx context.Context) error
 	}{
 		{"command", func(ctx context.Context) error { _, err := db.Command(ctx, "ping", nil); return err }},
-		{"find", func(ctx context.Context) error { _, err := coll.Find(ctx, bson.D{}); return err }},
+		{"find", func(ctx context.Context) error { _, err := coll.Find(ctx, bson.D{}, nil); return err }},
 		{"list collections", func(ctx context.Context) error { _, err := db.ListCollectionNames(ctx, nil); return err }},
 	}
 	for _, op := range ops {

@@ -2,14 +2,12 @@ package motor
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"reflect"
 	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/xoptions"
@@ -195,6 +193,9 @@ func newFamOptions(what string, projection any, sort bson.D, collation *options.
 	}
 	if _, err := appendExtraFields(nil, extra, what, famTyped...); err != nil {
 		return nil, err
+	}
+	if ms := maxTimeMS(maxTime); ms != nil { // the driver has no maxTime option: sent as PyMongo sends it
+		extra = append(bson.D{{Key: "maxTimeMS", Value: ms}}, extra...)
 	}
 	raw, err := encodeFields(reg, extra)
 	if err != nil {
@@ -399,16 +400,6 @@ func (c *Collection) replacementDoc(replacement any) (any, error) {
 	return c.sized(raw), nil
 }
 
-// singleResult is the result of a FindOneAnd method: the document, or mongo.ErrNoDocuments unwrapped when nothing
-// matched, or the operation's error.
-func (c *Collection) singleResult(op string, r *mongo.SingleResult) *SingleResult {
-	raw, err := r.Raw()
-	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		err = c.fail(op, err)
-	}
-	return &SingleResult{raw: raw, err: err, coll: c}
-}
-
 // FindOneAndDelete deletes the first document that filter matches (in opts.Sort's order) and returns it: Motor's
 // find_one_and_delete(filter, projection, sort, hint, session, **kwargs).
 //
@@ -436,8 +427,8 @@ func (c *Collection) FindOneAndDelete(ctx context.Context, filter any, opts *Fin
 	return c.findAndModify(ctx, "find one and delete", filter, opts.MaxTime, func(wc *writeconcern.WriteConcern) (err error) {
 		b, err = findOneAndDeleteOpts(opts, wc, c.set.codec.reg)
 		return err
-	}, func(ctx context.Context, mc *mongo.Collection) *mongo.SingleResult {
-		return mc.FindOneAndDelete(ctx, filter, b)
+	}, func(ctx context.Context, cl call) *SingleResult {
+		return c.findOneAndDelete(ctx, cl, filter, b)
 	})
 }
 
@@ -469,8 +460,8 @@ func (c *Collection) FindOneAndReplace(ctx context.Context, filter, replacement 
 		}
 		replacement, err = c.replacementDoc(replacement)
 		return err
-	}, func(ctx context.Context, mc *mongo.Collection) *mongo.SingleResult {
-		return mc.FindOneAndReplace(ctx, filter, replacement, b)
+	}, func(ctx context.Context, cl call) *SingleResult {
+		return c.findOneAndReplace(ctx, cl, filter, replacement, b)
 	})
 }
 
@@ -504,32 +495,24 @@ func (c *Collection) FindOneAndUpdate(ctx context.Context, filter, update any, o
 		}
 		update, err = c.updateDoc(update)
 		return err
-	}, func(ctx context.Context, mc *mongo.Collection) *mongo.SingleResult {
-		return mc.FindOneAndUpdate(ctx, filter, update, b)
+	}, func(ctx context.Context, cl call) *SingleResult {
+		return c.findOneAndUpdate(ctx, cl, filter, update, b)
 	})
 }
 
 // findAndModify runs a FindOneAnd method: prepare checks its options and documents with the write concern the
 // command goes with (running the document hooks before the driver client is held), then run sends it.
 func (c *Collection) findAndModify(ctx context.Context, op string, filter any, maxTime time.Duration,
-	prepare func(wc *writeconcern.WriteConcern) error, run func(context.Context, *mongo.Collection) *mongo.SingleResult,
+	prepare func(wc *writeconcern.WriteConcern) error, run func(context.Context, call) *SingleResult,
 ) *SingleResult {
-	if ctx == nil {
-		return &SingleResult{err: c.fail(op, errNilContext)}
-	}
+	cl := c.call(op)
+	cl.ownMaxTime = maxTime > 0
 	err := checkFilter(filter)
 	if err == nil {
 		err = prepare(writeConcernFor(ctx, c.set.wc))
 	}
 	if err != nil {
-		return &SingleResult{err: c.fail(op, err)}
+		return &SingleResult{err: cl.fail(err)}
 	}
-	ctx, cancel := withMaxTime(ctx, maxTime)
-	defer cancel()
-	mc, release, err := c.driver(ctx, op)
-	if err != nil {
-		return &SingleResult{err: err}
-	}
-	defer release()
-	return c.singleResult(op, run(ctx, mc))
+	return run(ctx, cl)
 }

@@ -33,7 +33,7 @@ func TestFindOneAndModify(t *testing.T) {
 		bson.D{{Key: "_id", Value: 1}, {Key: "n", Value: 10}},
 		bson.D{{Key: "_id", Value: 2}, {Key: "n", Value: 20}},
 		bson.D{{Key: "_id", Value: 3}, {Key: "n", Value: 30}},
-	}); err != nil {
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	decode := func(t *testing.T, r *motor.SingleResult) bson.D {
@@ -113,7 +113,7 @@ func TestFindOneAndModify(t *testing.T) {
 			{Key: "findAndModify", Value: "counters"}, {Key: "query", Value: bson.D{{Key: "n", Value: bson.D{{Key: "$gte", Value: int32(0)}}}}},
 			{Key: "remove", Value: true}, {Key: "sort", Value: bson.D{{Key: "n", Value: int32(1)}}},
 		})}, rec.Commands("findAndModify"))
-		if n, err := coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: 9}}); err != nil || n != 0 {
+		if n, err := coll.CountDocuments(ctx, bson.D{{Key: "_id", Value: 9}}, nil); err != nil || n != 0 {
 			t.Errorf("after the delete: %d, %v", n, err)
 		}
 	})
@@ -255,8 +255,8 @@ func TestFindOneAndModifyFake(t *testing.T) {
 		},
 		{{Key: "findAndModify", Value: "carts"}, {Key: "query", Value: bson.D{}}, {Key: "remove", Value: true}, {Key: "hint", Value: "_id_"}, wc, {Key: "$db", Value: "shop"}},
 	}, fakeCommands(f, "findAndModify"))
-	if ms, ok := getField(f.Commands()[0], "maxTimeMS").(int64); !ok || ms <= 0 || ms > 60000 {
-		t.Errorf("maxTimeMS = %v", getField(f.Commands()[0], "maxTimeMS"))
+	if ms := getField(f.Commands()[0], "maxTimeMS"); ms != int32(60000) { // exactly MaxTime, as PyMongo sends it
+		t.Errorf("maxTimeMS = %#v, want int32(60000)", ms)
 	}
 
 	t.Run("a write concern error", func(t *testing.T) {
@@ -315,7 +315,7 @@ func TestFindOneAndUpdateCodecAndHooks(t *testing.T) {
 	db, _ := newDB(t)
 	at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
 	plain := mustColl(t, db, "events")
-	if _, err := plain.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "at", Value: bson.NewDateTimeFromTime(at)}}); err != nil {
+	if _, err := plain.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "at", Value: bson.NewDateTimeFromTime(at)}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	paris, err := time.LoadLocation("Europe/Paris")
@@ -371,7 +371,7 @@ func TestFindOneAndUpdateCodecAndHooks(t *testing.T) {
 			t.Fatal(err)
 		}
 		var stored bson.D
-		if err := plain.FindOne(ctx, bson.D{{Key: "_id", Value: 1}}).Decode(&stored); err != nil {
+		if err := plain.FindOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil).Decode(&stored); err != nil {
 			t.Fatal(err)
 		}
 		diff(t, "stored replacement", bson.D{{Key: "_id", Value: int32(1)}, {Key: "v", Value: int32(2)}, {Key: "by", Value: "events"}}, stored)

@@ -361,7 +361,7 @@ func insertN(t *testing.T, coll *motor.Collection, n int) {
 	for i := range docs {
 		docs[i] = bson.D{{Key: "_id", Value: i + 1}, {Key: "sub", Value: bson.D{{Key: "i", Value: i + 1}}}}
 	}
-	if _, err := coll.InsertMany(t.Context(), docs); err != nil {
+	if _, err := coll.InsertMany(t.Context(), docs, nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -298,6 +298,9 @@ func createIndexesCmd(coll string, models []IndexModel, o *CreateIndexesOptions,
 	if o.Comment != nil {
 		cmd = append(cmd, bson.E{Key: "comment", Value: o.Comment})
 	}
+	if ms := maxTimeMS(o.MaxTime); ms != nil {
+		cmd = append(cmd, bson.E{Key: "maxTimeMS", Value: ms})
+	}
 	cmd, err := appendExtraFields(cmd, o.Extra, "CreateIndexesOptions", createIndexesTyped...)
 	if err != nil {
 		return nil, nil, err
@@ -318,6 +321,9 @@ func dropIndexesCmd(coll, name string, o *DropIndexOptions, wc *writeconcern.Wri
 	if o.Comment != nil {
 		cmd = append(cmd, bson.E{Key: "comment", Value: o.Comment})
 	}
+	if ms := maxTimeMS(o.MaxTime); ms != nil {
+		cmd = append(cmd, bson.E{Key: "maxTimeMS", Value: ms})
+	}
 	cmd, err := appendExtraFields(cmd, o.Extra, "DropIndexOptions", "dropIndexes", "index", "comment", "maxTimeMS", "writeConcern")
 	if err != nil {
 		return nil, err
@@ -331,15 +337,6 @@ func appendWriteConcern(cmd bson.D, wc *writeconcern.WriteConcern) bson.D {
 		cmd = append(cmd, bson.E{Key: "writeConcern", Value: wcd})
 	}
 	return cmd
-}
-
-// withMaxTime returns ctx bounded by d, PyMongo's maxTimeMS: the driver sends maxTimeMS computed from the deadline
-// of the context with every command. d <= 0 leaves ctx as it is.
-func withMaxTime(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
-	if d <= 0 || ctx == nil {
-		return ctx, func() {}
-	}
-	return context.WithTimeout(ctx, d)
 }
 
 // CreateIndex creates an index on keys and returns its name: Motor's create_index(keys, session, **kwargs).
@@ -388,19 +385,13 @@ func (c *Collection) CreateIndexes(ctx context.Context, models []IndexModel, opt
 }
 
 func (c *Collection) createIndexes(ctx context.Context, op string, models []IndexModel, opts *CreateIndexesOptions) ([]string, error) {
-	if err := checkContext(ctx, op+" "+c.FullName()); err != nil {
-		return nil, err
-	}
+	cl := c.call(op)
 	cmd, names, err := createIndexesCmd(c.name, models, opts, writeConcernFor(ctx, c.set.wc), c.set.codec.reg)
 	if err != nil {
-		return nil, c.fail(op, err)
+		return nil, cl.fail(err)
 	}
-	if opts != nil {
-		var cancel context.CancelFunc
-		ctx, cancel = withMaxTime(ctx, opts.MaxTime)
-		defer cancel()
-	}
-	if _, err := c.db.exec(ctx, call{op: op, subject: c.FullName(), codec: c.set.codec}, cmd); err != nil {
+	cl.ownMaxTime = opts != nil && opts.MaxTime > 0
+	if _, err := c.db.exec(ctx, cl, cmd); err != nil {
 		return nil, err
 	}
 	return names, nil
@@ -422,7 +413,7 @@ func (c *Collection) createIndexes(ctx context.Context, op string, models []Inde
 // See https://www.mongodb.com/docs/manual/reference/command/dropIndexes/.
 func (c *Collection) DropIndex(ctx context.Context, name string, opts *DropIndexOptions) error {
 	if err := validateIndexName(name); err != nil {
-		return c.fail("drop index", err)
+		return c.call("drop index").fail(err)
 	}
 	return c.dropIndexes(ctx, "drop index", name, opts)
 }
@@ -437,19 +428,14 @@ func (c *Collection) DropIndexes(ctx context.Context, opts *DropIndexOptions) er
 }
 
 func (c *Collection) dropIndexes(ctx context.Context, op, name string, opts *DropIndexOptions) error {
-	if err := checkContext(ctx, op+" "+c.FullName()); err != nil {
-		return err
-	}
+	cl := c.call(op)
+	cl.accept = namespaceNotFound
 	cmd, err := dropIndexesCmd(c.name, name, opts, writeConcernFor(ctx, c.set.wc))
 	if err != nil {
-		return c.fail(op, err)
+		return cl.fail(err)
 	}
-	if opts != nil {
-		var cancel context.CancelFunc
-		ctx, cancel = withMaxTime(ctx, opts.MaxTime)
-		defer cancel()
-	}
-	_, err = c.db.exec(ctx, call{op: op, subject: c.FullName(), codec: c.set.codec, accept: namespaceNotFound}, cmd)
+	cl.ownMaxTime = opts != nil && opts.MaxTime > 0
+	_, err = c.db.exec(ctx, cl, cmd)
 	return err
 }
 
@@ -477,7 +463,9 @@ func (c *Collection) ListIndexes(ctx context.Context) (*Cursor, error) {
 // listIndexes sends listIndexes, retried once as a read; a missing collection gives an empty driver cursor.
 func (c *Collection) listIndexes(ctx context.Context, op string) (*mongo.Cursor, error) {
 	cmd := bson.D{{Key: "listIndexes", Value: c.name}, {Key: "cursor", Value: bson.D{}}}
-	cur, err := c.db.execCursor(ctx, call{op: op, subject: c.FullName(), retryRead: true}, cmd)
+	cl := c.call(op)
+	cl.retryRead = true
+	cur, err := c.db.execCursor(ctx, cl, cmd)
 	if err != nil {
 		if serverErrHasCode(err, codeNamespaceNotFound) {
 			return mongo.NewCursorFromDocuments(nil, nil, nil)
@@ -490,7 +478,7 @@ func (c *Collection) listIndexes(ctx context.Context, op string) (*mongo.Cursor,
 // cursor returns a cursor over the results of a command on c, decoding with the collection's codec options and
 // document hooks; op names the operation in errors.
 func (c *Collection) cursor(cur *mongo.Cursor, op string) *Cursor {
-	return &Cursor{mc: cur, db: c.db, coll: c, codec: c.set.codec, op: op}
+	return &Cursor{mc: cur, db: c.db, coll: c, codec: c.set.codec, call: c.call(op)}
 }
 
 // IndexInformation returns the collection's indexes by name: Motor's index_information(session). Each value is
@@ -517,14 +505,14 @@ func (c *Collection) IndexInformation(ctx context.Context) (map[string]bson.D, e
 		co := ordered.opts
 		co.DocumentType = nil
 		if ordered, err = compileCodec(co); err != nil {
-			return nil, c.fail(op, err)
+			return nil, c.call(op).fail(err)
 		}
 	}
 	info := make(map[string]bson.D, cur.RemainingBatchLength())
 	for cur.Next(ctx) {
 		var d bson.D
 		if err := c.db.decodeFrom(c, ordered, cur.Current, &d); err != nil {
-			return nil, c.fail(op, err)
+			return nil, c.call(op).fail(err)
 		}
 		var name string
 		rest := d[:0:0]
@@ -536,12 +524,12 @@ func (c *Collection) IndexInformation(ctx context.Context) (map[string]bson.D, e
 			rest = append(rest, e)
 		}
 		if name == "" {
-			return nil, c.fail(op, errors.New("a listIndexes document has no string name"))
+			return nil, c.call(op).fail(errors.New("a listIndexes document has no string name"))
 		}
 		info[name] = rest
 	}
 	if err := cur.Err(); err != nil {
-		return nil, c.fail(op, err)
+		return nil, c.call(op).fail(err)
 	}
 	return info, nil
 }

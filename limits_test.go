@@ -44,14 +44,17 @@ func TestDocumentTooLarge(t *testing.T) {
 		desc string
 		do   func() error
 	}{
-		{"InsertOne bson.D", func() error { _, err := coll.InsertOne(t.Context(), big); return err }},
-		{"InsertOne struct", func() error { _, err := coll.InsertOne(t.Context(), doc{1, strings.Repeat("x", limit)}); return err }},
-		{"InsertOne bson.Raw", func() error { _, err := coll.InsertOne(t.Context(), rawDoc(t, big)); return err }},
-		{"InsertMany", func() error {
-			_, err := coll.InsertMany(t.Context(), []any{bson.D{{Key: "_id", Value: 0}}, big})
+		{"InsertOne bson.D", func() error { _, err := coll.InsertOne(t.Context(), big, nil); return err }},
+		{"InsertOne struct", func() error {
+			_, err := coll.InsertOne(t.Context(), doc{1, strings.Repeat("x", limit)}, nil)
 			return err
 		}},
-		{"ReplaceOne", func() error { _, err := coll.ReplaceOne(t.Context(), bson.D{}, big); return err }},
+		{"InsertOne bson.Raw", func() error { _, err := coll.InsertOne(t.Context(), rawDoc(t, big), nil); return err }},
+		{"InsertMany", func() error {
+			_, err := coll.InsertMany(t.Context(), []any{bson.D{{Key: "_id", Value: 0}}, big}, nil)
+			return err
+		}},
+		{"ReplaceOne", func() error { _, err := coll.ReplaceOne(t.Context(), bson.D{}, big, nil); return err }},
 	} {
 		err := tc.do()
 		if !errors.Is(err, motor.ErrDocumentTooLarge) || !strings.Contains(err.Error(), "the document is 2022 bytes") ||
@@ -65,7 +68,7 @@ func TestDocumentTooLarge(t *testing.T) {
 
 	// Just under the limit: the walk cannot tell, the exact check lets it through.
 	under := bson.D{{Key: "_id", Value: 1}, {Key: "s", Value: strings.Repeat("x", limit-30)}}
-	if _, err := coll.InsertOne(t.Context(), under); err != nil {
+	if _, err := coll.InsertOne(t.Context(), under, nil); err != nil {
 		t.Errorf("a document of %d bytes: %v", len(rawDoc(t, under)), err)
 	}
 	if n := len(fakeCommands(f, "insert")); n != 1 {

@@ -62,7 +62,8 @@ func (db *Database) ListCollections(ctx context.Context, opts *ListCollectionsOp
 	if err != nil {
 		return nil, err
 	}
-	c := call{op: "list collections", retryRead: true}
+	c := db.call("list collections", "")
+	c.retryRead = true
 	cur, err := db.execCursor(ctx, c, cmd)
 	if err != nil {
 		return nil, err
@@ -70,7 +71,7 @@ func (db *Database) ListCollections(ctx context.Context, opts *ListCollectionsOp
 	if opts.BatchSize > 0 {
 		cur.SetBatchSize(opts.BatchSize)
 	}
-	return db.commandCursor(cur, db.set.codec, c.op), nil
+	return db.commandCursor(cur, db.set.codec, c), nil
 }
 
 // listCollectionsCmd builds the listCollections command: {listCollections: 1, cursor, authorizedCollections, comment,

@@ -26,7 +26,7 @@ func TestLoad(t *testing.T) {
 	db, _ := newDB(t)
 	ctx := t.Context()
 	people := mustColl(t, db, "people")
-	if _, err := people.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}}); err != nil {
+	if _, err := people.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	ref := motor.DBRef{Collection: "people", ID: 1}
@@ -57,21 +57,21 @@ func TestLoad(t *testing.T) {
 					_, err = db.Command(ctx, "ping", nil)
 				case 1:
 					op = "insert"
-					_, err = coll.InsertOne(ctx, bson.D{{Key: "w", Value: w}, {Key: "i", Value: i}})
+					_, err = coll.InsertOne(ctx, bson.D{{Key: "w", Value: w}, {Key: "i", Value: i}}, nil)
 					if err == nil {
 						inserted.Add(1)
 					}
 				case 2:
 					op = "find"
 					var cur *motor.Cursor
-					if cur, err = coll.Find(ctx, bson.D{{Key: "w", Value: w}}); err == nil {
+					if cur, err = coll.Find(ctx, bson.D{{Key: "w", Value: w}}, nil); err == nil {
 						var docs []bson.D
 						err = cur.All(ctx, &docs)
 					}
 				case 3:
 					op = "dereference"
 					var p bson.D
-					err = db.Dereference(ctx, ref).Decode(&p)
+					err = db.Dereference(ctx, ref, nil).Decode(&p)
 				case 4:
 					op = "list collections"
 					_, err = db.ListCollectionNames(ctx, nil)
@@ -101,7 +101,7 @@ func TestLoad(t *testing.T) {
 	}
 	var total int64
 	for i := range 50 {
-		c, err := mustColl(t, db, fmt.Sprintf("w%d", i)).CountDocuments(ctx, bson.D{})
+		c, err := mustColl(t, db, fmt.Sprintf("w%d", i)).CountDocuments(ctx, bson.D{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

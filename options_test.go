@@ -203,14 +203,14 @@ func TestSettingsOnTheWire(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t, motor.WithReadConcern(readconcern.Local()), motor.WithWriteConcern(writeconcern.W1()))
 	coll := mustColl(t, db, "wire")
-	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}); err != nil {
+	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := coll.FindOne(ctx, bson.D{}).Err(); err != nil {
+	if err := coll.FindOne(ctx, bson.D{}, nil).Err(); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "commands", []bson.D{
 		{{Key: "insert", Value: "wire"}, {Key: "ordered", Value: true}, {Key: "writeConcern", Value: bson.D{{Key: "w", Value: int32(1)}}}, {Key: "$db", Value: db.Name()}, {Key: "documents", Value: bson.A{bson.D{{Key: "_id", Value: int32(1)}}}}},
-		{{Key: "find", Value: "wire"}, {Key: "filter", Value: bson.D{}}, {Key: "limit", Value: int64(1)}, {Key: "singleBatch", Value: true}, {Key: "readConcern", Value: bson.D{{Key: "level", Value: "local"}}}, {Key: "$db", Value: db.Name()}},
+		{{Key: "find", Value: "wire"}, {Key: "filter", Value: bson.D{}}, {Key: "limit", Value: int32(1)}, {Key: "singleBatch", Value: true}, {Key: "readConcern", Value: bson.D{{Key: "level", Value: "local"}}}, {Key: "$db", Value: db.Name()}},
 	}, rec.Commands("insert", "find"))
 }

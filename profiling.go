@@ -176,7 +176,7 @@ func (db *Database) ProfilingInfo(ctx context.Context) ([]ProfilingEntry, error)
 		return nil, err
 	}
 	const op = "profiling info"
-	cur, err := coll.Find(ctx, bson.D{})
+	cur, err := coll.Find(ctx, bson.D{}, nil)
 	if err != nil {
 		return nil, opErr(op, errors.Unwrap(err))
 	}

@@ -250,7 +250,7 @@ func TestProfiling(t *testing.T) {
 	}
 	// A real server profiles a query.
 	coll := mustColl(t, db, "profiled")
-	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}); err != nil {
+	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.SetProfilingLevel(ctx, motor.ProfilingAll, nil); err != nil {
@@ -260,7 +260,7 @@ func TestProfiling(t *testing.T) {
 	if level, err := db.ProfilingLevel(ctx); err != nil || level != motor.ProfilingAll {
 		t.Fatalf("ProfilingLevel = %v, %v", level, err)
 	}
-	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: 1}}).Err(); err != nil {
+	if err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil).Err(); err != nil {
 		t.Fatal(err)
 	}
 	entries, err = db.ProfilingInfo(ctx)

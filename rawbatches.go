@@ -6,7 +6,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // RawBatchCursor iterates over the batches of a query or an aggregation as raw BSON, without decoding a document:
@@ -18,7 +17,7 @@ import (
 // returns its documents concatenated, as PyMongo's raw batch cursors return them: one BSON document after the
 // other, which Python's bson.decode_all reads and [RawBatchCursor.Documents] splits. Batches are never empty: the
 // server's empty batches (a tailable cursor with no new data) are skipped. Batch sizes are the server's unless the
-// operation sets one (options.Find().SetBatchSize, [AggregateOptions.BatchSize]).
+// operation sets one ([FindOptions.BatchSize], [AggregateOptions.BatchSize]).
 //
 // No codec options and no document hooks apply (PyMongo's raw batches ignore codec options and SON manipulators too):
 // the bytes are the server's. ID is the server's cursor id (0 once the server holds no more results), Err reports
@@ -32,8 +31,7 @@ import (
 //	if err := cur.Err(); err != nil { ... }
 type RawBatchCursor struct {
 	mc    *mongo.Cursor
-	coll  *Collection
-	op    string
+	call  call // the operation that opened the cursor: its errors read "motor: OP DB.COLL: CAUSE"
 	batch []byte
 	err   error
 }
@@ -46,7 +44,7 @@ func (c *RawBatchCursor) Next(ctx context.Context) bool {
 		return false
 	}
 	if ctx == nil {
-		c.err = c.coll.fail(c.op, errNilContext)
+		c.err = c.call.fail(errNilContext)
 		return false
 	}
 	if !c.mc.Next(ctx) {
@@ -86,34 +84,17 @@ func (c *RawBatchCursor) Err() error {
 	if c.err != nil {
 		return c.err
 	}
-	return c.coll.fail(c.op, c.mc.Err())
+	return c.call.fail(c.mc.Err())
 }
 
 // Close closes the cursor; if the server still holds it, the driver sends killCursors. Closing twice is fine.
 func (c *RawBatchCursor) Close(ctx context.Context) error {
 	c.batch = nil
-	return c.coll.fail(c.op, c.mc.Close(ctx))
+	return c.call.fail(c.mc.Close(ctx))
 }
 
 // Mongo returns the driver cursor beneath.
 func (c *RawBatchCursor) Mongo() *mongo.Cursor { return c.mc }
-
-// FindRawBatches runs a query like [Collection.Find] (sends find, then getMore as needed) and returns a cursor over
-// its batches as raw BSON: Motor's find_raw_batches. filter and opts are those of Find, the driver's option
-// builders (sort, projection, limit, batch size, ...), passed through unchanged; the collection's read preference
-// and read concern apply. The documents are not decoded: codec options and document hooks do not apply.
-//
-// PyMongo 3.11 sends a legacy OP_QUERY find for raw batches (which MongoDB 5.1 and FerretDB refuse) and refuses
-// sessions; motor sends the find command, and a session in ctx is used.
-//
-// See https://www.mongodb.com/docs/manual/reference/command/find/.
-func (c *Collection) FindRawBatches(ctx context.Context, filter any, opts ...options.Lister[options.FindOptions]) (*RawBatchCursor, error) {
-	cur, err := c.find(ctx, filter, opts)
-	if err != nil {
-		return nil, err
-	}
-	return &RawBatchCursor{mc: cur, coll: c, op: "find"}, nil
-}
 
 // AggregateRawBatches runs the aggregation pipeline on this collection like [Collection.Aggregate] and returns a
 // cursor over its batches as raw BSON: Motor's aggregate_raw_batches(pipeline, **kwargs). The command, options,
@@ -126,9 +107,9 @@ func (c *Collection) FindRawBatches(ctx context.Context, filter any, opts ...opt
 //
 // See https://www.mongodb.com/docs/manual/reference/command/aggregate/.
 func (c *Collection) AggregateRawBatches(ctx context.Context, pipeline any, opts *AggregateOptions) (*RawBatchCursor, error) {
-	cur, err := c.db.aggregate(ctx, c.name, c.FullName(), &c.set, pipeline, opts)
+	cur, err := c.db.aggregate(ctx, c.name, c.full, &c.set, c.err, pipeline, opts)
 	if err != nil {
 		return nil, err
 	}
-	return &RawBatchCursor{mc: cur, coll: c, op: "aggregate"}, nil
+	return &RawBatchCursor{mc: cur, call: c.call("aggregate")}, nil
 }

@@ -9,7 +9,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/gomotor/motor"
 )
@@ -56,7 +55,7 @@ func TestRawBatches(t *testing.T) {
 
 	t.Run("FindRawBatches", func(t *testing.T) {
 		rec.Reset()
-		cur, err := coll.FindRawBatches(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(2))
+		cur, err := coll.FindRawBatches(ctx, bson.D{}, &motor.FindOptions{Sort: bson.D{{Key: "_id", Value: 1}}, BatchSize: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +81,7 @@ func TestRawBatches(t *testing.T) {
 	})
 
 	t.Run("one batch; nothing found", func(t *testing.T) {
-		cur, err := coll.FindRawBatches(ctx, bson.D{{Key: "_id", Value: 3}})
+		cur, err := coll.FindRawBatches(ctx, bson.D{{Key: "_id", Value: 3}}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,7 +96,7 @@ func TestRawBatches(t *testing.T) {
 	})
 
 	t.Run("an early Close sends killCursors", func(t *testing.T) {
-		cur, err := coll.FindRawBatches(ctx, bson.D{}, options.Find().SetBatchSize(2))
+		cur, err := coll.FindRawBatches(ctx, bson.D{}, &motor.FindOptions{BatchSize: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +123,7 @@ func TestRawBatches(t *testing.T) {
 		if !errors.As(err, &ce) || !strings.HasPrefix(err.Error(), "motor: aggregate "+dbn+".c: ") {
 			t.Errorf("server error: %v", err)
 		}
-		cur, err := coll.FindRawBatches(ctx, bson.D{})
+		cur, err := coll.FindRawBatches(ctx, bson.D{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +133,7 @@ func TestRawBatches(t *testing.T) {
 		if cur.Next(nilCtx) || fmtErr(cur.Err()) != "motor: find "+dbn+".c: nil context" {
 			t.Errorf("Next(nil): %v", cur.Err())
 		}
-		if _, err := coll.FindRawBatches(nilCtx, bson.D{}); fmtErr(err) != "motor: find "+dbn+".c: nil context" {
+		if _, err := coll.FindRawBatches(nilCtx, bson.D{}, nil); fmtErr(err) != "motor: find "+dbn+".c: nil context" {
 			t.Errorf("FindRawBatches(nil): %v", err)
 		}
 		if _, err := coll.AggregateRawBatches(nilCtx, bson.A{}, nil); fmtErr(err) != "motor: aggregate "+dbn+".c: nil context" {

@@ -22,9 +22,8 @@ type DistinctOptions struct {
 	// Collation is the collation of the string comparisons (MongoDB 3.4+).
 	Collation *options.Collation
 
-	// MaxTime limits the time the server spends on the command: PyMongo's maxTimeMS, sent in whole milliseconds
-	// when the context has no deadline; with one, it shortens the context's deadline instead, as for
-	// [AggregateOptions.MaxTime]. 0 means no limit beyond the context's. Negative is an error.
+	// MaxTime limits the time the server spends on the command: PyMongo's maxTimeMS, sent exactly as asked, as
+	// for [AggregateOptions.MaxTime]. Negative is an error.
 	MaxTime time.Duration
 
 	// Comment is attached to the command for the server's logs and profiler (MongoDB 4.4+); any BSON value.
@@ -38,8 +37,6 @@ type DistinctOptions struct {
 
 // distinctTyped are the keys that Distinct sends through its arguments and typed options.
 var distinctTyped = []string{"distinct", "key", "query", "maxTimeMS", "comment", "collation"}
-
-func (o *DistinctOptions) maxTime() *time.Duration { return &o.MaxTime }
 
 // Distinct returns the distinct values of the field key (a dotted path for a nested field) among the documents
 // that filter matches, in the server's order: Motor's distinct(key, filter, **kwargs). Values are decoded with the
@@ -102,17 +99,17 @@ func DistinctAs[T any](ctx context.Context, coll *Collection, key string, filter
 
 // distinct sends the distinct command and decodes its reply into v, a struct with a Values field.
 func (c *Collection) distinct(ctx context.Context, key string, filter any, o *DistinctOptions, v any) error {
-	cl := call{op: "distinct", subject: c.FullName(), codec: c.set.codec, retryRead: true}
-	if err := checkContext(ctx, cl.op+" "+cl.subject); err != nil {
-		return err
+	cl := c.call("distinct")
+	cl.retryRead = true
+	if o == nil {
+		o = &DistinctOptions{}
 	}
-	ctx, cancel, o := readOptions(ctx, o)
-	defer cancel()
+	cl.ownMaxTime = o.MaxTime > 0
 	var rc *readconcern.ReadConcern
 	rc, cl.rp = c.set.forRead(ctx)
 	cmd, err := distinctCmd(c.name, key, filter, o, rc, c.set.codec.reg)
 	if err != nil {
-		return err
+		return cl.fail(err)
 	}
 	reply, err := c.db.exec(ctx, cl, cmd)
 	if err != nil {
@@ -193,9 +190,8 @@ func (c *Collection) outgoingValues(reply bson.Raw) (bson.Raw, error) {
 // EstimatedDocumentCountOptions are the options of [Collection.EstimatedDocumentCount]: the keyword arguments of
 // PyMongo's estimated_document_count(**kwargs). The zero value (or a nil pointer) sends {count: NAME}.
 type EstimatedDocumentCountOptions struct {
-	// MaxTime limits the time the server spends on the command: PyMongo's maxTimeMS, sent in whole milliseconds
-	// when the context has no deadline; with one, it shortens the context's deadline instead, as for
-	// [AggregateOptions.MaxTime]. 0 means no limit beyond the context's. Negative is an error.
+	// MaxTime limits the time the server spends on the command: PyMongo's maxTimeMS, sent exactly as asked, as
+	// for [AggregateOptions.MaxTime]. Negative is an error.
 	MaxTime time.Duration
 
 	// Comment is attached to the command for the server's logs and profiler (MongoDB 4.4+); any BSON value.
@@ -208,8 +204,6 @@ type EstimatedDocumentCountOptions struct {
 }
 
 var countTyped = []string{"count", "maxTimeMS", "comment"}
-
-func (o *EstimatedDocumentCountOptions) maxTime() *time.Duration { return &o.MaxTime }
 
 // EstimatedDocumentCount returns the number of documents in the collection from its metadata, without scanning
 // it: Motor's estimated_document_count(**kwargs). A missing collection counts 0.
@@ -229,17 +223,17 @@ func (o *EstimatedDocumentCountOptions) maxTime() *time.Duration { return &o.Max
 //
 // See https://www.mongodb.com/docs/manual/reference/command/count/.
 func (c *Collection) EstimatedDocumentCount(ctx context.Context, opts *EstimatedDocumentCountOptions) (int64, error) {
-	cl := call{op: "count", subject: c.FullName(), codec: c.set.codec, retryRead: true, accept: nsMissing}
-	if err := checkContext(ctx, cl.op+" "+cl.subject); err != nil {
-		return 0, err
+	cl := c.call("count")
+	cl.retryRead, cl.accept = true, nsMissing
+	if opts == nil {
+		opts = &EstimatedDocumentCountOptions{}
 	}
-	ctx, cancel, opts := readOptions(ctx, opts)
-	defer cancel()
+	cl.ownMaxTime = opts.MaxTime > 0
 	var rc *readconcern.ReadConcern
 	rc, cl.rp = c.set.forRead(ctx)
 	cmd, err := countCmd(c.name, opts, rc)
 	if err != nil {
-		return 0, err
+		return 0, cl.fail(err)
 	}
 	reply, err := c.db.exec(ctx, cl, cmd)
 	if err != nil {
@@ -302,13 +296,11 @@ func nsMissing(failed bson.Raw) bool {
 //
 // See https://www.mongodb.com/docs/manual/reference/command/listCollections/.
 func (c *Collection) Options(ctx context.Context) (bson.D, error) {
-	cl := call{op: "options", subject: c.FullName(), codec: c.set.codec, retryRead: true}
-	if err := checkContext(ctx, cl.op+" "+cl.subject); err != nil {
-		return nil, err
-	}
+	cl := c.call("options")
+	cl.retryRead = true
 	cmd, err := listCollectionsCmd(&ListCollectionsOptions{Filter: bson.D{{Key: "name", Value: c.name}}}, c.set.codec.reg)
 	if err != nil {
-		return nil, err
+		return nil, cl.fail(err)
 	}
 	cur, err := c.db.execCursor(ctx, cl, cmd)
 	if err != nil {

@@ -68,19 +68,13 @@ func renameCmd(from, db, newName string, o *RenameOptions, wc *writeconcern.Writ
 // See https://www.mongodb.com/docs/manual/reference/command/renameCollection/.
 func (c *Collection) Rename(ctx context.Context, newName string, opts *RenameOptions) (*Collection, error) {
 	const op = "rename"
-	if err := checkContext(ctx, op+" "+c.FullName()); err != nil {
+	cl := c.call(op)
+	cmd, err := renameCmd(c.full, c.db.name, newName, opts, writeConcernFor(ctx, c.set.wc))
+	if err != nil {
+		return nil, cl.fail(err)
+	}
+	if _, err := c.db.client.adminDB().exec(ctx, cl, cmd); err != nil {
 		return nil, err
 	}
-	cmd, err := renameCmd(c.FullName(), c.db.name, newName, opts, writeConcernFor(ctx, c.set.wc))
-	if err != nil {
-		return nil, c.fail(op, err)
-	}
-	admin, err := c.db.client.Database("admin")
-	if err != nil {
-		return nil, c.fail(op, err)
-	}
-	if _, err := admin.exec(ctx, call{op: op, subject: c.FullName(), codec: c.set.codec}, cmd); err != nil {
-		return nil, err
-	}
-	return &Collection{db: c.db, name: newName, set: c.set}, nil
+	return newCollection(c.db, newName, c.set), nil
 }

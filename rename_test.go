@@ -60,7 +60,7 @@ func TestRename(t *testing.T) {
 	db, rec := newDB(t)
 	dbn := db.Name()
 	old := mustColl(t, db, "old")
-	if _, err := old.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}); err != nil {
+	if _, err := old.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	rec.Reset()
@@ -74,7 +74,7 @@ func TestRename(t *testing.T) {
 	diff(t, "command", []bson.D{{
 		{Key: "renameCollection", Value: dbn + ".old"}, {Key: "to", Value: dbn + ".new"}, {Key: "$db", Value: "admin"},
 	}}, rec.Commands("renameCollection"))
-	if n, err := renamed.CountDocuments(ctx, bson.D{}); err != nil || n != 1 {
+	if n, err := renamed.CountDocuments(ctx, bson.D{}, nil); err != nil || n != 1 {
 		t.Errorf("the renamed collection has %d documents, %v", n, err)
 	}
 	names, err := db.ListCollectionNames(ctx, nil)
@@ -89,7 +89,7 @@ func TestRename(t *testing.T) {
 		if !errors.As(err, &ce) || ce.Code != 26 || !strings.HasPrefix(err.Error(), "motor: rename "+dbn+".old: ") {
 			t.Errorf("a missing collection: %v", err)
 		}
-		if _, err := mustColl(t, db, "taken").InsertOne(ctx, bson.D{}); err != nil {
+		if _, err := mustColl(t, db, "taken").InsertOne(ctx, bson.D{}, nil); err != nil {
 			t.Fatal(err)
 		}
 		_, err = renamed.Rename(ctx, "taken", nil)

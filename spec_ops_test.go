@@ -11,7 +11,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
 	"github.com/gomotor/motor"
@@ -362,16 +361,17 @@ func collectionOp(ctx context.Context, c *motor.Collection, name string, a *args
 		if err := a.done(name); err != nil {
 			return opResult{}, err
 		}
-		res, err := c.InsertOne(ctx, doc)
+		res, err := c.InsertOne(ctx, doc, nil)
 		if err != nil {
 			return opResult{}, err
 		}
 		return opResult{value: rawValue(bson.D{{Key: "insertedId", Value: res.InsertedID}})}, nil
 	case "insertMany":
 		v, _ := a.get("documents")
-		opts := options.InsertMany()
+		opts := &motor.InsertManyOptions{}
 		if o, ok := a.get("ordered"); ok {
-			opts.SetOrdered(o.Boolean())
+			ordered := o.Boolean()
+			opts.Ordered = &ordered
 		}
 		if err := a.done(name); err != nil {
 			return opResult{}, err
@@ -392,21 +392,23 @@ func collectionOp(ctx context.Context, c *motor.Collection, name string, a *args
 		return opResult{value: rawValue(bson.D{{Key: "insertedIds", Value: ids}})}, nil
 	case "find":
 		filter := a.doc1("filter")
-		opts := options.Find()
+		opts := &motor.FindOptions{}
 		if v, ok := a.get("sort"); ok {
-			opts.SetSort(v.Document())
+			if err := bson.Unmarshal(v.Document(), &opts.Sort); err != nil {
+				return opResult{}, err
+			}
 		}
 		if v, ok := a.get("projection"); ok {
-			opts.SetProjection(v.Document())
+			opts.Projection = v.Document()
 		}
 		if v, ok := a.get("limit"); ok {
-			opts.SetLimit(v.AsInt64())
+			opts.Limit = v.AsInt64()
 		}
 		if v, ok := a.get("skip"); ok {
-			opts.SetSkip(v.AsInt64())
+			opts.Skip = v.AsInt64()
 		}
 		if v, ok := a.get("batchSize"); ok {
-			opts.SetBatchSize(int32(v.AsInt64()))
+			opts.BatchSize = int32(v.AsInt64())
 		}
 		if err := a.done(name); err != nil {
 			return opResult{}, err
@@ -424,9 +426,9 @@ func collectionOp(ctx context.Context, c *motor.Collection, name string, a *args
 		var res *mongo.DeleteResult
 		var err error
 		if name == "deleteOne" {
-			res, err = c.DeleteOne(ctx, filter)
+			res, err = c.DeleteOne(ctx, filter, nil)
 		} else {
-			res, err = c.DeleteMany(ctx, filter)
+			res, err = c.DeleteMany(ctx, filter, nil)
 		}
 		if err != nil {
 			return opResult{}, err
@@ -437,7 +439,7 @@ func collectionOp(ctx context.Context, c *motor.Collection, name string, a *args
 		if err := a.done(name); err != nil {
 			return opResult{}, err
 		}
-		n, err := c.CountDocuments(ctx, filter)
+		n, err := c.CountDocuments(ctx, filter, nil)
 		if err != nil {
 			return opResult{}, err
 		}

@@ -477,21 +477,22 @@ func (st *caseState) newSession(a *args) (*specSession, error) {
 	if err != nil {
 		return nil, err
 	}
-	so := options.Session()
+	so := &motor.SessionOptions{}
 	if o := a.doc1("sessionOptions"); o != nil {
 		elems, _ := o.Elements()
 		for _, e := range elems {
 			switch e.Key() {
 			case "causalConsistency":
-				so.SetCausalConsistency(e.Value().Boolean())
+				cc := e.Value().Boolean()
+				so.CausalConsistency = &cc
 			case "snapshot":
-				so.SetSnapshot(e.Value().Boolean())
+				so.Snapshot = e.Value().Boolean()
 			default:
 				return nil, skipf("runner: sessionOption %s not supported", e.Key())
 			}
 		}
 	}
-	s, err := c.c.StartSession(so)
+	s, err := c.c.StartSession(context.Background(), so)
 	if err != nil {
 		return nil, err
 	}

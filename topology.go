@@ -201,8 +201,8 @@ var errNoTopology = &invalidOpError{
 // await waits until ready reports true for the last topology description and returns that description. It waits
 // at most the client's server selection timeout, as PyMongo's server selection does, and until ctx is done.
 func (c *Client) await(ctx context.Context, op string, ready func(*topoView) bool) (*topoView, error) {
-	if err := checkContext(ctx, op); err != nil {
-		return nil, err
+	if ctx == nil {
+		return nil, opErr(op, errNilContext)
 	}
 	r := c.topology()
 	if r == nil {

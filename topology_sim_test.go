@@ -94,13 +94,13 @@ func TestReplicaSetSecondaryReads(t *testing.T) {
 		name   string
 		wantRP any // the $readPreference sent, nil for none
 	}{
-		{"FindOne, primary", func() error { return mustColl(t, db, "c").FindOne(ctx, bson.D{}).Err() }, "find", nil},
+		{"FindOne, primary", func() error { return mustColl(t, db, "c").FindOne(ctx, bson.D{}, nil).Err() }, "find", nil},
 		{"FindOne, collection secondary", func() error {
-			return mustColl(t, db, "c", motor.WithReadPreference(readpref.Secondary())).FindOne(ctx, bson.D{}).Err()
+			return mustColl(t, db, "c", motor.WithReadPreference(readpref.Secondary())).FindOne(ctx, bson.D{}, nil).Err()
 		}, "find", secondary},
 		{"FindOne, client secondary", func() error {
 			c2 := clusterClient(t, rs.URI()+"&readPreference=secondary")
-			return mustColl(t, mustDB(t, c2, "shop"), "c").FindOne(ctx, bson.D{}).Err()
+			return mustColl(t, mustDB(t, c2, "shop"), "c").FindOne(ctx, bson.D{}, nil).Err()
 		}, "find", secondary},
 		{"Command, ReadPreference secondary", func() error {
 			_, err := db.Command(ctx, bson.D{{Key: "count", Value: "c"}}, &motor.CommandOptions{ReadPreference: readpref.Secondary()})
@@ -158,7 +158,7 @@ func TestReplicaSetStepDownDuringWrite(t *testing.T) {
 		t.Fatalf("Address = %q, %v before the step-down, want %s", got, err, old.Addr())
 	}
 
-	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: int32(1)}}); err != nil {
+	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: int32(1)}}, nil); err != nil {
 		t.Fatalf("InsertOne across a step-down: %v", err)
 	}
 	newPrimary := rs.Primary()
@@ -218,12 +218,12 @@ func TestMongosReadPreference(t *testing.T) {
 		name   string
 		wantRP any
 	}{
-		{"FindOne, primary", func() error { return mustColl(t, db, "c").FindOne(ctx, bson.D{}).Err() }, "find", nil},
+		{"FindOne, primary", func() error { return mustColl(t, db, "c").FindOne(ctx, bson.D{}, nil).Err() }, "find", nil},
 		{"FindOne, secondary", func() error {
-			return mustColl(t, db, "c", motor.WithReadPreference(readpref.Secondary())).FindOne(ctx, bson.D{}).Err()
+			return mustColl(t, db, "c", motor.WithReadPreference(readpref.Secondary())).FindOne(ctx, bson.D{}, nil).Err()
 		}, "find", bson.D{{Key: "mode", Value: "secondary"}}},
 		{"FindOne, secondaryPreferred", func() error {
-			return mustColl(t, db, "c", motor.WithReadPreference(readpref.SecondaryPreferred())).FindOne(ctx, bson.D{}).Err()
+			return mustColl(t, db, "c", motor.WithReadPreference(readpref.SecondaryPreferred())).FindOne(ctx, bson.D{}, nil).Err()
 		}, "find", bson.D{{Key: "mode", Value: "secondaryPreferred"}}},
 		{"Command, nearest", func() error {
 			_, err := db.Command(ctx, bson.D{{Key: "find", Value: "c"}}, &motor.CommandOptions{ReadPreference: readpref.Nearest()})
@@ -414,10 +414,10 @@ func TestReplicaSetRouting(t *testing.T) {
 		{"SetProfilingLevel", func() error { return db.SetProfilingLevel(ctx, motor.ProfilingOff, nil) }, onPrimary},
 		{"ProfilingInfo", func() error { _, err := db.ProfilingInfo(ctx); return err }, onSecondary},
 		{"CurrentOp", func() error { _, err := db.CurrentOp(ctx, nil); return err }, onPrimary},
-		{"Dereference", func() error { return db.Dereference(ctx, ref).Err() }, onSecondary},
+		{"Dereference", func() error { return db.Dereference(ctx, ref, nil).Err() }, onSecondary},
 		{"DereferenceMany", func() error {
 			var docs []bson.D
-			_, err := db.DereferenceMany(ctx, []motor.DBRef{ref}, &docs)
+			_, err := db.DereferenceMany(ctx, []motor.DBRef{ref}, &docs, nil)
 			return err
 		}, onSecondary},
 		{"CollectionNames", func() error { _, err := db.CollectionNames(ctx, false); return err }, onPrimary},
@@ -435,7 +435,7 @@ func TestReplicaSetRouting(t *testing.T) {
 		{"Client.Fsync", func() error { return c.Fsync(ctx, nil) }, onPrimary},
 		{"Client.Unlock", func() error { return c.Unlock(ctx) }, onPrimary},
 		{"Client.Dereference", func() error {
-			return c.Dereference(ctx, motor.DBRef{Collection: "c", ID: int32(1), Database: "shop"}).Err()
+			return c.Dereference(ctx, motor.DBRef{Collection: "c", ID: int32(1), Database: "shop"}, nil).Err()
 		}, onPrimary}, // the client's read preference: primary
 	} {
 		t.Run(tc.desc, func(t *testing.T) {

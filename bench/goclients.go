@@ -8,7 +8,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/gomotor/motor"
 )
@@ -110,10 +109,38 @@ func manyDocs(doc bson.D, n int) []any {
 	return docs
 }
 
-// inserter is what motor's and the driver's collections both offer for the insert workloads.
-type inserter interface {
-	InsertOne(ctx context.Context, doc any, opts ...options.Lister[options.InsertOneOptions]) (*mongo.InsertOneResult, error)
-	InsertMany(ctx context.Context, docs any, opts ...options.Lister[options.InsertManyOptions]) (*mongo.InsertManyResult, error)
+// inserter is the two inserts of motor's or the driver's collection, for the insert workloads.
+type inserter struct {
+	one  func(ctx context.Context, doc any) error
+	many func(ctx context.Context, docs []any) error
+}
+
+// motorInserter is the inserts of motor's collection cl.
+func motorInserter(cl *motor.Collection) inserter {
+	return inserter{
+		one: func(ctx context.Context, doc any) error {
+			_, err := cl.InsertOne(ctx, doc, nil)
+			return err
+		},
+		many: func(ctx context.Context, docs []any) error {
+			_, err := cl.InsertMany(ctx, docs, nil)
+			return err
+		},
+	}
+}
+
+// driverInserter is the inserts of the driver's collection cl.
+func driverInserter(cl *mongo.Collection) inserter {
+	return inserter{
+		one: func(ctx context.Context, doc any) error {
+			_, err := cl.InsertOne(ctx, doc)
+			return err
+		},
+		many: func(ctx context.Context, docs []any) error {
+			_, err := cl.InsertMany(ctx, docs)
+			return err
+		},
+	}
 }
 
 // isInsert reports whether workload is one of the insert workloads, which insertWorkload runs.
@@ -133,21 +160,18 @@ func insertWorkload(cfg clientConfig, docs specDocs, cl inserter, dropErr error)
 	}
 	one := func(doc bson.D) opFunc {
 		return func(ctx context.Context, _ int) error {
-			_, err := cl.InsertOne(ctx, doc)
-			return err
+			return cl.one(ctx, doc)
 		}
 	}
 	many := func(docs []any) opFunc {
 		return func(ctx context.Context, _ int) error {
-			_, err := cl.InsertMany(ctx, docs)
-			return err
+			return cl.many(ctx, docs)
 		}
 	}
 	switch base(cfg.workload) {
 	case "insert_one":
 		return func(ctx context.Context, i int) error {
-			_, err := cl.InsertOne(ctx, bson.D{{Key: "i", Value: int64(i)}})
-			return err
+			return cl.one(ctx, bson.D{{Key: "i", Value: int64(i)}})
 		}, nil
 	case "small_insert_one":
 		return one(docs.small), nil
@@ -193,7 +217,7 @@ func motorWorkload(ctx context.Context, c *motor.Client, cfg clientConfig, docs 
 		return cl
 	}
 	if cl := coll(dbWrite, writeCollection(cfg)); isInsert(cfg.workload) {
-		return insertWorkload(cfg, docs, cl, cl.Drop(ctx))
+		return insertWorkload(cfg, docs, motorInserter(cl), cl.Drop(ctx))
 	}
 	refs := make([]motor.DBRef, cfg.Refs)
 	for i := range refs {
@@ -232,14 +256,14 @@ func motorWorkload(ctx context.Context, c *motor.Client, cfg clientConfig, docs 
 		d := db(dbRef)
 		return func(ctx context.Context, i int) error {
 			var doc bson.D
-			return d.Dereference(ctx, refs[i%len(refs)]).Decode(&doc)
+			return d.Dereference(ctx, refs[i%len(refs)], nil).Decode(&doc)
 		}, nil
 	case "deref_single":
 		d := db(dbRef)
 		return func(ctx context.Context, _ int) error {
 			for _, r := range refs {
 				var doc bson.D
-				if err := d.Dereference(ctx, r).Decode(&doc); err != nil {
+				if err := d.Dereference(ctx, r, nil).Decode(&doc); err != nil {
 					return err
 				}
 			}
@@ -249,7 +273,7 @@ func motorWorkload(ctx context.Context, c *motor.Client, cfg clientConfig, docs 
 		d := db(dbRef)
 		return func(ctx context.Context, _ int) error {
 			var out []bson.D
-			missing, err := d.DereferenceMany(ctx, refs, &out)
+			missing, err := d.DereferenceMany(ctx, refs, &out, nil)
 			if err == nil && len(missing) > 0 {
 				err = fmt.Errorf("%d missing", len(missing))
 			}
@@ -262,11 +286,11 @@ func motorWorkload(ctx context.Context, c *motor.Client, cfg clientConfig, docs 
 		cl := coll(dbSpec, "corpus")
 		return func(ctx context.Context, i int) error {
 			var doc bson.D
-			return cl.FindOne(ctx, bson.D{{Key: "_id", Value: int32(i%cfg.Corpus + 1)}}).Decode(&doc)
+			return cl.FindOne(ctx, bson.D{{Key: "_id", Value: int32(i%cfg.Corpus + 1)}}, nil).Decode(&doc)
 		}, nil
 	case "find_many":
 		cl := coll(dbSpec, "corpus")
-		return drained(func(ctx context.Context) (*motor.Cursor, error) { return cl.Find(ctx, bson.D{}) }, cfg.Corpus), nil
+		return drained(func(ctx context.Context) (*motor.Cursor, error) { return cl.Find(ctx, bson.D{}, nil) }, cfg.Corpus), nil
 	}
 	return nil, fmt.Errorf("unknown workload %q", cfg.workload)
 }
@@ -275,7 +299,7 @@ func motorWorkload(ctx context.Context, c *motor.Client, cfg clientConfig, docs 
 // from the same URI (so with the same pool settings).
 func driverWorkload(ctx context.Context, c *mongo.Client, cfg clientConfig, docs specDocs) (opFunc, error) {
 	if cl := c.Database(dbWrite).Collection(writeCollection(cfg)); isInsert(cfg.workload) {
-		return insertWorkload(cfg, docs, cl, cl.Drop(ctx))
+		return insertWorkload(cfg, docs, driverInserter(cl), cl.Drop(ctx))
 	}
 	ids := refIDs(cfg.Refs)
 	refs := c.Database(dbRef).Collection("refs")

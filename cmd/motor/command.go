@@ -12,7 +12,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/gomotor/motor"
 )
@@ -172,8 +171,8 @@ func (f *findFlags) register(fs *flag.FlagSet) {
 }
 
 // options returns the driver's find options.
-func (f *findFlags) options(s *session) (*options.FindOptionsBuilder, error) {
-	o := options.Find()
+func (f *findFlags) options(s *session) (*motor.FindOptions, error) {
+	o := &motor.FindOptions{}
 	var projection, sort any
 	if err := s.optionalDoc("projection", f.projection, &projection); err != nil {
 		return nil, err
@@ -181,21 +180,14 @@ func (f *findFlags) options(s *session) (*options.FindOptionsBuilder, error) {
 	if err := s.optionalDoc("sort", f.sort, &sort); err != nil {
 		return nil, err
 	}
-	if projection != nil {
-		o.SetProjection(projection)
-	}
+	o.Projection = projection
 	if sort != nil {
-		o.SetSort(sort)
+		o.Sort = sort.(bson.D)
 	}
 	if f.limit < 0 || f.skip < 0 {
 		return nil, usageErrorf("--limit and --skip must not be negative")
 	}
-	if f.limit > 0 {
-		o.SetLimit(f.limit)
-	}
-	if f.skip > 0 {
-		o.SetSkip(f.skip)
-	}
+	o.Limit, o.Skip = f.limit, f.skip
 	return o, nil
 }
 

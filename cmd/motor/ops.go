@@ -224,9 +224,9 @@ func commands() []*command {
 						return nil, usageErrorf("%s", strings.TrimPrefix(err.Error(), "motor: "))
 					}
 					return func(ctx context.Context, db *motor.Database) (any, error) {
-						res := db.Dereference(ctx, ref)
+						res := db.Dereference(ctx, ref, nil)
 						if ref.Database != "" {
-							res = db.Client().Dereference(ctx, ref)
+							res = db.Client().Dereference(ctx, ref, nil)
 						}
 						doc, err := res.Raw()
 						if errors.Is(err, mongo.ErrNoDocuments) {
@@ -324,13 +324,13 @@ func commands() []*command {
 					one := len(values) == 1 && !values[0].array
 					return onCollection(args[0], func(ctx context.Context, coll *motor.Collection) (any, error) {
 						if one {
-							res, err := coll.InsertOne(ctx, docs[0])
+							res, err := coll.InsertOne(ctx, docs[0], nil)
 							if err != nil {
 								return nil, err
 							}
 							return bson.D{{Key: "insertedId", Value: res.InsertedID}}, nil
 						}
-						res, err := coll.InsertMany(ctx, docs)
+						res, err := coll.InsertMany(ctx, docs, nil)
 						if err != nil {
 							return nil, err
 						}

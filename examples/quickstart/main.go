@@ -70,16 +70,16 @@ func run(ctx context.Context) error {
 		bson.D{{Key: "item", Value: "tea"}, {Key: "qty", Value: 2}},
 		bson.D{{Key: "item", Value: "coffee"}, {Key: "qty", Value: 1}},
 	}
-	if _, err := orders.InsertMany(ctx, docs); err != nil {
+	if _, err := orders.InsertMany(ctx, docs, nil); err != nil {
 		return err
 	}
-	n, err := orders.CountDocuments(ctx, bson.D{})
+	n, err := orders.CountDocuments(ctx, bson.D{}, nil)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("%s holds %d orders\n", orders.FullName(), n)
 
-	cur, err := orders.Find(ctx, bson.D{{Key: "qty", Value: bson.D{{Key: "$gte", Value: 2}}}})
+	cur, err := orders.Find(ctx, bson.D{{Key: "qty", Value: bson.D{{Key: "$gte", Value: 2}}}}, nil)
 	if err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if _, err = orders.InsertOne(ctx, bson.D{{Key: "item", Value: "tea"}}); err != nil {
+	if _, err = orders.InsertOne(ctx, bson.D{{Key: "item", Value: "tea"}}, nil); err != nil {
 		log.Fatal(err)
 	}
 
