@@ -52,7 +52,11 @@ func (r ReturnDocument) String() string {
 // the first document the filter matches, in the server's order, and returns it whole.
 type FindOneAndDeleteOptions struct {
 	// Projection selects the fields of the returned document, sent as fields: a document such as
-	// bson.D{{Key: "_id", Value: 0}, {Key: "name", Value: 1}}. nil returns every field.
+	// bson.D{{Key: "_id", Value: 0}, {Key: "name", Value: 1}}, or a list of the field names to return, as PyMongo
+	// takes it: a []string, or a slice or array of strings such as bson.A{"name", "qty"}, sent as {name: 1, qty:
+	// 1} (a name given twice is sent once, where it first appears; an empty list sends {}, which returns every
+	// field). With a list, _id is returned too. nil returns every field. A string alone is an error (PyMongo reads
+	// it as a list of one-letter names), as is a list with anything but strings.
 	Projection any
 
 	// Sort picks the document when the filter matches several: fields and directions in order, e.g.
@@ -177,6 +181,10 @@ func newFamOptions(what string, projection any, sort bson.D, collation *options.
 	if maxTime < 0 {
 		return nil, optionError("%s.MaxTime must not be negative, got %v", what, maxTime)
 	}
+	projection, err := projectionDoc(what+".Projection", projection)
+	if err != nil {
+		return nil, err
+	}
 	for _, f := range []struct {
 		field string
 		v     any
@@ -201,6 +209,63 @@ func newFamOptions(what string, projection any, sort bson.D, collation *options.
 		return nil, optionError("cannot encode %s.Extra: %v", what, err)
 	}
 	return &famOptions{projection: projection, sort: sort, collation: collation, hint: hint, let: let, comment: comment, extra: raw}, nil
+}
+
+// projectionDoc returns projection as it is sent: a list of field names (a []string, or a Go slice or array, or a
+// bson.RawArray, of strings) becomes the document {name: 1, ...} in the list's order, a name given twice kept where
+// it first appears, as PyMongo's helpers._fields_list_to_dict makes it; anything else is returned as it is, for
+// the caller to check as a document. A list with an element that is not a string is an ErrInvalidOption error
+// naming field.
+func projectionDoc(field string, projection any) (any, error) {
+	if projection == nil || !isArray(projection) {
+		return projection, nil
+	}
+	var names []string
+	switch p := projection.(type) {
+	case []string:
+		names = p
+	case bson.RawArray:
+		vals, err := p.Values()
+		if err != nil {
+			return nil, optionError("invalid %s: %v", field, err)
+		}
+		for i, v := range vals {
+			s, ok := v.StringValueOK()
+			if !ok {
+				return nil, optionError("%s must be a document or a list of field names; element %d is BSON %v, not a string", field, i, v.Type)
+			}
+			names = append(names, s)
+		}
+	default:
+		rv := reflect.ValueOf(projection)
+		for i := range rv.Len() {
+			ev := rv.Index(i)
+			if ev.Kind() == reflect.Interface && !ev.IsNil() {
+				ev = ev.Elem()
+			}
+			if ev.Kind() != reflect.String {
+				return nil, optionError("%s must be a document or a list of field names; element %d is a %s, not a string", field, i, typeName(ev))
+			}
+			names = append(names, ev.String())
+		}
+	}
+	doc := make(bson.D, 0, len(names))
+	seen := make(map[string]bool, len(names))
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			doc = append(doc, bson.E{Key: n, Value: int32(1)})
+		}
+	}
+	return doc, nil
+}
+
+// typeName names the Go type of v for an error message: "nil" for an invalid value (a nil interface).
+func typeName(v reflect.Value) string {
+	if !v.IsValid() || v.Kind() == reflect.Interface {
+		return "nil"
+	}
+	return v.Type().String()
 }
 
 // checkHint reports an error unless hint, the option field, is nil, an index name or an ordered document of index
