@@ -145,7 +145,7 @@ func (db *Database) aggregate(ctx context.Context, target any, subject string, s
 	rc, rp := s.forRead(ctx)
 	cmd, write, err := aggregateCmd(target, pipeline, o, rc, writeConcernFor(ctx, s.wc), s.codec.reg)
 	if err != nil {
-		return nil, err
+		return nil, c.fail(err)
 	}
 	if !write {
 		c.rp = rp

@@ -373,6 +373,10 @@ func TestAggregate(t *testing.T) {
 		if _, err := db.Aggregate(nilCtx, bson.A{}, nil); fmtErr(err) != "motor: aggregate "+dbn+": nil context" {
 			t.Errorf("nil context: %v", err)
 		}
+		if _, err := coll.Aggregate(ctx, bson.A{}, &motor.AggregateOptions{FirstBatchSize: new(int32(-1))}); fmtErr(err) !=
+			"motor: aggregate "+dbn+".c: AggregateOptions.FirstBatchSize must not be negative, got -1" || !errors.Is(err, motor.ErrInvalidOption) {
+			t.Errorf("negative FirstBatchSize: %v", err)
+		}
 		for _, p := range []any{nil, bson.D{}, "x", bson.A{1}} {
 			if _, err := coll.Aggregate(ctx, p, nil); !errors.Is(err, motor.ErrInvalidOption) {
 				t.Errorf("pipeline %#v: %v", p, err)
