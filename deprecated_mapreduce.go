@@ -214,9 +214,9 @@ func jsFunction(reg *bson.Registry, field string, f any) (any, error) {
 // mapFunc and reduceFunc are JavaScript functions, sent as Motor sends them: a string as a BSON string (the server
 // compiles it), a [bson.JavaScript] (PyMongo's Code) as BSON JavaScript, a [bson.CodeWithScope] (PyMongo's Code
 // with a scope) as JavaScript with scope; anything else, or an empty function, is an [ErrInvalidOption] error.
-// opts.Scope gives the functions variables. out is
-// the output: the name of a collection of this database (replaced), or a document such as {replace: name},
-// {merge: name, db: other}, {reduce: name} or {inline: 1}. It sends, to the primary,
+// opts.Scope gives the functions variables. out is the output: the name of a collection of this database
+// (replaced), or a document such as {replace: name}, {merge: name, db: other}, {reduce: name} or {inline: 1}. It
+// sends, to the primary,
 //
 //	{mapReduce: coll, map, reduce, out, query, sort, limit, finalize, scope, jsMode, verbose,
 //	 bypassDocumentValidation, comment, ...Extra, readConcern, writeConcern, collation}
