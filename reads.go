@@ -224,14 +224,13 @@ func (o *EstimatedDocumentCountOptions) maxTime() *time.Duration { return &o.Max
 //
 // The count may be off after an unclean shutdown, and on a sharded cluster it counts orphaned documents.
 //
-// Sessions: a session in ctx is used for the command (its causal consistency applies), as the driver and PyMongo
-// 4 do. Inside a transaction, which the server refuses count in (OperationNotSupportedInTransaction, and the
-// failure would abort the transaction), EstimatedDocumentCount is an error wrapping [ErrInvalidOperation] before
-// any I/O, and the transaction goes on: use [Collection.CountDocuments] there. Motor 2.3 refuses every session,
-// in a transaction or not: PyMongo 3.11's estimated_document_count has no session parameter and raises
-// ConfigurationError("estimated_document_count does not support sessions") for a session keyword, which its
-// **kwargs would otherwise copy into the command. In Go the session travels in the context with the calls around
-// it, so motor refuses only what cannot work.
+// Sessions: a session in ctx is used for the command (its causal consistency applies), as the driver does. Inside a
+// transaction, which the server refuses count in (OperationNotSupportedInTransaction, and the failure would abort the
+// transaction), EstimatedDocumentCount is an error wrapping [ErrInvalidOperation] before any I/O, and the transaction
+// goes on: use [Collection.CountDocuments] there. Motor 2.3 refuses every session, in a transaction or not: PyMongo
+// 3.11's estimated_document_count has no session parameter and raises ConfigurationError("estimated_document_count does
+// not support sessions") for a session keyword, which its **kwargs would otherwise copy into the command. In Go the
+// session travels in the context with the calls around it, so motor refuses only what cannot work.
 //
 // Bad options are [ErrInvalidOption] errors before any I/O; a failed reply is an error wrapping the server's
 // [mongo.CommandError] ("motor: count DB.COLL: ..."), and so is a reply without a number n.

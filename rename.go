@@ -60,8 +60,8 @@ func renameCmd(from, db, newName string, o *RenameOptions, wc *writeconcern.Writ
 //
 //	{renameCollection: "db.old", to: "db.new", dropTarget, comment, ...Extra, writeConcern}
 //
-// with dropTarget (true or false) and comment only when set; writeConcern is the collection's, sent unless it is the server default
-// or a transaction runs in the session of ctx. The command is not retried.
+// with dropTarget (true or false) and comment only when set; writeConcern is the collection's, sent unless it is the
+// server default or a transaction runs in the session of ctx. The command is not retried.
 //
 // Server errors are returned wrapped, reachable with errors.As(err, &mongo.CommandError{}): NamespaceNotFound (26)
 // when the collection does not exist, NamespaceExists (48) when the target exists and DropTarget is not true. A
