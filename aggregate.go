@@ -27,10 +27,22 @@ type AggregateOptions struct {
 	// sends allowDiskUse: false.
 	AllowDiskUse *bool
 
-	// BatchSize is the number of documents of the first batch (sent as cursor: {batchSize}) and of each getMore. 0
-	// means the server's default (101 documents, then 16 MiB batches). It is not sent when the pipeline writes
-	// ($out or $merge last), as in PyMongo: such a pipeline returns no documents. Negative is an error.
+	// BatchSize is the number of documents of the first batch (sent as cursor: {batchSize}) and of each getMore
+	// (sent as its batchSize): PyMongo's batchSize keyword. 0 means the server's default (101 documents, then
+	// 16 MiB batches); to send batchSize: 0, use FirstBatchSize. It is not sent in cursor when the pipeline writes
+	// ($out or $merge last), as in PyMongo: such a pipeline returns no documents. Negative is an error. Unlike
+	// PyMongo, which sends batchSize 1 as 2 on getMore (a leftover of the legacy OP_QUERY, where 1 closed the
+	// cursor), BatchSize 1 sends getMores with batchSize 1.
 	BatchSize int32
+
+	// FirstBatchSize, when not nil, is the size of the first batch alone: PyMongo's cursor={"batchSize": n}
+	// keyword. It is sent as cursor: {batchSize: n}, 0 included, also when the pipeline writes. getMores then
+	// carry BatchSize when it is set, else no batchSize (the server's default), as PyMongo sends them. A pointer
+	// to 0 opens the cursor without reading a document, which is what Motor's batchSize=0 sends too (cursor:
+	// {batchSize: 0}, then getMores without batchSize). With both set, motor sizes the first batch with
+	// FirstBatchSize and the getMores with BatchSize, where PyMongo lets batchSize replace the cursor's. Negative
+	// is an error.
+	FirstBatchSize *int32
 
 	// MaxTime limits the time the server spends on the command: PyMongo's maxTimeMS, sent exactly as asked, in
 	// whole milliseconds (an int32, as PyMongo sends it; under a millisecond is 1). The context's deadline still
@@ -76,14 +88,15 @@ var aggregateTyped = []string{"aggregate", "pipeline", "allowDiskUse", "maxTimeM
 //	 writeConcern, readConcern, collation}
 //
 // with only the fields that are set, in PyMongo's order (keyword arguments, then cursor, then what the handle
-// adds), and follows PyMongo's rules:
+// adds); cursor.batchSize is opts.FirstBatchSize, else opts.BatchSize, and each getMore carries opts.BatchSize
+// (see [AggregateOptions]). It follows PyMongo's rules:
 //
 //   - A read pipeline goes with the collection's read preference and is retried once after a network error or a
 //     retryable server error, as PyMongo's reads are, unless the client disables retryable reads or a transaction
 //     runs.
 //   - A pipeline whose last stage is $out or $merge writes: it goes to the primary, is not retried, carries no
-//     cursor batchSize, and carries the collection's write concern unless it is the server default or a
-//     transaction runs (PyMongo's _write_concern_for).
+//     cursor batchSize but FirstBatchSize, and carries the collection's write concern unless it is the server
+//     default or a transaction runs (PyMongo's _write_concern_for).
 //   - readConcern is the collection's read concern, sent when it has a level, for a read and for a write (PyMongo
 //     omits it for $out only before MongoDB 4.2, which the driver no longer supports), and never inside a
 //     transaction, whose read concern applies.
@@ -169,6 +182,9 @@ func aggregateCmd(target any, pipeline any, o *AggregateOptions, rc *readconcern
 	if o.BatchSize < 0 {
 		return nil, false, optionError("AggregateOptions.BatchSize must not be negative, got %d", o.BatchSize)
 	}
+	if o.FirstBatchSize != nil && *o.FirstBatchSize < 0 {
+		return nil, false, optionError("AggregateOptions.FirstBatchSize must not be negative, got %d", *o.FirstBatchSize)
+	}
 	if o.MaxTime < 0 {
 		return nil, false, optionError("AggregateOptions.MaxTime must not be negative, got %v", o.MaxTime)
 	}
@@ -216,7 +232,10 @@ func aggregateCmd(target any, pipeline any, o *AggregateOptions, rc *readconcern
 		return nil, false, err
 	}
 	cursor := bson.D{}
-	if o.BatchSize > 0 && !write {
+	switch {
+	case o.FirstBatchSize != nil:
+		cursor = bson.D{{Key: "batchSize", Value: *o.FirstBatchSize}}
+	case o.BatchSize > 0 && !write:
 		cursor = bson.D{{Key: "batchSize", Value: o.BatchSize}}
 	}
 	add("cursor", cursor)

@@ -90,6 +90,15 @@ func TestAggregateCmd(t *testing.T) {
 			want: agg("c", bson.A{match, out}, cursor,
 				bson.E{Key: "writeConcern", Value: bson.D{{Key: "w", Value: int32(2)}}},
 				bson.E{Key: "readConcern", Value: bson.D{{Key: "level", Value: "majority"}}})},
+		{desc: "FirstBatchSize 0 sends batchSize: 0, as Motor's batchSize=0", target: "c", pipeline: bson.A{},
+			opts: motor.AggregateOptions{FirstBatchSize: new(int32(0))},
+			want: agg("c", bson.A{}, bson.E{Key: "cursor", Value: bson.D{{Key: "batchSize", Value: int32(0)}}})},
+		{desc: "FirstBatchSize sizes the first batch, BatchSize the getMores", target: "c", pipeline: bson.A{},
+			opts: motor.AggregateOptions{FirstBatchSize: new(int32(1)), BatchSize: 3},
+			want: agg("c", bson.A{}, bson.E{Key: "cursor", Value: bson.D{{Key: "batchSize", Value: int32(1)}}})},
+		{desc: "FirstBatchSize is sent when the pipeline writes, as PyMongo's cursor keyword", target: "c", pipeline: bson.A{out},
+			opts: motor.AggregateOptions{FirstBatchSize: new(int32(2)), BatchSize: 3}, wantWrite: true,
+			want: agg("c", bson.A{out}, bson.E{Key: "cursor", Value: bson.D{{Key: "batchSize", Value: int32(2)}}})},
 		{desc: "$merge writes", target: "c", pipeline: []bson.D{merge}, wc: w2, wantWrite: true,
 			want: agg("c", bson.A{merge}, cursor, bson.E{Key: "writeConcern", Value: bson.D{{Key: "w", Value: int32(2)}}})},
 		{desc: "a read sends no write concern", target: "c", pipeline: bson.A{match}, wc: w2, want: agg("c", bson.A{match}, cursor)},
@@ -126,6 +135,8 @@ func TestAggregateCmd(t *testing.T) {
 		{desc: "a stage that cannot be encoded", target: "c", pipeline: bson.A{bson.D{{Key: "$match", Value: make(chan int)}}},
 			wantErr: "cannot encode pipeline stage 0"},
 		{desc: "negative BatchSize", target: "c", pipeline: bson.A{}, opts: motor.AggregateOptions{BatchSize: -1}, wantErr: "AggregateOptions.BatchSize must not be negative"},
+		{desc: "negative FirstBatchSize", target: "c", pipeline: bson.A{}, opts: motor.AggregateOptions{FirstBatchSize: new(int32(-1))},
+			wantErr: "AggregateOptions.FirstBatchSize must not be negative, got -1"},
 		{desc: "negative MaxTime", target: "c", pipeline: bson.A{}, opts: motor.AggregateOptions{MaxTime: -time.Second}, wantErr: "AggregateOptions.MaxTime must not be negative"},
 		{desc: "Let not a document", target: "c", pipeline: bson.A{}, opts: motor.AggregateOptions{Let: 3}, wantErr: "AggregateOptions.Let must be a document"},
 		{desc: "Hint neither name nor document", target: "c", pipeline: bson.A{}, opts: motor.AggregateOptions{Hint: 1},
@@ -193,6 +204,49 @@ func TestAggregate(t *testing.T) {
 		}), cmds[0])
 		if len(cmds) != 3 || getField(cmds[1], "batchSize") != int32(2) || getField(cmds[1], "collection") != "c" {
 			t.Errorf("getMores: %v", cmds[1:])
+		}
+	})
+
+	t.Run("FirstBatchSize: getMores without batchSize, or with BatchSize", func(t *testing.T) {
+		for _, tc := range []struct {
+			desc        string
+			opts        motor.AggregateOptions
+			first       int32
+			getMores    int
+			getMoreSize any // nil: not sent
+		}{
+			{"Motor's batchSize=0: an empty first batch", motor.AggregateOptions{FirstBatchSize: new(int32(0))}, 0, 1, nil},
+			{"Motor's cursor={batchSize: 1}", motor.AggregateOptions{FirstBatchSize: new(int32(1))}, 1, 1, nil},
+			{"a first batch of 1, then batches of 2", motor.AggregateOptions{FirstBatchSize: new(int32(1)), BatchSize: 2}, 1, 2, int32(2)},
+		} {
+			t.Run(tc.desc, func(t *testing.T) {
+				rec.Reset()
+				cur, err := coll.Aggregate(ctx, pipeline, &tc.opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n := cur.RemainingBatchLength(); n != int(tc.first) {
+					t.Errorf("first batch of %d documents, want %d", n, tc.first)
+				}
+				var got []bson.D
+				if err := cur.All(ctx, &got); err != nil {
+					t.Fatal(err)
+				}
+				diff(t, "documents", want(2, 5), got)
+				cmds := rec.Commands("aggregate", "getMore")
+				diff(t, "aggregate", withDB(dbn, bson.D{
+					{Key: "aggregate", Value: "c"}, {Key: "pipeline", Value: sentPipeline},
+					{Key: "cursor", Value: bson.D{{Key: "batchSize", Value: tc.first}}},
+				}), cmds[0])
+				if len(cmds) != 1+tc.getMores {
+					t.Fatalf("sent %v, want %d getMores", cmds, tc.getMores)
+				}
+				for _, gm := range cmds[1:] {
+					if got := getField(gm, "batchSize"); got != tc.getMoreSize {
+						t.Errorf("getMore batchSize %v, want %v: %v", got, tc.getMoreSize, gm)
+					}
+				}
+			})
 		}
 	})
 
@@ -318,6 +372,10 @@ func TestAggregate(t *testing.T) {
 		}
 		if _, err := db.Aggregate(nilCtx, bson.A{}, nil); fmtErr(err) != "motor: aggregate "+dbn+": nil context" {
 			t.Errorf("nil context: %v", err)
+		}
+		if _, err := coll.Aggregate(ctx, bson.A{}, &motor.AggregateOptions{FirstBatchSize: new(int32(-1))}); fmtErr(err) !=
+			"motor: aggregate "+dbn+".c: AggregateOptions.FirstBatchSize must not be negative, got -1" || !errors.Is(err, motor.ErrInvalidOption) {
+			t.Errorf("negative FirstBatchSize: %v", err)
 		}
 		for _, p := range []any{nil, bson.D{}, "x", bson.A{1}} {
 			if _, err := coll.Aggregate(ctx, p, nil); !errors.Is(err, motor.ErrInvalidOption) {

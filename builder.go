@@ -163,3 +163,60 @@ func encodeDoc(reg *bson.Registry, v any) (bson.Raw, error) {
 	}
 	return raw, nil
 }
+
+// projectionDoc returns projection as it is sent: a list of field names (a []string, or a Go slice or array, or a
+// bson.RawArray, of strings) becomes the document {name: 1, ...} in the list's order, a name given twice kept where
+// it first appears, as PyMongo's helpers._fields_list_to_dict makes it; anything else is returned as it is, for
+// the caller to check as a document. A list with an element that is not a string is an ErrInvalidOption error
+// naming field.
+func projectionDoc(field string, projection any) (any, error) {
+	if projection == nil || !isArray(projection) {
+		return projection, nil
+	}
+	var names []string
+	switch p := projection.(type) {
+	case []string:
+		names = p
+	case bson.RawArray:
+		vals, err := p.Values()
+		if err != nil {
+			return nil, optionError("invalid %s: %v", field, err)
+		}
+		for i, v := range vals {
+			s, ok := v.StringValueOK()
+			if !ok {
+				return nil, optionError("%s must be a document or a list of field names; element %d is BSON %v, not a string", field, i, v.Type)
+			}
+			names = append(names, s)
+		}
+	default:
+		rv := reflect.ValueOf(projection)
+		for i := range rv.Len() {
+			ev := rv.Index(i)
+			if ev.Kind() == reflect.Interface && !ev.IsNil() {
+				ev = ev.Elem()
+			}
+			if ev.Kind() != reflect.String {
+				return nil, optionError("%s must be a document or a list of field names; element %d is a %s, not a string", field, i, typeName(ev))
+			}
+			names = append(names, ev.String())
+		}
+	}
+	doc := make(bson.D, 0, len(names))
+	seen := make(map[string]bool, len(names))
+	for _, n := range names {
+		if !seen[n] {
+			seen[n] = true
+			doc = append(doc, bson.E{Key: n, Value: int32(1)})
+		}
+	}
+	return doc, nil
+}
+
+// typeName names the Go type of v for an error message: "nil" for an invalid value (a nil interface).
+func typeName(v reflect.Value) string {
+	if !v.IsValid() || v.Kind() == reflect.Interface {
+		return "nil"
+	}
+	return v.Type().String()
+}

@@ -30,7 +30,8 @@ type InsertOne struct {
 // UpdateOne applies Update to the first document that Filter matches: PyMongo's UpdateOne(filter, update, upsert,
 // collation, array_filters, hint). Update is a document of update operators or a pipeline, checked as for
 // [Collection.FindOneAndUpdate]. Sent as {q: Filter, u: Update, arrayFilters, collation, upsert, hint}; upsert is
-// always sent, as PyMongo sends it, the others when set (PyMongo also sends multi: false).
+// always sent, as PyMongo sends it, the others when set. multi is left out (the server's default is false), where
+// PyMongo sends multi: false.
 type UpdateOne struct {
 	Filter       any
 	Update       any
@@ -54,7 +55,8 @@ type UpdateMany struct {
 // ReplaceOne replaces the first document that Filter matches with Replacement: PyMongo's ReplaceOne(filter,
 // replacement, upsert, collation, hint). The replacement goes through the incoming document hooks (no _id added)
 // and is checked as for [Collection.FindOneAndReplace]: no key starting with '$', not larger than the server
-// accepts. Sent as {q: Filter, u: Replacement, collation, upsert, hint}; upsert is always sent.
+// accepts. Sent as {q: Filter, u: Replacement, collation, upsert, hint}; upsert is always sent, as PyMongo sends
+// it, the others when set. multi is left out (the server's default is false), where PyMongo sends multi: false.
 type ReplaceOne struct {
 	Filter      any
 	Replacement any
@@ -95,8 +97,9 @@ type BulkWriteOptions struct {
 	// Motor's default: the writes are applied in order and the first error stops them.
 	Ordered *bool
 
-	// BypassDocumentValidation lets the writes skip the collection's validation rules. With an unacknowledged write
-	// concern it is an error, as in PyMongo.
+	// BypassDocumentValidation lets the writes skip the collection's validation rules: bypassDocumentValidation:
+	// true on the insert and update commands, not on the deletes (PyMongo sends it on every command; see
+	// [Collection.BulkWrite]). With an unacknowledged write concern it is an error, as in PyMongo.
 	BypassDocumentValidation bool
 
 	// Comment is attached to every command of the bulk write (MongoDB 4.4+); any BSON value.
@@ -259,9 +262,13 @@ func bulkWriteOpts(o *BulkWriteOptions, acknowledged bool, reg *bson.Registry) (
 // single-document deletes; multi-document deletes (PyMongo puts every update in one update command and every delete
 // in one delete command; the driver keeps the single-document ones apart so that they stay retryable writes).
 // Ordered, the commands follow the order of models; unordered, the driver groups each kind across models, as PyMongo
-// does. Each command goes to the primary with the collection's write concern (none inside a transaction), ordered,
-// bypassDocumentValidation (when set), comment and let. Inserted documents and replacements go through the incoming document hooks and the size check
-// (see [InsertOne] and [ReplaceOne]); update documents are checked to hold only update operators.
+// does. Each command goes to the primary with ordered, comment (when set) and the collection's write concern (none
+// inside a transaction); the update and delete commands carry let, and the insert and update commands carry
+// bypassDocumentValidation: true when it is set. The delete commands do not: there is no document to validate.
+// (PyMongo 3.11 sends bypassDocumentValidation on every command, the deletes included, where FerretDB refuses it:
+// 'delete: unknown field "bypassDocumentValidation"'.) Inserted documents and replacements go through the incoming
+// document hooks and the size check (see [InsertOne] and [ReplaceOne]); update documents are checked to hold only
+// update operators.
 //
 // The result is the driver's: the numbers of documents inserted, matched, modified, deleted and upserted, the _id
 // of each upserted document by the index of its model, and whether the writes were acknowledged (with an

@@ -80,6 +80,32 @@ func TestBulkWrite(t *testing.T) {
 		{{Key: "_id", Value: int32(4)}, {Key: "r", Value: true}},
 	}, docs)
 
+	t.Run("bypassDocumentValidation goes on insert and update, not on delete", func(t *testing.T) {
+		rec.Reset()
+		_, err := coll.BulkWrite(ctx, []motor.WriteModel{
+			motor.InsertOne{Document: id(20)},
+			motor.ReplaceOne{Filter: id(20), Replacement: bson.D{{Key: "b", Value: 1}}},
+			motor.DeleteOne{Filter: id(20)},
+		}, &motor.BulkWriteOptions{BypassDocumentValidation: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bypass := bson.E{Key: "bypassDocumentValidation", Value: true}
+		ordered := bson.E{Key: "ordered", Value: true}
+		diff(t, "commands", []bson.D{
+			{{Key: "insert", Value: "items"}, bypass, ordered, {Key: "$db", Value: dbn}, {Key: "documents", Value: bson.A{
+				bson.D{{Key: "_id", Value: int32(20)}},
+			}}},
+			// No multi: false in the replacement, which PyMongo sends.
+			{{Key: "update", Value: "items"}, bypass, ordered, {Key: "$db", Value: dbn}, {Key: "updates", Value: bson.A{
+				bson.D{{Key: "q", Value: bson.D{{Key: "_id", Value: int32(20)}}}, {Key: "u", Value: bson.D{{Key: "b", Value: int32(1)}}}, {Key: "upsert", Value: false}},
+			}}},
+			{{Key: "delete", Value: "items"}, ordered, {Key: "$db", Value: dbn}, {Key: "deletes", Value: bson.A{
+				bson.D{{Key: "q", Value: bson.D{{Key: "_id", Value: int32(20)}}}, {Key: "limit", Value: int32(1)}},
+			}}},
+		}, rec.Commands("insert", "update", "delete"))
+	})
+
 	t.Run("ordered: the first error stops", func(t *testing.T) {
 		rec.Reset()
 		res, err := coll.BulkWrite(ctx, []motor.WriteModel{

@@ -57,7 +57,10 @@ type WatchOptions struct {
 	// 0 means the server's default.
 	BatchSize int32
 
-	// Collation is the collation of the aggregate, for the comparisons of the pipeline's stages.
+	// Collation is the collation of the aggregate, for the comparisons of the pipeline's stages, sent as its
+	// collation field (and again when the stream resumes). Unlike Motor 2.3, whose PyMongo 3.11 checks the
+	// collation keyword and then leaves it out of the command, so that the stages compare without it, motor sends
+	// it, as the change streams specification and the Go driver do.
 	Collation *options.Collation
 
 	// ShowExpandedEvents asks for DDL events such as createIndexes and create (MongoDB 6.0+).

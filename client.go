@@ -181,9 +181,16 @@ func sessionOpts(o *SessionOptions) (*options.SessionOptionsBuilder, error) {
 	return b, nil
 }
 
-// Disconnect waits for the operations in flight to end, then closes the driver client and its connections. It
-// returns by ctx's deadline: when ctx is done first, the driver closes the connections still in use, and the
-// operations on them fail. Later operations return [ErrClientDisconnected]; a second Disconnect returns nil.
+// Disconnect waits for the operations in flight to end, then closes the driver client and its connections: Motor's
+// close(). It returns by ctx's deadline: when ctx is done first, the driver closes the connections still in use, and
+// the operations on them fail. A second Disconnect returns nil.
+//
+// Disconnect is final. Later operations on the client and on every handle made from it return an error wrapping
+// [ErrClientDisconnected] ("motor: command ping: client is disconnected"), before any I/O, and [Client.Mongo]
+// returns nil; make a new client with [Connect] to go on. Unlike Motor, whose client reopens itself when it is used
+// after close() (PyMongo's MongoClient.close: "if this instance is used again it will be automatically
+// re-opened"), so that a use after close silently opens new connections: the driver client beneath cannot be
+// reconnected, and a use after Disconnect is a bug that motor reports.
 func (c *Client) Disconnect(ctx context.Context) error {
 	return opErr("disconnect", c.drv.close(ctx))
 }

@@ -372,7 +372,7 @@ func checkDerefFindOptions(o *FindOptions, reg *bson.Registry) error {
 	if o.Projection == nil {
 		return nil
 	}
-	p, err := projectionDoc(reg, "DereferenceMany's projection", o.Projection)
+	p, err := projectionDoc("DereferenceMany's projection", o.Projection)
 	if err != nil {
 		return err
 	}

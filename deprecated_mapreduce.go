@@ -29,9 +29,10 @@ type MapReduceOptions struct {
 	// Limit maps at most that many documents. 0 means no limit.
 	Limit int64
 
-	// Finalize is the JavaScript function that finishes each reduced value, sent as BSON JavaScript. Empty means
-	// none.
-	Finalize string
+	// Finalize is the JavaScript function that finishes each reduced value, given and sent as the map and reduce
+	// functions of [Collection.MapReduce] are: a string (sent as a BSON string), a [bson.JavaScript] or a
+	// [bson.CodeWithScope]. nil or "" means none.
+	Finalize any
 
 	// Scope holds global variables for the map, reduce and finalize functions: a document.
 	Scope any
@@ -86,12 +87,22 @@ type MapReduceResult struct {
 // scope, jsMode, verbose, bypassDocumentValidation, comment, ...Extra, readConcern, writeConcern, collation}. rc is
 // sent for inline output and wc for output to a collection, as PyMongo sends them; nil sends none. It reports
 // whether the output is inline.
-func mapReduceCmd(coll, mapFunc, reduceFunc string, out any, o *MapReduceOptions, rc *readconcern.ReadConcern, wc *writeconcern.WriteConcern, reg *bson.Registry) (bson.D, bool, error) {
-	if mapFunc == "" || reduceFunc == "" {
-		return nil, false, optionError("map reduce needs both a map and a reduce function")
+func mapReduceCmd(coll string, mapFunc, reduceFunc, out any, o *MapReduceOptions, rc *readconcern.ReadConcern, wc *writeconcern.WriteConcern, reg *bson.Registry) (bson.D, bool, error) {
+	mapFunc, err := jsFunction(reg, "the map function", mapFunc)
+	if err != nil {
+		return nil, false, err
+	}
+	if reduceFunc, err = jsFunction(reg, "the reduce function", reduceFunc); err != nil {
+		return nil, false, err
 	}
 	if o == nil {
 		o = &MapReduceOptions{}
+	}
+	var finalize any
+	if o.Finalize != nil && o.Finalize != "" {
+		if finalize, err = jsFunction(reg, "MapReduceOptions.Finalize", o.Finalize); err != nil {
+			return nil, false, err
+		}
 	}
 	inline := false
 	switch v := out.(type) {
@@ -115,8 +126,8 @@ func mapReduceCmd(coll, mapFunc, reduceFunc string, out any, o *MapReduceOptions
 	}
 	cmd := bson.D{
 		{Key: "mapReduce", Value: coll},
-		{Key: "map", Value: bson.JavaScript(mapFunc)},
-		{Key: "reduce", Value: bson.JavaScript(reduceFunc)},
+		{Key: "map", Value: mapFunc},
+		{Key: "reduce", Value: reduceFunc},
 		{Key: "out", Value: out},
 	}
 	add := func(k string, v any) { cmd = append(cmd, bson.E{Key: k, Value: v}) }
@@ -132,8 +143,8 @@ func mapReduceCmd(coll, mapFunc, reduceFunc string, out any, o *MapReduceOptions
 	if o.Limit != 0 {
 		add("limit", pyInt(o.Limit))
 	}
-	if o.Finalize != "" {
-		add("finalize", bson.JavaScript(o.Finalize))
+	if finalize != nil {
+		add("finalize", finalize)
 	}
 	if o.Scope != nil {
 		if err := checkDocument(reg, "MapReduceOptions.Scope", o.Scope); err != nil {
@@ -156,7 +167,7 @@ func mapReduceCmd(coll, mapFunc, reduceFunc string, out any, o *MapReduceOptions
 	if ms := maxTimeMS(o.MaxTime); ms != nil {
 		add("maxTimeMS", ms)
 	}
-	cmd, err := appendExtraFields(cmd, o.Extra, "MapReduceOptions", mapReduceTyped...)
+	cmd, err = appendExtraFields(cmd, o.Extra, "MapReduceOptions", mapReduceTyped...)
 	if err != nil {
 		return nil, false, err
 	}
@@ -176,12 +187,39 @@ func mapReduceCmd(coll, mapFunc, reduceFunc string, out any, o *MapReduceOptions
 	return cmd, inline, nil
 }
 
+// jsFunction returns f, the JavaScript function field of a map-reduce, as PyMongo sends it: a string as a BSON
+// string, a bson.JavaScript as JavaScript, a bson.CodeWithScope as JavaScript with scope, its scope checked as a
+// document encoded with reg. An empty function, or a value of another type, is an ErrInvalidOption error.
+func jsFunction(reg *bson.Registry, field string, f any) (any, error) {
+	var code string
+	switch v := f.(type) {
+	case string:
+		code = v
+	case bson.JavaScript:
+		code = string(v)
+	case bson.CodeWithScope:
+		code = string(v.Code)
+		if err := checkDocument(reg, "the scope of "+field, v.Scope); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, optionError("%s must be a string, a bson.JavaScript or a bson.CodeWithScope, not %T", field, f)
+	}
+	if code == "" {
+		return nil, optionError("%s must not be empty", field)
+	}
+	return f, nil
+}
+
 // MapReduce runs a map-reduce over the collection (sends mapReduce) and returns the output collection, the inline
 // results or both with the whole reply: Motor's map_reduce(map, reduce, out, full_response, session, **kwargs).
 //
-// mapFunc and reduceFunc are JavaScript functions, sent as BSON JavaScript; opts.Scope gives them variables. out is
-// the output: the name of a collection of this database (replaced), or a document such as {replace: name},
-// {merge: name, db: other}, {reduce: name} or {inline: 1}. It sends, to the primary,
+// mapFunc and reduceFunc are JavaScript functions, sent as Motor sends them: a string as a BSON string (the server
+// compiles it), a [bson.JavaScript] (PyMongo's Code) as BSON JavaScript, a [bson.CodeWithScope] (PyMongo's Code
+// with a scope) as JavaScript with scope; anything else, or an empty function, is an [ErrInvalidOption] error.
+// opts.Scope gives the functions variables. out is the output: the name of a collection of this database
+// (replaced), or a document such as {replace: name}, {merge: name, db: other}, {reduce: name} or {inline: 1}. It
+// sends, to the primary,
 //
 //	{mapReduce: coll, map, reduce, out, query, sort, limit, finalize, scope, jsMode, verbose,
 //	 bypassDocumentValidation, comment, ...Extra, readConcern, writeConcern, collation}
@@ -192,8 +230,9 @@ func mapReduceCmd(coll, mapFunc, reduceFunc string, out any, o *MapReduceOptions
 // The result's Collection is the output collection named by the reply's result field; for inline output, Results
 // holds the documents. Bad arguments are [ErrInvalidOption] errors before any I/O. Server errors are returned
 // wrapped, reachable with errors.As(err, &mongo.CommandError{}); a server without mapReduce (CommandNotFound) gives
-// an error that says MongoDB deprecated it in 5.0, and so does a server that closes the connection at the
-// JavaScript (FerretDB does).
+// an error that says MongoDB deprecated it in 5.0, and so does a server that closes the connection at BSON
+// JavaScript (FerretDB answers CommandNotFound to functions given as strings, and closes the connection at a
+// bson.JavaScript or a bson.CodeWithScope).
 //
 // See https://www.mongodb.com/docs/manual/reference/command/mapReduce/.
 //
@@ -201,7 +240,7 @@ func mapReduceCmd(coll, mapFunc, reduceFunc string, out any, o *MapReduceOptions
 // $merge or $out for the output, $accumulator and $function where JavaScript is needed, MongoDB 4.4+); PyMongo 4.0
 // and Motor 3.0 removed map_reduce. Run the pipeline with the driver's Aggregate ([Collection.Mongo]) or motor's
 // aggregate.
-func (c *Collection) MapReduce(ctx context.Context, mapFunc, reduceFunc string, out any, opts *MapReduceOptions) (*MapReduceResult, error) {
+func (c *Collection) MapReduce(ctx context.Context, mapFunc, reduceFunc, out any, opts *MapReduceOptions) (*MapReduceResult, error) {
 	return c.mapReduce(ctx, "map reduce", mapFunc, reduceFunc, out, opts, nil)
 }
 
@@ -216,12 +255,12 @@ func (c *Collection) MapReduce(ctx context.Context, mapFunc, reduceFunc string, 
 // Deprecated: MongoDB 5.0 deprecated map-reduce in favour of aggregation pipelines, which return their results
 // through a cursor instead of one reply capped at 16 MB; PyMongo 4.0 and Motor 3.0 removed inline_map_reduce. Run
 // the pipeline with the driver's Aggregate ([Collection.Mongo]) or motor's aggregate.
-func (c *Collection) InlineMapReduce(ctx context.Context, mapFunc, reduceFunc string, opts *MapReduceOptions) (*MapReduceResult, error) {
+func (c *Collection) InlineMapReduce(ctx context.Context, mapFunc, reduceFunc any, opts *MapReduceOptions) (*MapReduceResult, error) {
 	return c.mapReduce(ctx, "inline map reduce", mapFunc, reduceFunc, bson.D{{Key: "inline", Value: int32(1)}}, opts,
 		c.set.readPreference())
 }
 
-func (c *Collection) mapReduce(ctx context.Context, op, mapFunc, reduceFunc string, out any, opts *MapReduceOptions, rp *readpref.ReadPref) (*MapReduceResult, error) {
+func (c *Collection) mapReduce(ctx context.Context, op string, mapFunc, reduceFunc, out any, opts *MapReduceOptions, rp *readpref.ReadPref) (*MapReduceResult, error) {
 	cl := c.call(op)
 	cl.rp, cl.explain = rp, deprecatedCommand("mapReduce", "5.0", true)
 	if opts == nil {

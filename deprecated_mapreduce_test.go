@@ -27,7 +27,7 @@ const (
 func TestMapReduceCmd(t *testing.T) {
 	head := func(out any) bson.D {
 		return bson.D{
-			{Key: "mapReduce", Value: "c"}, {Key: "map", Value: bson.JavaScript(mrMap)}, {Key: "reduce", Value: bson.JavaScript(mrReduce)},
+			{Key: "mapReduce", Value: "c"}, {Key: "map", Value: mrMap}, {Key: "reduce", Value: mrReduce},
 			{Key: "out", Value: out},
 		}
 	}
@@ -36,7 +36,8 @@ func TestMapReduceCmd(t *testing.T) {
 	local := bson.E{Key: "readConcern", Value: bson.D{{Key: "level", Value: "local"}}}
 	tests := []struct {
 		desc       string
-		mapF       string
+		mapF       any // nil: mrMap
+		reduceF    any // nil: mrReduce
 		out        any
 		opts       *motor.MapReduceOptions
 		wc         *writeconcern.WriteConcern
@@ -59,7 +60,7 @@ func TestMapReduceCmd(t *testing.T) {
 				bson.E{Key: "query", Value: bson.D{{Key: "qty", Value: bson.D{{Key: "$gt", Value: 0}}}}},
 				bson.E{Key: "sort", Value: bson.D{{Key: "sku", Value: 1}}},
 				bson.E{Key: "limit", Value: int32(100)},
-				bson.E{Key: "finalize", Value: bson.JavaScript("function (k, v) { return v; }")},
+				bson.E{Key: "finalize", Value: "function (k, v) { return v; }"},
 				bson.E{Key: "scope", Value: bson.D{{Key: "f", Value: 2}}},
 				bson.E{Key: "jsMode", Value: true}, bson.E{Key: "verbose", Value: true},
 				bson.E{Key: "bypassDocumentValidation", Value: true}, bson.E{Key: "comment", Value: "c"},
@@ -68,7 +69,22 @@ func TestMapReduceCmd(t *testing.T) {
 				bson.E{Key: "collation", Value: bson.D{{Key: "locale", Value: "en"}}},
 			),
 		},
-		{desc: "no map function", out: "t", wantErr: motor.ErrInvalidOption, mapF: "-"},
+		{desc: "functions as BSON JavaScript and JavaScript with scope, as PyMongo's Code", out: "t",
+			mapF: bson.JavaScript(mrMap), reduceF: bson.CodeWithScope{Code: bson.JavaScript(mrReduce), Scope: bson.D{{Key: "n", Value: 1}}},
+			opts: &motor.MapReduceOptions{Finalize: bson.CodeWithScope{Code: "function (k, v) { return v * m; }", Scope: bson.M{"m": 2}}},
+			want: bson.D{
+				{Key: "mapReduce", Value: "c"}, {Key: "map", Value: bson.JavaScript(mrMap)},
+				{Key: "reduce", Value: bson.CodeWithScope{Code: bson.JavaScript(mrReduce), Scope: bson.D{{Key: "n", Value: 1}}}},
+				{Key: "out", Value: "t"},
+				{Key: "finalize", Value: bson.CodeWithScope{Code: "function (k, v) { return v * m; }", Scope: bson.M{"m": 2}}},
+			}},
+		{desc: "an empty Finalize is none", out: "t", opts: &motor.MapReduceOptions{Finalize: ""}, want: head("t")},
+		{desc: "no map function", out: "t", wantErr: motor.ErrInvalidOption, mapF: ""},
+		{desc: "an empty JavaScript reduce function", out: "t", wantErr: motor.ErrInvalidOption, reduceF: bson.JavaScript("")},
+		{desc: "a map function of another type", out: "t", wantErr: motor.ErrInvalidOption, mapF: []byte("function () {}")},
+		{desc: "code with a scope that is not a document", out: "t", wantErr: motor.ErrInvalidOption,
+			reduceF: bson.CodeWithScope{Code: bson.JavaScript(mrReduce), Scope: 1}},
+		{desc: "a Finalize of another type", out: "t", opts: &motor.MapReduceOptions{Finalize: 1}, wantErr: motor.ErrInvalidOption},
 		{desc: "out a number", out: 5, wantErr: motor.ErrInvalidOption},
 		{desc: "out a bad name", out: "a..b", wantErr: motor.ErrInvalidName},
 		{desc: "negative limit", out: "t", opts: &motor.MapReduceOptions{Limit: -1}, wantErr: motor.ErrInvalidOption},
@@ -79,11 +95,14 @@ func TestMapReduceCmd(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			mapF := mrMap
-			if tt.mapF == "-" {
-				mapF = ""
+			mapF, reduceF := tt.mapF, tt.reduceF
+			if mapF == nil {
+				mapF = mrMap
 			}
-			got, isInline, err := motor.MapReduceCmd("c", mapF, mrReduce, tt.out, tt.opts, readconcern.Local(), tt.wc, motor.DefaultRegistry)
+			if reduceF == nil {
+				reduceF = mrReduce
+			}
+			got, isInline, err := motor.MapReduceCmd("c", mapF, reduceF, tt.out, tt.opts, readconcern.Local(), tt.wc, motor.DefaultRegistry)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -149,8 +168,8 @@ func TestMapReduce(t *testing.T) {
 		t.Errorf("inline: %+v", res)
 	}
 
-	js := func(s string) bson.JavaScript { return bson.JavaScript(s) }
-	head := bson.D{{Key: "mapReduce", Value: "orders"}, {Key: "map", Value: js(mrMap)}, {Key: "reduce", Value: js(mrReduce)}}
+	// The functions given as strings are sent as strings, as Motor sends them.
+	head := bson.D{{Key: "mapReduce", Value: "orders"}, {Key: "map", Value: mrMap}, {Key: "reduce", Value: mrReduce}}
 	wc := bson.E{Key: "writeConcern", Value: bson.D{{Key: "w", Value: "majority"}}}
 	diff(t, "commands", []bson.D{
 		append(append(head[:3:3], bson.E{Key: "out", Value: "totals"}, wc, bson.E{Key: "$db", Value: "shop"}), primaryRP),
@@ -161,6 +180,20 @@ func TestMapReduce(t *testing.T) {
 			bson.E{Key: "readConcern", Value: bson.D{{Key: "level", Value: "majority"}}}, bson.E{Key: "$db", Value: "shop"},
 			bson.E{Key: "$readPreference", Value: bson.D{{Key: "mode", Value: "secondaryPreferred"}}}),
 	}, fakeCommands(f, "mapReduce"))
+
+	t.Run("bson.JavaScript and bson.CodeWithScope: JavaScript and JavaScript with scope, as Motor sends Code", func(t *testing.T) {
+		f.Reset()
+		scope := bson.D{{Key: "n", Value: int32(1)}}
+		if _, err := coll.InlineMapReduce(ctx, bson.JavaScript(mrMap), bson.CodeWithScope{Code: bson.JavaScript(mrReduce), Scope: scope}, nil); err != nil {
+			t.Fatal(err)
+		}
+		cmds := fakeCommands(f, "mapReduce")
+		if len(cmds) != 1 {
+			t.Fatalf("sent %v", cmds)
+		}
+		diff(t, "map", bson.JavaScript(mrMap), getField(cmds[0], "map"))
+		diff(t, "reduce", bson.CodeWithScope{Code: bson.JavaScript(mrReduce), Scope: scope}, getField(cmds[0], "reduce"))
+	})
 
 	t.Run("a server without mapReduce", func(t *testing.T) {
 		f.Handle("mapReduce", nil) // the fake's default: CommandNotFound
@@ -188,11 +221,12 @@ func TestMapReduce(t *testing.T) {
 	})
 }
 
-// TestMapReduceServer runs MapReduce against the test server: MongoDB maps and reduces; FerretDB, which cannot read
-// JavaScript, closes the connection, and the error says why.
+// TestMapReduceServer runs MapReduce against the test server: MongoDB maps and reduces; FerretDB answers
+// CommandNotFound to functions given as strings and closes the connection at BSON JavaScript, and the error says
+// why.
 func TestMapReduceServer(t *testing.T) {
 	ctx := t.Context()
-	db, _ := newDB(t)
+	db, rec := newDB(t)
 	coll := mustColl(t, db, "orders")
 	if _, err := coll.InsertMany(ctx, []any{
 		bson.D{{Key: "sku", Value: "a"}, {Key: "qty", Value: 2}},
@@ -200,16 +234,38 @@ func TestMapReduceServer(t *testing.T) {
 	}, nil); err != nil {
 		t.Fatal(err)
 	}
-	res, err := coll.InlineMapReduce(ctx, mrMap, mrReduce, nil)
-	if motortest.Real() {
-		if err != nil {
-			t.Fatal(err)
-		}
-		diff(t, "results", []bson.D{{{Key: "_id", Value: "a"}, {Key: "value", Value: 5.0}}}, res.Results)
-		return
-	}
-	if err == nil || !mongo.IsNetworkError(err) || !strings.Contains(err.Error(), "MongoDB deprecated the mapReduce command in 5.0") {
-		t.Errorf("FerretDB: %v", err)
+	for _, tc := range []struct {
+		desc             string
+		mapF, reduceF    any
+		ferretDBNetError bool // FerretDB closes the connection, where it answers CommandNotFound to strings
+	}{
+		{"strings, sent as strings", mrMap, mrReduce, false},
+		{"BSON JavaScript", bson.JavaScript(mrMap), bson.JavaScript(mrReduce), true},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			rec.Reset()
+			res, err := coll.InlineMapReduce(ctx, tc.mapF, tc.reduceF, nil)
+			cmds := rec.Commands("mapReduce")
+			if len(cmds) == 0 {
+				t.Fatal("no mapReduce sent")
+			}
+			diff(t, "map and reduce as sent", []any{tc.mapF, tc.reduceF}, []any{getField(cmds[0], "map"), getField(cmds[0], "reduce")})
+			var ce mongo.CommandError
+			switch {
+			case motortest.Real():
+				if err != nil {
+					t.Fatal(err)
+				}
+				diff(t, "results", []bson.D{{{Key: "_id", Value: "a"}, {Key: "value", Value: 5.0}}}, res.Results)
+			case tc.ferretDBNetError:
+				if err == nil || !mongo.IsNetworkError(err) || !strings.Contains(err.Error(), "MongoDB deprecated the mapReduce command in 5.0") {
+					t.Errorf("FerretDB: %v", err)
+				}
+			case !errors.As(err, &ce) || ce.Code != 59 ||
+				!strings.Contains(err.Error(), "the server has no mapReduce command, which MongoDB deprecated in 5.0"):
+				t.Errorf("FerretDB: want CommandNotFound, got %v", err)
+			}
+		})
 	}
 }
 

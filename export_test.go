@@ -52,6 +52,9 @@ var (
 	CountCmd     = countCmd
 )
 
+// The projection of the FindOneAnd methods (findandmodify.go).
+var ProjectionDoc = projectionDoc
+
 // DefaultRegistry is the registry of the zero CodecOptions, which the builders take to encode values.
 var DefaultRegistry = defaultCodec.reg
 

@@ -300,8 +300,11 @@ func findCmd(name string, filter any, o *FindOptions, rc *readconcern.ReadConcer
 		add("showRecordId", true)
 	}
 	if o.Projection != nil {
-		p, err := projectionDoc(reg, "FindOptions.Projection", o.Projection)
+		p, err := projectionDoc("FindOptions.Projection", o.Projection)
 		if err != nil {
+			return nil, err
+		}
+		if err := checkDocument(reg, "FindOptions.Projection", p); err != nil {
 			return nil, err
 		}
 		add("projection", p)
@@ -346,23 +349,4 @@ func findCmd(name string, filter any, o *FindOptions, rc *readconcern.ReadConcer
 		add("allowPartialResults", true)
 	}
 	return appendExtraFields(cmd, o.Extra, "FindOptions", findTyped...)
-}
-
-// projectionDoc returns a projection as it is sent: the names of fields to include ([]string, PyMongo's list form)
-// as {name: 1, ...} in their order, each once; a document as it is, after the check that it is one.
-func projectionDoc(reg *bson.Registry, field string, p any) (any, error) {
-	names, ok := p.([]string)
-	if !ok {
-		return p, checkDocument(reg, field, p)
-	}
-	doc := make(bson.D, 0, len(names))
-	for _, n := range names {
-		if n == "" {
-			return nil, optionError("%s must not name an empty field", field)
-		}
-		if !hasKey(doc, n) {
-			doc = append(doc, bson.E{Key: n, Value: int32(1)})
-		}
-	}
-	return doc, nil
 }

@@ -50,7 +50,11 @@ func (r ReturnDocument) String() string {
 // the first document the filter matches, in the server's order, and returns it whole.
 type FindOneAndDeleteOptions struct {
 	// Projection selects the fields of the returned document, sent as fields: a document such as
-	// bson.D{{Key: "_id", Value: 0}, {Key: "name", Value: 1}}. nil returns every field.
+	// bson.D{{Key: "_id", Value: 0}, {Key: "name", Value: 1}}, or a list of the field names to return, as PyMongo
+	// takes it: a []string, or a slice or array of strings such as bson.A{"name", "qty"}, sent as {name: 1, qty:
+	// 1} (a name given twice is sent once, where it first appears; an empty list sends {}, which returns every
+	// field). With a list, _id is returned too. nil returns every field. A string alone is an error (PyMongo reads
+	// it as a list of one-letter names), as is a list with anything but strings.
 	Projection any
 
 	// Sort picks the document when the filter matches several: fields and directions in order, e.g.
@@ -175,6 +179,10 @@ func newFamOptions(what string, projection any, sort bson.D, collation *options.
 	if maxTime < 0 {
 		return nil, optionError("%s.MaxTime must not be negative, got %v", what, maxTime)
 	}
+	projection, err := projectionDoc(what+".Projection", projection)
+	if err != nil {
+		return nil, err
+	}
 	for _, f := range []struct {
 		field string
 		v     any
@@ -203,6 +211,7 @@ func newFamOptions(what string, projection any, sort bson.D, collation *options.
 	}
 	return &famOptions{projection: projection, sort: sort, collation: collation, hint: hint, let: let, comment: comment, extra: raw}, nil
 }
+
 
 // checkHint reports an error unless hint, the option field, is nil, an index name or an ordered document of index
 // keys.

@@ -24,6 +24,44 @@ func TestReturnDocumentString(t *testing.T) {
 
 // TestFindOneAndModify runs the three FindOneAnd methods against the test server and checks the commands sent and
 // the documents returned.
+// TestProjectionDoc checks the projection of the FindOneAnd methods: a document as it is, PyMongo's list of field
+// names as {name: 1, ...}.
+func TestProjectionDoc(t *testing.T) {
+	type fieldName string
+	ab := bson.D{{Key: "a", Value: int32(1)}, {Key: "b", Value: int32(1)}}
+	for _, tc := range []struct {
+		desc       string
+		projection any
+		want       any
+		wantErr    string
+	}{
+		{desc: "nil", projection: nil, want: nil},
+		{desc: "a document, as it is", projection: bson.D{{Key: "_id", Value: 0}}, want: bson.D{{Key: "_id", Value: 0}}},
+		{desc: "a map, as it is", projection: bson.M{"a": true}, want: bson.M{"a": true}},
+		{desc: "a []string", projection: []string{"a", "b"}, want: ab},
+		{desc: "a name twice is sent once, where it first appears", projection: []string{"a", "b", "a"}, want: ab},
+		{desc: "dotted names", projection: []string{"a.b.c", "d"}, want: bson.D{{Key: "a.b.c", Value: int32(1)}, {Key: "d", Value: int32(1)}}},
+		{desc: "an empty list is {}", projection: []string{}, want: bson.D{}},
+		{desc: "a bson.A of strings", projection: bson.A{"a", "b"}, want: ab},
+		{desc: "an array of strings", projection: [2]string{"a", "b"}, want: ab},
+		{desc: "a named string type", projection: []fieldName{"a", "b"}, want: ab},
+		{desc: "a bson.RawArray of strings", projection: bson.RawArray(rawDoc(t, bson.D{{Key: "0", Value: "a"}, {Key: "1", Value: "b"}})), want: ab},
+		{desc: "a list with a number", projection: bson.A{"a", 1}, wantErr: "P must be a document or a list of field names; element 1 is a int, not a string"},
+		{desc: "a list with nil", projection: []any{nil}, wantErr: "element 0 is a nil, not a string"},
+		{desc: "a raw array with a number", projection: bson.RawArray(rawDoc(t, bson.D{{Key: "0", Value: int32(1)}})),
+			wantErr: "element 0 is BSON 32-bit integer, not a string"},
+		{desc: "a string alone is left to the document check", projection: "ab", want: "ab"},
+	} {
+		t.Run(tc.desc, func(t *testing.T) {
+			got, err := motor.ProjectionDoc("P", tc.projection)
+			if wantInvalidOption(t, err, tc.wantErr) {
+				return
+			}
+			diff(t, "projection", tc.want, got)
+		})
+	}
+}
+
 func TestFindOneAndModify(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t)
@@ -133,6 +171,40 @@ func TestFindOneAndModify(t *testing.T) {
 		}
 	})
 
+	t.Run("projection as a list of field names, sent as {name: 1, ...} as PyMongo sends it", func(t *testing.T) {
+		for _, tc := range []struct {
+			desc string
+			run  func(opts any) *motor.SingleResult
+		}{
+			{"update", func(p any) *motor.SingleResult {
+				return coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: 1}}, inc, &motor.FindOneAndUpdateOptions{Projection: p})
+			}},
+			{"replace", func(p any) *motor.SingleResult {
+				return coll.FindOneAndReplace(ctx, bson.D{{Key: "_id", Value: 99}}, bson.D{{Key: "n", Value: 1}}, &motor.FindOneAndReplaceOptions{Projection: p})
+			}},
+			{"delete", func(p any) *motor.SingleResult {
+				return coll.FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: 99}}, &motor.FindOneAndDeleteOptions{Projection: p})
+			}},
+		} {
+			t.Run(tc.desc, func(t *testing.T) {
+				rec.Reset()
+				err := tc.run([]string{"n", "_id", "n"}).Err()
+				var ce mongo.CommandError
+				switch {
+				case motortest.Real() && err != nil && !errors.Is(err, mongo.ErrNoDocuments):
+					t.Errorf("MongoDB: %v", err)
+				case !motortest.Real() && (!errors.As(err, &ce) || ce.Code != 238):
+					t.Errorf("FerretDB: want NotImplemented, got %v", err)
+				}
+				cmds := rec.Commands("findAndModify")
+				if len(cmds) != 1 {
+					t.Fatalf("sent %v", cmds)
+				}
+				diff(t, "fields", bson.D{{Key: "n", Value: int32(1)}, {Key: "_id", Value: int32(1)}}, getField(cmds[0], "fields"))
+			})
+		}
+	})
+
 	t.Run("server error", func(t *testing.T) {
 		err := coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: "x"}}}}, nil).Err()
 		var ce mongo.CommandError
@@ -171,6 +243,8 @@ func TestFindOneAndModify(t *testing.T) {
 				coll.FindOneAndReplace(ctx, f, f, &motor.FindOneAndReplaceOptions{Extra: bson.D{{Key: "new", Value: true}}}).Err()},
 			{"Extra sets maxTimeMS", motor.ErrInvalidOption, "", coll.FindOneAndDelete(ctx, f, &motor.FindOneAndDeleteOptions{Extra: bson.D{{Key: "maxTimeMS", Value: 1}}}).Err()},
 			{"projection a string", motor.ErrInvalidOption, "", coll.FindOneAndDelete(ctx, f, &motor.FindOneAndDeleteOptions{Projection: "a"}).Err()},
+			{"projection a list with a number", motor.ErrInvalidOption, "FindOneAndUpdateOptions.Projection must be a document or a list of field names",
+				coll.FindOneAndUpdate(ctx, f, inc, &motor.FindOneAndUpdateOptions{Projection: bson.A{"a", 1}}).Err()},
 			{"hint a map of two keys", motor.ErrInvalidOption, "ordered document", coll.FindOneAndDelete(ctx, f, &motor.FindOneAndDeleteOptions{Hint: bson.M{"a": 1, "b": 1}}).Err()},
 			{"empty hint", motor.ErrInvalidOption, "", coll.FindOneAndDelete(ctx, f, &motor.FindOneAndDeleteOptions{Hint: ""}).Err()},
 			{"negative MaxTime", motor.ErrInvalidOption, "", coll.FindOneAndDelete(ctx, f, &motor.FindOneAndDeleteOptions{MaxTime: -1}).Err()},

@@ -145,7 +145,10 @@ type DropIndexOptions struct {
 // [Collection.DropIndex] to drop an index by its keys.
 //
 // keys must not be empty; each field name must be non-empty valid UTF-8 without NUL, and each value a Go integer
-// (not a bool) or a string, as PyMongo's _index_document requires. Anything else is an [ErrInvalidOption] error.
+// or a string. Anything else is an [ErrInvalidOption] error. PyMongo's _index_document refuses empty keys and a
+// float too, but it sends an empty field name ({"": 1}, named "_1"), a bool (True is an int in Python: {a: true},
+// named "a_True") and a document as the direction, all of which MongoDB refuses (and FerretDB v1.24 fails on);
+// motor refuses them before any I/O.
 func IndexName(keys bson.D) (string, error) {
 	if len(keys) == 0 {
 		return "", optionError("index keys must not be empty")
@@ -376,8 +379,9 @@ func (c *Collection) CreateIndex(ctx context.Context, keys bson.D, opts *CreateI
 //
 // It sends {createIndexes: coll, indexes: [...], commitQuorum, comment, ...Extra, writeConcern}, each index document
 // as [Collection.CreateIndex] builds it, with the same read preference, write concern, bound and errors. An empty
-// models is an [ErrInvalidOption] error (PyMongo raises a TypeError), as is a bad model, whose index the error
-// names.
+// models is an [ErrInvalidOption] error before any I/O, as is a bad model, whose index the error names. (PyMongo
+// 3.11 sends {createIndexes: coll, indexes: []} and raises the server's refusal, BadValue "Must specify at least
+// one index to create".)
 //
 // See https://www.mongodb.com/docs/manual/reference/command/createIndexes/.
 func (c *Collection) CreateIndexes(ctx context.Context, models []IndexModel, opts *CreateIndexesOptions) ([]string, error) {

@@ -103,7 +103,8 @@ func (c *RawBatchCursor) Mongo() *mongo.Cursor { return c.mc }
 //
 // PyMongo 3.11 asks for an empty first batch (cursor: {batchSize: 0}) so that it never decodes a document, then
 // reads every batch with getMore, and refuses sessions. motor reads the first batch from the aggregate reply, which
-// saves a round trip, sends cursor: {} (or the BatchSize asked for) as Aggregate does, and uses a session in ctx.
+// saves a round trip, sends cursor: {} (or the BatchSize asked for) as Aggregate does, and uses a session in ctx;
+// [AggregateOptions.FirstBatchSize] 0 sends what PyMongo sends.
 //
 // See https://www.mongodb.com/docs/manual/reference/command/aggregate/.
 func (c *Collection) AggregateRawBatches(ctx context.Context, pipeline any, opts *AggregateOptions) (*RawBatchCursor, error) {

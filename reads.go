@@ -216,10 +216,18 @@ var countTyped = []string{"count", "maxTimeMS", "comment"}
 // a retryable server error, as PyMongo's reads are, unless the client disables retryable reads. A failed reply
 // with errmsg "ns missing" (servers before 4.0) or NamespaceNotFound (26) counts 0, as in PyMongo.
 //
-// The count may be off after an unclean shutdown, and on a sharded cluster it counts orphaned documents. The
-// server refuses count inside a transaction: use [Collection.CountDocuments] there. Bad options are
-// [ErrInvalidOption] errors before any I/O; a failed reply is an error wrapping the server's [mongo.CommandError]
-// ("motor: count DB.COLL: ..."), and so is a reply without a number n.
+// The count may be off after an unclean shutdown, and on a sharded cluster it counts orphaned documents.
+//
+// Sessions: a session in ctx is used for the command (its causal consistency applies), as the driver does. Inside a
+// transaction, which the server refuses count in (OperationNotSupportedInTransaction, and the failure would abort the
+// transaction), EstimatedDocumentCount is an error wrapping [ErrInvalidOperation] before any I/O, and the transaction
+// goes on: use [Collection.CountDocuments] there. Motor 2.3 refuses every session, in a transaction or not: PyMongo
+// 3.11's estimated_document_count has no session parameter and raises ConfigurationError("estimated_document_count does
+// not support sessions") for a session keyword, which its **kwargs would otherwise copy into the command. In Go the
+// session travels in the context with the calls around it, so motor refuses only what cannot work.
+//
+// Bad options are [ErrInvalidOption] errors before any I/O; a failed reply is an error wrapping the server's
+// [mongo.CommandError] ("motor: count DB.COLL: ..."), and so is a reply without a number n.
 //
 // See https://www.mongodb.com/docs/manual/reference/command/count/.
 func (c *Collection) EstimatedDocumentCount(ctx context.Context, opts *EstimatedDocumentCountOptions) (int64, error) {
@@ -227,6 +235,9 @@ func (c *Collection) EstimatedDocumentCount(ctx context.Context, opts *Estimated
 	cl.retryRead, cl.accept = true, nsMissing
 	if opts == nil {
 		opts = &EstimatedDocumentCountOptions{}
+	}
+	if inTransaction(ctx) {
+		return 0, cl.fail(&invalidOpError{msg: "the count command cannot run in a transaction; use CountDocuments"})
 	}
 	cl.ownMaxTime = opts.MaxTime > 0
 	var rc *readconcern.ReadConcern

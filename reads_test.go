@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -348,6 +349,41 @@ func TestReadsFake(t *testing.T) {
 		if _, err := coll.EstimatedDocumentCount(ctx, nil); fmtErr(err) != "motor: count app.c: the count reply has no number n" {
 			t.Errorf("no n: %v", err)
 		}
+	})
+
+	t.Run("count: a session in ctx is used; in a transaction, an error before any I/O", func(t *testing.T) {
+		flaky("count", nil, motortest.OK(bson.E{Key: "n", Value: int32(3)}))
+		f.Handle("abortTransaction", func(bson.D) bson.D { return motortest.OK() })
+		sess, err := coll.Database().Client().Mongo().StartSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sess.EndSession(ctx)
+		sctx := mongo.NewSessionContext(ctx, sess)
+		if n, err := coll.EstimatedDocumentCount(sctx, nil); err != nil || n != 3 {
+			t.Fatalf("count in a session = %d, %v", n, err)
+		}
+		var id bson.D
+		if err := bson.Unmarshal(sess.ID(), &id); err != nil {
+			t.Fatal(err)
+		}
+		cmds := f.Commands()
+		if len(cmds) != 1 || !cmp.Equal(getField(cmds[0], "lsid"), id) {
+			t.Errorf("sent %v, want count with the lsid %v", cmds, id)
+		}
+		if err := sess.StartTransaction(); err != nil {
+			t.Fatal(err)
+		}
+		f.Reset()
+		_, err = coll.EstimatedDocumentCount(sctx, nil)
+		if !errors.Is(err, motor.ErrInvalidOperation) ||
+			fmtErr(err) != "motor: count app.c: the count command cannot run in a transaction; use CountDocuments" {
+			t.Errorf("in a transaction: %v", err)
+		}
+		if names := fakeNames(f); len(names) != 0 {
+			t.Errorf("sent %v in a transaction", names)
+		}
+		_ = sess.AbortTransaction(ctx)
 	})
 
 	t.Run("options: primary, without create, decoded with the codec options", func(t *testing.T) {

@@ -11,8 +11,10 @@ import (
 // RenameOptions are the options of [Collection.Rename]: the keyword arguments of Motor's rename(new_name, session,
 // **kwargs). The zero value (or a nil pointer) renames the collection and fails if the new name is taken.
 type RenameOptions struct {
-	// DropTarget drops an existing collection of the new name first, instead of failing.
-	DropTarget bool
+	// DropTarget, when true, drops an existing collection of the new name first, instead of failing. It is sent as
+	// given, false included, as PyMongo sends its dropTarget keyword; nil sends nothing (the server's default,
+	// false), as PyMongo does when the keyword is not given.
+	DropTarget *bool
 
 	// Comment is attached to the command for the server's logs and profiler (MongoDB 4.4+); any BSON value.
 	Comment any
@@ -36,8 +38,8 @@ func renameCmd(from, db, newName string, o *RenameOptions, wc *writeconcern.Writ
 		o = &RenameOptions{}
 	}
 	cmd := bson.D{{Key: "renameCollection", Value: from}, {Key: "to", Value: db + "." + newName}}
-	if o.DropTarget {
-		cmd = append(cmd, bson.E{Key: "dropTarget", Value: true})
+	if o.DropTarget != nil {
+		cmd = append(cmd, bson.E{Key: "dropTarget", Value: *o.DropTarget})
 	}
 	if o.Comment != nil {
 		cmd = append(cmd, bson.E{Key: "comment", Value: o.Comment})
@@ -58,11 +60,11 @@ func renameCmd(from, db, newName string, o *RenameOptions, wc *writeconcern.Writ
 //
 //	{renameCollection: "db.old", to: "db.new", dropTarget, comment, ...Extra, writeConcern}
 //
-// with dropTarget and comment only when set; writeConcern is the collection's, sent unless it is the server default
-// or a transaction runs in the session of ctx. The command is not retried.
+// with dropTarget (true or false) and comment only when set; writeConcern is the collection's, sent unless it is the
+// server default or a transaction runs in the session of ctx. The command is not retried.
 //
 // Server errors are returned wrapped, reachable with errors.As(err, &mongo.CommandError{}): NamespaceNotFound (26)
-// when the collection does not exist, NamespaceExists (48) when the target exists without DropTarget. A
+// when the collection does not exist, NamespaceExists (48) when the target exists and DropTarget is not true. A
 // writeConcernError in the reply is an error wrapping [mongo.WriteException].
 //
 // See https://www.mongodb.com/docs/manual/reference/command/renameCollection/.

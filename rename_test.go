@@ -26,13 +26,15 @@ func TestRenameCmd(t *testing.T) {
 		{desc: "plain", newName: "new", want: bson.D{{Key: "renameCollection", Value: "db.old"}, {Key: "to", Value: "db.new"}}},
 		{
 			desc: "every option, then the write concern", newName: "a.b",
-			opts: &motor.RenameOptions{DropTarget: true, Comment: "why", Extra: bson.D{{Key: "stayTemp", Value: true}}},
+			opts: &motor.RenameOptions{DropTarget: new(true), Comment: "why", Extra: bson.D{{Key: "stayTemp", Value: true}}},
 			wc:   writeconcern.Majority(),
 			want: bson.D{
 				{Key: "renameCollection", Value: "db.old"}, {Key: "to", Value: "db.a.b"}, {Key: "dropTarget", Value: true},
 				{Key: "comment", Value: "why"}, {Key: "stayTemp", Value: true}, {Key: "writeConcern", Value: bson.D{{Key: "w", Value: "majority"}}},
 			},
 		},
+		{desc: "dropTarget false is sent, as PyMongo sends dropTarget=False", newName: "new", opts: &motor.RenameOptions{DropTarget: new(false)},
+			want: bson.D{{Key: "renameCollection", Value: "db.old"}, {Key: "to", Value: "db.new"}, {Key: "dropTarget", Value: false}}},
 		{desc: "oplog.$main is allowed", newName: "oplog.$main", want: bson.D{{Key: "renameCollection", Value: "db.old"}, {Key: "to", Value: "db.oplog.$main"}}},
 		{desc: "empty", newName: "", wantErr: motor.ErrInvalidName},
 		{desc: "empty segment", newName: "a..b", wantErr: motor.ErrInvalidName},
@@ -96,12 +98,27 @@ func TestRename(t *testing.T) {
 		if !errors.As(err, &ce) || ce.Code != 48 {
 			t.Errorf("a taken name: %v", err)
 		}
-		_, err = renamed.Rename(ctx, "taken", &motor.RenameOptions{DropTarget: true})
+		_, err = renamed.Rename(ctx, "taken", &motor.RenameOptions{DropTarget: new(true)})
 		switch {
 		case motortest.Real() && err != nil:
 			t.Errorf("MongoDB, dropTarget: %v", err)
 		case !motortest.Real() && (!errors.As(err, &ce) || ce.Code != 238):
 			t.Errorf("FerretDB, dropTarget: want NotImplemented, got %v", err)
+		}
+	})
+
+	t.Run("dropTarget: false is sent", func(t *testing.T) {
+		rec.Reset()
+		back, err := renamed.Rename(ctx, "back", &motor.RenameOptions{DropTarget: new(false)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		diff(t, "command", []bson.D{{
+			{Key: "renameCollection", Value: dbn + ".new"}, {Key: "to", Value: dbn + ".back"}, {Key: "dropTarget", Value: false},
+			{Key: "$db", Value: "admin"},
+		}}, rec.Commands("renameCollection"))
+		if renamed, err = back.Rename(ctx, "new", nil); err != nil {
+			t.Fatal(err)
 		}
 	})
 
@@ -127,7 +144,7 @@ func TestRenameWriteConcern(t *testing.T) {
 	f := motortest.NewFake(t)
 	f.Handle("renameCollection", func(bson.D) bson.D { return motortest.OK() })
 	coll := mustColl(t, fakeDB(t, f, "shop"), "orders", motor.WithWriteConcern(writeconcern.Majority()))
-	if _, err := coll.Rename(t.Context(), "archive", &motor.RenameOptions{DropTarget: true}); err != nil {
+	if _, err := coll.Rename(t.Context(), "archive", &motor.RenameOptions{DropTarget: new(true)}); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "command", []bson.D{{
