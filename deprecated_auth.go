@@ -331,8 +331,7 @@ func (c *Client) authenticate(ctx context.Context, dbName string, cred options.C
 	if err != nil {
 		return scrubError(err, secrets, "authenticate as %q", cred.Username)
 	}
-	if err := mc.Ping(ctx, nil); err != nil {
-		_ = mc.Disconnect(context.WithoutCancel(ctx))
+	if err := checkNew(ctx, mc); err != nil {
 		return scrubError(err, secrets, "authenticate as %q on %q with %s", cred.Username, cred.AuthSource,
 			AuthMechanism(cred.AuthMechanism))
 	}

@@ -96,3 +96,13 @@ func (r *driverRef) swap(ctx context.Context, mc *mongo.Client) {
 	case <-ctx.Done():
 	}
 }
+
+// checkNew pings mc, a driver client just made, and disconnects it if the ping fails: the deprecated Authenticate
+// checks a client's credentials this way before it swaps the client in.
+func checkNew(ctx context.Context, mc *mongo.Client) error {
+	if err := mc.Ping(ctx, nil); err != nil {
+		_ = mc.Disconnect(context.WithoutCancel(ctx))
+		return err
+	}
+	return nil
+}
