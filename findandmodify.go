@@ -212,7 +212,6 @@ func newFamOptions(what string, projection any, sort bson.D, collation *options.
 	return &famOptions{projection: projection, sort: sort, collation: collation, hint: hint, let: let, comment: comment, extra: raw}, nil
 }
 
-
 // checkHint reports an error unless hint, the option field, is nil, an index name or an ordered document of index
 // keys.
 func checkHint(reg *bson.Registry, field string, hint any) error {
