@@ -75,7 +75,7 @@ func ExampleCollection_FindOneAndDelete() {
 		log.Fatal(err)
 	}
 
-	opts := &motor.FindOneAndDeleteOptions{Sort: bson.D{{Key: "queued", Value: 1}}}
+	opts := &motor.FindOneAndDeleteOptions{FindOneAndOptions: motor.FindOneAndOptions{Sort: bson.D{{Key: "queued", Value: 1}}}}
 	for {
 		var job struct {
 			Task string `bson:"task"`
