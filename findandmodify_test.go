@@ -88,7 +88,7 @@ func TestFindOneAndModify(t *testing.T) {
 		rec.Reset()
 		got := decode(t, coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: 1}}, inc, nil))
 		diff(t, "before", bson.D{{Key: "_id", Value: int32(1)}, {Key: "n", Value: int32(10)}}, got)
-		got = decode(t, coll.FindOneAndUpdate(ctx, bson.D{}, inc, &motor.FindOneAndUpdateOptions{FindOneAndOptions: motor.FindOneAndOptions{Sort:           bson.D{{Key: "n", Value: -1}}, Comment:        "top"}, ReturnDocument: motor.ReturnDocumentAfter}))
+		got = decode(t, coll.FindOneAndUpdate(ctx, bson.D{}, inc, &motor.FindOneAndUpdateOptions{FindOneAndOptions: motor.FindOneAndOptions{Sort: bson.D{{Key: "n", Value: -1}}, Comment: "top"}, ReturnDocument: motor.ReturnDocumentAfter}))
 		diff(t, "after", bson.D{{Key: "_id", Value: int32(3)}, {Key: "n", Value: int32(31)}}, got)
 		diff(t, "commands", []bson.D{
 			withDB(dbn, bson.D{
@@ -278,7 +278,7 @@ func TestFindOneAndModifyFake(t *testing.T) {
 	var got bson.D
 	err := coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: 1}},
 		mongo.Pipeline{{{Key: "$set", Value: bson.D{{Key: "items", Value: bson.A{5}}}}}},
-		&motor.FindOneAndUpdateOptions{FindOneAndOptions: motor.FindOneAndOptions{Projection:               bson.D{{Key: "items", Value: 1}}, Sort:                     bson.D{{Key: "_id", Value: 1}}, Collation:                &options.Collation{Locale: "en"}, Hint:                     bson.D{{Key: "_id", Value: 1}}, Let:                      bson.D{{Key: "v", Value: 1}}, Comment:                  "c", MaxTime:                  time.Minute, Extra:                    bson.D{{Key: "tag", Value: uuid}}}, Upsert:                   true, ReturnDocument:           motor.ReturnDocumentAfter, ArrayFilters:             []any{bson.D{{Key: "x.a", Value: 1}}}, BypassDocumentValidation: true}).Decode(&got)
+		&motor.FindOneAndUpdateOptions{FindOneAndOptions: motor.FindOneAndOptions{Projection: bson.D{{Key: "items", Value: 1}}, Sort: bson.D{{Key: "_id", Value: 1}}, Collation: &options.Collation{Locale: "en"}, Hint: bson.D{{Key: "_id", Value: 1}}, Let: bson.D{{Key: "v", Value: 1}}, Comment: "c", MaxTime: time.Minute, Extra: bson.D{{Key: "tag", Value: uuid}}}, Upsert: true, ReturnDocument: motor.ReturnDocumentAfter, ArrayFilters: []any{bson.D{{Key: "x.a", Value: 1}}}, BypassDocumentValidation: true}).Decode(&got)
 	if err != nil {
 		t.Fatal(err)
 	}
