@@ -78,8 +78,8 @@ type WatchOptions struct {
 // network error or a resumable server error sends the aggregate again with resumeAfter set to that token, so that no
 // event is lost or repeated.
 //
-// Events decode with the codec options of the handle that opened the stream, through the database's outgoing SON
-// manipulators ([ChangeStream.Decode]). Every error reads "motor: watch <namespace>: <cause>", the namespace being
+// Events decode with the codec options of the handle that opened the stream, through the database's document hooks
+// ([ChangeStream.Decode]). Every error reads "motor: watch <namespace>: <cause>", the namespace being
 // "db.collection", "db", or "cluster" for [Client.Watch]. A ChangeStream is not safe for concurrent use; always
 // Close it, which kills the server's cursor.
 //
@@ -128,8 +128,8 @@ func (c *Collection) Watch(ctx context.Context, pipeline any, opts *WatchOptions
 // Watch opens a change stream on every collection of the database (MongoDB 4.0+): Motor's
 // AsyncIOMotorDatabase.watch. It sends {aggregate: 1, pipeline: [{$changeStream: {...}}, ...pipeline], cursor: {}}
 // to the database, then getMore on the namespace the server names, as [Collection.Watch] describes; the database's
-// read preference, read concern, codec options and outgoing SON manipulators apply (the manipulators get the
-// database's "$cmd" collection).
+// read preference, read concern, codec options and document hooks apply (the hooks get the database's "$cmd"
+// collection).
 //
 // See https://www.mongodb.com/docs/manual/changeStreams/.
 func (db *Database) Watch(ctx context.Context, pipeline any, opts *WatchOptions) (*ChangeStream, error) {
@@ -290,7 +290,7 @@ func (s *ChangeStream) TryNext(ctx context.Context) bool {
 func (s *ChangeStream) Current() bson.Raw { return s.cs.Current }
 
 // Decode decodes the current event into v with the codec options of the handle that opened the stream, through the
-// database's outgoing SON manipulators: into a bson.M, bson.D or any, or a struct such as
+// database's document hooks: into a bson.M, bson.D or any, or a struct such as
 //
 //	struct {
 //		OperationType string `bson:"operationType"`

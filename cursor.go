@@ -15,8 +15,8 @@ import (
 //
 // Next and TryNext fetch further batches with getMore when the current one is used up; Decode, All, ToList and
 // [ToListAs] decode documents with the codec options of the handle that made the cursor (a collection's for Find and
-// Aggregate, the database's for database-level cursors, or those the call was given), through the outgoing document
-// hooks (the deprecated SON manipulators); Current gives the bytes as the server sent them. ID is the server's cursor
+// Aggregate, the database's for database-level cursors, or those the call was given), through the database's document
+// hooks; Current gives the bytes as the server sent them. ID is the server's cursor
 // id (0 once the server holds no more results), Err reports what stopped iteration, and Close sends killCursors when
 // the server still holds the cursor. It wraps a driver cursor ([Cursor.Mongo]). A Cursor is not safe for concurrent
 // use; always Close it (All, and ToList reading to the end, close it for you).

@@ -2,11 +2,8 @@ package motor
 
 import (
 	"fmt"
-	"reflect"
-	"sync"
 	"sync/atomic"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
@@ -107,90 +104,4 @@ func (db *Database) Collection(name string, opts ...Option) (*Collection, error)
 		return nil, err
 	}
 	return newCollection(db, name, s), nil
-}
-
-// hookSlot holds the document hooks of a database and the handles derived from it: nil until a deprecated feature
-// installs them (AddSONManipulator). A database without hooks pays one atomic load per document.
-type hookSlot struct {
-	mu sync.Mutex // serialises installs
-	p  atomic.Pointer[docHooks]
-}
-
-// docHooks transform the whole documents that a database's handles insert and the documents they decode.
-type docHooks struct {
-	// incoming returns the document to insert into coll in place of doc.
-	incoming func(coll *Collection, doc any) (any, error)
-	// replacing returns the replacement document to write to coll in place of doc: like incoming, but it never adds
-	// an _id (the server keeps the replaced document's).
-	replacing func(coll *Collection, doc any) (any, error)
-	// outgoing returns the bytes to decode with c in place of raw, read from coll of db (nil: from db itself, such
-	// as a command cursor's documents).
-	outgoing func(db *Database, coll *Collection, c *codec, raw bson.Raw) (bson.Raw, error)
-	// state is what the installer keeps with the hooks (the SON manipulator lists).
-	state any
-}
-
-func (h *hookSlot) load() *docHooks {
-	if h == nil {
-		return nil
-	}
-	return h.p.Load()
-}
-
-// rewritesReads reports whether db has an outgoing hook, which may change the documents it reads.
-func (db *Database) rewritesReads() bool {
-	h := db.hooks.load()
-	return h != nil && h.outgoing != nil
-}
-
-// decodeFrom decodes raw, read from coll (nil: from the database itself), into v with the codec c, through the
-// database's outgoing hook if it has one. Every document a handle decodes for the caller goes through here.
-func (db *Database) decodeFrom(coll *Collection, c *codec, raw bson.Raw, v any) error {
-	if h := db.hooks.load(); h != nil && h.outgoing != nil {
-		var err error
-		if raw, err = h.outgoing(db, coll, c, raw); err != nil {
-			return err
-		}
-	}
-	return c.decode(raw, v)
-}
-
-// incoming returns the document to insert into coll in place of doc, through the database's incoming hook if it has
-// one.
-func (db *Database) incoming(coll *Collection, doc any) (any, error) {
-	if h := db.hooks.load(); h != nil && h.incoming != nil {
-		return h.incoming(coll, doc)
-	}
-	return doc, nil
-}
-
-// replacement returns the replacement document to write to coll in place of doc, through the database's replacing
-// hook if it has one.
-func (db *Database) replacement(coll *Collection, doc any) (any, error) {
-	if h := db.hooks.load(); h != nil && h.replacing != nil {
-		return h.replacing(coll, doc)
-	}
-	return doc, nil
-}
-
-// incomingMany is incoming for each document of a slice or array to insert. Anything else goes to the driver as it
-// is (the driver reports the error).
-func (db *Database) incomingMany(coll *Collection, docs any) (any, error) {
-	h := db.hooks.load()
-	if h == nil || h.incoming == nil {
-		return docs, nil
-	}
-	rv := reflect.ValueOf(docs)
-	if k := rv.Kind(); k != reflect.Slice && k != reflect.Array {
-		return docs, nil
-	}
-	out := make([]any, rv.Len())
-	for i := range out {
-		d, err := h.incoming(coll, rv.Index(i).Interface())
-		if err != nil {
-			return nil, fmt.Errorf("%w (document %d)", err, i)
-		}
-		out[i] = d
-	}
-	return out, nil
 }

@@ -93,9 +93,9 @@ type authLogin struct {
 // ping (every new connection authenticates, so wrong credentials fail here), and swaps it in. It then closes the old
 // driver client once the operations in flight on it have ended; it waits for that until ctx is done, and after that
 // lets it finish in the background. Cursors and sessions made before the call stop working (the server-side cursors
-// belong to the old connections, as the seed warns for MongoDB 3.6+), and [Client.Mongo] returns the new driver
-// client. Every [Database] and [Collection] of the client, whatever its database, uses the new credential: like the
-// seed says, authentication is shared by all users of the client; use separate clients for separate identities.
+// belong to the old connections, as Motor 2.3 warns for MongoDB 3.6+), and [Client.Mongo] returns the new driver
+// client. Every [Database] and [Collection] of the client, whatever its database, uses the new credential: as
+// Motor 2.3 says, authentication is shared by all users of the client; use separate clients for separate identities.
 //
 // Credentials are remembered per database name, like PyMongo's cache: authenticating again on the same database
 // with the same credentials does nothing and needs no I/O; with other credentials it fails with

@@ -117,10 +117,10 @@ func (db *Database) AddSONManipulator(m SONManipulator) error {
 	}
 	hooks := &docHooks{state: next}
 	if len(next.in)+len(next.inCopy) > 0 {
-		hooks.incoming, hooks.replacing = next.incoming, next.replacing
+		hooks.write = next.transformIncoming
 	}
 	if len(next.out)+len(next.outCopy) > 0 {
-		hooks.outgoing = next.outgoing
+		hooks.read = next.outgoing
 	}
 	h.p.Store(hooks)
 	return nil
@@ -203,20 +203,11 @@ func (l *sonLists) outgoing(db *Database, coll *Collection, c *codec, raw bson.R
 	return raw, nil
 }
 
-// incoming turns one document to insert into coll into a bson.D and runs PyMongo's insert sequence over it.
-func (l *sonLists) incoming(coll *Collection, document any) (any, error) {
-	return l.transformIncoming(coll, document, true)
-}
-
-// replacing turns one replacement document for coll into a bson.D and runs the incoming manipulators over it as
-// PyMongo's _fix_incoming does for update(manipulate=True): the non-copying ones, then the copying ones, no _id added.
-func (l *sonLists) replacing(coll *Collection, document any) (any, error) {
-	return l.transformIncoming(coll, document, false)
-}
-
-// transformIncoming runs the incoming manipulators over document, adding an _id between the two lists when addID
-// is set and the document has none.
-func (l *sonLists) transformIncoming(coll *Collection, document any, addID bool) (any, error) {
+// transformIncoming runs the incoming manipulators over document, as PyMongo's insert sequence does: the non-copying
+// ones, then an _id when the document has none, then the copying ones. A replacement gets no _id, as PyMongo's
+// _fix_incoming runs them for update(manipulate=True).
+func (l *sonLists) transformIncoming(coll *Collection, document any, replace bool) (any, error) {
+	addID := !replace
 	raw, err := bsonutil.Encode(coll.set.codec.reg, document)
 	if err != nil {
 		return nil, fmt.Errorf("motor: encoding a document for the incoming SON manipulators: %w", err)

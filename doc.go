@@ -15,8 +15,8 @@
 // [Connect] makes a [Client]; [Client.Database] a [Database] (Motor's client[name]); [Database.Collection] a
 // [Collection] (db[name], db.name and get_collection). Read preference, read concern, write concern and
 // [CodecOptions] are [Option] values; what a handle does not set it inherits from the handle it was made from,
-// and [Database.WithOptions] returns a changed copy. Handles are immutable (but for SON manipulators, see
-// [Database.AddSONManipulator]) and safe for concurrent use. Names are checked before any I/O ([ErrInvalidName]).
+// and [Database.WithOptions] returns a changed copy. Handles are immutable and safe for concurrent use. Names are
+// checked before any I/O ([ErrInvalidName]).
 //
 // # Calls
 //
@@ -38,7 +38,7 @@
 //
 // # Deprecated members
 //
-// What the seed marks DEPRECATED or OBSOLETE (add_user, authenticate, eval, error, the SON manipulators, ...) ships
+// What Motor 2.3 marks DEPRECATED or OBSOLETE (add_user, authenticate, eval, error, ...) ships
 // working, with a Deprecated paragraph naming its replacement. Where the server removed the command, the call still
 // sends it and wraps the server's error with the MongoDB version that removed it.
 //

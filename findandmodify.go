@@ -378,7 +378,7 @@ func (c *Collection) replacementDoc(replacement any) (any, error) {
 	if err := checkIsDocument("the replacement", replacement); err != nil {
 		return nil, err
 	}
-	doc, err := c.db.replacement(c, replacement)
+	doc, err := c.db.writing(c, replacement, true)
 	if err != nil {
 		return nil, err
 	}

@@ -183,7 +183,7 @@ func (db *Database) ProfilingInfo(ctx context.Context) ([]ProfilingEntry, error)
 	defer cur.Close(context.WithoutCancel(ctx))
 	entries := []ProfilingEntry{}
 	for cur.Next(ctx) {
-		// Decode once through the database's decoding (so outgoing SON manipulators run once per document), then
+		// Decode once through the database's decoding (so the document hooks run once per document), then
 		// read the result twice.
 		var doc bson.Raw
 		if err := cur.decode(cur.Current(), &doc); err != nil {

@@ -19,7 +19,7 @@ import (
 // server's empty batches (a tailable cursor with no new data) are skipped. Batch sizes are the server's unless the
 // operation sets one ([FindOptions.BatchSize], [AggregateOptions.BatchSize]).
 //
-// No codec options and no document hooks apply (PyMongo's raw batches ignore codec options and SON manipulators too):
+// No codec options and no document hooks apply (PyMongo's raw batches ignore them too):
 // the bytes are the server's. ID is the server's cursor id (0 once the server holds no more results), Err reports
 // what stopped iteration ("motor: find DB.COLL: ..." or "motor: aggregate DB.COLL: ..."), and Close sends killCursors
 // when the server still holds the cursor. It wraps a driver cursor ([RawBatchCursor.Mongo]); do not iterate that

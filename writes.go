@@ -175,7 +175,7 @@ func (c *Collection) InsertOne(ctx context.Context, document any, opts *InsertOn
 		b.SetBypassDocumentValidation(true)
 	}
 	// Hooks run before the driver client is held: one that does I/O must not wait on a swap that waits on us.
-	if document, err = c.db.incoming(c, document); err != nil {
+	if document, err = c.db.writing(c, document, false); err != nil {
 		return nil, cl.fail(err)
 	}
 	return c.insertOne(ctx, cl, c.sized(document), b)
@@ -214,7 +214,7 @@ func (c *Collection) InsertMany(ctx context.Context, documents any, opts *Insert
 	if opts.Ordered != nil {
 		b.SetOrdered(*opts.Ordered)
 	}
-	if documents, err = c.db.incomingMany(c, documents); err != nil {
+	if documents, err = c.db.writingMany(c, documents); err != nil {
 		return nil, cl.fail(err)
 	}
 	return c.insertMany(ctx, cl, c.sizedMany(documents), b)
