@@ -369,6 +369,9 @@ func onColl[T any](ctx context.Context, c *Collection, cl call, fn func(context.
 
 func (c *Collection) insertOne(ctx context.Context, cl call, doc any, o *options.InsertOneOptionsBuilder) (*mongo.InsertOneResult, error) {
 	return onColl(ctx, c, cl, func(ctx context.Context, mc *mongo.Collection) (*mongo.InsertOneResult, error) {
+		if o == nil {
+			return mc.InsertOne(ctx, doc)
+		}
 		return mc.InsertOne(ctx, doc, o)
 	})
 }
