@@ -253,18 +253,6 @@ func watchPipeline(reg *bson.Registry, pipeline any) ([]bson.Raw, error) {
 	return pipelineStages(reg, pipeline)
 }
 
-// usable reports whether Next or TryNext may fetch with ctx; a nil ctx ends iteration with an error.
-func (s *ChangeStream) usable(ctx context.Context) bool {
-	if s.err != nil {
-		return false
-	}
-	if ctx == nil {
-		s.err = s.call.fail(errNilContext)
-		return false
-	}
-	return true
-}
-
 // Next moves to the next event, blocking until one arrives: Motor's next (and async for). It sends getMore when the
 // events fetched are used up, again and again while the server answers with empty batches, and resumes the stream
 // after a resumable error. It returns false when ctx is done, an error happened or the stream was closed or
@@ -273,7 +261,7 @@ func (s *ChangeStream) usable(ctx context.Context) bool {
 // WatchOptions.ResumeAfter set to [ChangeStream.ResumeToken], which loses no event. A ctx with a deadline must leave
 // more than [WatchOptions.MaxAwaitTime], or Next fails at once.
 func (s *ChangeStream) Next(ctx context.Context) bool {
-	return s.usable(ctx) && s.cs.Next(ctx)
+	return iterate(ctx, &s.call, &s.err, s.cs.Next)
 }
 
 // TryNext moves to the next event if one is ready, sending at most one getMore (which waits up to
@@ -282,7 +270,7 @@ func (s *ChangeStream) Next(ctx context.Context) bool {
 // may be called again; the resume token advances even when no event is ready. It also returns false, for good, when
 // an error happened, ctx ended or the stream is over, as for [ChangeStream.Next].
 func (s *ChangeStream) TryNext(ctx context.Context) bool {
-	return s.usable(ctx) && s.cs.TryNext(ctx)
+	return iterate(ctx, &s.call, &s.err, s.cs.TryNext)
 }
 
 // Current returns the raw bytes of the current event, as the server sent them. They are valid until the next call
@@ -340,10 +328,7 @@ func (s *ChangeStream) RemainingBatchLength() int { return s.cs.RemainingBatchLe
 // Close closes the stream: Motor's close. If the server still holds its cursor, the driver sends {killCursors: COLL,
 // cursors: [ID]}. Closing twice is fine; Next and TryNext return false after Close.
 func (s *ChangeStream) Close(ctx context.Context) error {
-	if ctx == nil {
-		return s.call.fail(errNilContext)
-	}
-	return s.call.fail(s.cs.Close(ctx))
+	return closeIter(ctx, &s.call, s.cs.Close)
 }
 
 // Mongo returns the driver change stream beneath.

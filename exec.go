@@ -202,6 +202,28 @@ func door[T any](ctx context.Context, cl *Client, c *call, fn func(context.Conte
 	return res, err
 }
 
+// iterate is the door of the iterators (Cursor, ChangeStream, RawBatchCursor): it runs next, the driver cursor's
+// Next or TryNext, unless *stopped holds the error that ended iteration; a nil ctx ends it with c's error, the same
+// on every iterator.
+func iterate(ctx context.Context, c *call, stopped *error, next func(context.Context) bool) bool {
+	if *stopped != nil {
+		return false
+	}
+	if ctx == nil {
+		*stopped = c.fail(errNilContext)
+		return false
+	}
+	return next(ctx)
+}
+
+// closeIter closes an iterator's driver cursor with close, as c's operation.
+func closeIter(ctx context.Context, c *call, close func(context.Context) error) error {
+	if ctx == nil {
+		return c.fail(errNilContext)
+	}
+	return c.fail(close(ctx))
+}
+
 // retryable reports whether a read that failed with err is retried once, as PyMongo's _retryable_read decides: a
 // network error or a server error whose code is in retryableReadCodes, when the client retries reads, the context
 // is not done and no transaction runs.

@@ -40,14 +40,7 @@ type RawBatchCursor struct {
 // results are exhausted or an error happened; see [RawBatchCursor.Err].
 func (c *RawBatchCursor) Next(ctx context.Context) bool {
 	c.batch = nil
-	if c.err != nil {
-		return false
-	}
-	if ctx == nil {
-		c.err = c.call.fail(errNilContext)
-		return false
-	}
-	if !c.mc.Next(ctx) {
+	if !iterate(ctx, &c.call, &c.err, c.mc.Next) {
 		return false
 	}
 	// The driver's cursor holds the whole batch: copy its first document, then the rest of the batch, which Next
@@ -90,7 +83,7 @@ func (c *RawBatchCursor) Err() error {
 // Close closes the cursor; if the server still holds it, the driver sends killCursors. Closing twice is fine.
 func (c *RawBatchCursor) Close(ctx context.Context) error {
 	c.batch = nil
-	return c.call.fail(c.mc.Close(ctx))
+	return closeIter(ctx, &c.call, c.mc.Close)
 }
 
 // Mongo returns the driver cursor beneath.
