@@ -96,7 +96,7 @@ var aggregateTyped = []string{"aggregate", "pipeline", "allowDiskUse", "maxTimeM
 //
 // See https://www.mongodb.com/docs/manual/reference/command/aggregate/.
 func (c *Collection) Aggregate(ctx context.Context, pipeline any, opts *AggregateOptions) (*Cursor, error) {
-	cur, err := c.db.aggregate(ctx, c.name, c.FullName(), &c.set, pipeline, opts)
+	cur, err := c.aggregate(ctx, pipeline, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -118,6 +118,15 @@ func (db *Database) Aggregate(ctx context.Context, pipeline any, opts *Aggregate
 		return nil, err
 	}
 	return db.commandCursor(cur, db.set.codec, "aggregate "+db.name), nil
+}
+
+// aggregate is Database.aggregate on the collection c: it fails with the collection's error ([Collection.Err])
+// before any I/O.
+func (c *Collection) aggregate(ctx context.Context, pipeline any, opts *AggregateOptions) (*mongo.Cursor, error) {
+	if c.err != nil {
+		return nil, opErr("aggregate "+c.FullName(), c.err)
+	}
+	return c.db.aggregate(ctx, c.name, c.FullName(), &c.set, pipeline, opts)
 }
 
 // aggregate builds and sends the aggregate command on target (a collection name, or int32 1 for the database) with

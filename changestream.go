@@ -149,6 +149,13 @@ func (c *Client) Watch(ctx context.Context, pipeline any, opts *WatchOptions) (*
 // watch opens the change stream s describes: on s.coll, else on s.db; cluster watches the whole deployment through
 // the admin database s.db.
 func watch(ctx context.Context, s *ChangeStream, pipeline any, opts *WatchOptions, cluster bool) (*ChangeStream, error) {
+	herr := s.db.err
+	if s.coll != nil {
+		herr = s.coll.err // carries the database's
+	}
+	if herr != nil {
+		return nil, s.fail(herr) // a bad name or option: no I/O
+	}
 	if ctx == nil {
 		return nil, s.fail(errNilContext)
 	}

@@ -18,10 +18,14 @@ import (
 // database API needs next. Make one with [Database.Collection]. It holds settings inherited from its database unless
 // overridden, encodes values and decodes results with its codec options, and is safe for concurrent use. Operation
 // options are the driver's own option builders, passed through unchanged.
+//
+// A handle made with a bad name or option, or from a database with an error, holds that error instead of returning
+// it: [Collection.Err] reports it at once, and every operation returns it, wrapped, before any I/O.
 type Collection struct {
 	db   *Database
 	name string
 	set  settings
+	err  error // the bad name or option the handle was made with, or its database's; every operation fails with it (Err)
 
 	handle atomic.Pointer[collHandle]
 }
@@ -55,20 +59,30 @@ func (c *Collection) WriteConcern() *writeconcern.WriteConcern { return c.set.wr
 // String returns "motor.Collection(DB.NAME)".
 func (c *Collection) String() string { return fmt.Sprintf("motor.Collection(%s)", c.FullName()) }
 
-// WithOptions returns a copy of the collection with opts applied over its settings.
-func (c *Collection) WithOptions(opts ...Option) (*Collection, error) {
+// WithOptions returns a copy of the collection with opts applied over its settings. A bad option gives a handle that
+// holds the [ErrInvalidOption] error (see [Collection.Err]); a handle with an error keeps it.
+func (c *Collection) WithOptions(opts ...Option) *Collection {
+	if c.err != nil {
+		return c
+	}
 	s, err := c.set.derive(opts)
 	if err != nil {
-		return nil, err
+		return &Collection{db: c.db, name: c.name, set: c.set, err: err}
 	}
-	return &Collection{db: c.db, name: c.name, set: s}, nil
+	return &Collection{db: c.db, name: c.name, set: s}
 }
 
-// Mongo returns the driver collection beneath, with this handle's settings. After the client is disconnected it
-// returns nil.
+// Err returns the error the handle was made with: a [*NameError] wrapping [ErrInvalidName] for a bad name (its own or
+// its database's), an [ErrInvalidOption] error for a bad option, nil for a usable handle. Every operation on a handle
+// with an error returns that error, wrapped, before any I/O; Err reports it at once, like bufio.Scanner.Err and
+// mongo.SingleResult.Err.
+func (c *Collection) Err() error { return c.err }
+
+// Mongo returns the driver collection beneath, with this handle's settings. After the client is disconnected, or when
+// the handle has an error ([Collection.Err]), it returns nil.
 func (c *Collection) Mongo() *mongo.Collection {
 	cn := c.db.client.drv.load()
-	if cn == nil {
+	if cn == nil || c.err != nil {
 		return nil
 	}
 	return c.mongoColl(cn)
@@ -89,8 +103,11 @@ func (c *Collection) mongoColl(cn *conn) *mongo.Collection {
 }
 
 // driver returns the driver collection for the operation op, held usable until release is called, after the
-// context check.
+// handle and context checks.
 func (c *Collection) driver(ctx context.Context, op string) (*mongo.Collection, func(), error) {
+	if c.err != nil {
+		return nil, nil, c.fail(op, c.err) // a bad name or option: no I/O
+	}
 	if ctx == nil {
 		return nil, nil, c.fail(op, errNilContext)
 	}
@@ -99,6 +116,14 @@ func (c *Collection) driver(ctx context.Context, op string) (*mongo.Collection, 
 		return nil, nil, c.fail(op, err)
 	}
 	return c.mongoColl(cn), cn.release, nil
+}
+
+// checked returns c, or its error when it has one.
+func (c *Collection) checked() (*Collection, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c, nil
 }
 
 // fail wraps err as the error of the operation op on this collection: "motor: OP DB.COLL: CAUSE". nil stays nil.

@@ -235,7 +235,7 @@ func (c *Collection) mapReduce(ctx context.Context, op, mapFunc, reduceFunc stri
 	}
 	ctx, cancel := withMaxTime(ctx, opts.MaxTime)
 	defer cancel()
-	raw, err := c.db.exec(ctx, call{op: op, subject: c.FullName(), rp: rp, codec: c.set.codec,
+	raw, err := c.exec(ctx, call{op: op, subject: c.FullName(), rp: rp, codec: c.set.codec,
 		explain: deprecatedCommand("mapReduce", "5.0", true)}, cmd)
 	if err != nil {
 		return nil, err
@@ -285,7 +285,7 @@ func (c *Collection) mapReduceResults(reply bson.Raw) ([]bson.D, error) {
 // collection name of this database, or {db, collection}. A reply without it gives nil, as PyMongo returns the reply.
 func (c *Collection) mapReduceOutput(result bson.RawValue) (*Collection, error) {
 	if name, ok := result.StringValueOK(); ok {
-		return c.db.Collection(name)
+		return c.db.Collection(name).checked()
 	}
 	doc, ok := result.DocumentOK()
 	if !ok {
@@ -295,12 +295,9 @@ func (c *Collection) mapReduceOutput(result bson.RawValue) (*Collection, error) 
 	collName, _ := doc.Lookup("collection").StringValueOK()
 	db := c.db
 	if dbName != "" && dbName != db.name {
-		var err error
-		if db, err = c.db.client.Database(dbName); err != nil {
-			return nil, err
-		}
+		db = c.db.client.Database(dbName)
 	}
-	return db.Collection(collName)
+	return db.Collection(collName).checked()
 }
 
 // ReindexOptions are the options of [Collection.Reindex]: the keyword arguments of Motor's reindex(session,
@@ -341,7 +338,7 @@ func (c *Collection) Reindex(ctx context.Context, opts *ReindexOptions) (bson.D,
 		return nil, c.fail(op, err)
 	}
 	explain := deprecatedCommand("reIndex", "6.0", false)
-	raw, err := c.db.exec(ctx, call{op: op, subject: c.FullName(), codec: c.set.codec, explain: func(err error) error {
+	raw, err := c.exec(ctx, call{op: op, subject: c.FullName(), codec: c.set.codec, explain: func(err error) error {
 		if serverErrHasCode(err, codeIllegalOperation) {
 			return causef(err, "from MongoDB 5.0 on, reIndex runs only on a standalone mongod")
 		}

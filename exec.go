@@ -88,7 +88,7 @@ func (c *call) fail(err error) error {
 		err = e
 	} else {
 		err = serverDetails(err)
-		if c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrClientDisconnected) {
+		if c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrInvalidName) && !errors.Is(err, ErrClientDisconnected) {
 			err = c.explain(err)
 		}
 	}
@@ -141,10 +141,30 @@ func (db *Database) execCursor(ctx context.Context, c call, cmd any) (*mongo.Cur
 	return cur, nil
 }
 
-// send checks the context, prepares cmd and runs it through the driver database with run, once more if c retries
+// exec is Database.exec for an operation of the collection c: it fails with the collection's error
+// ([Collection.Err]) before any I/O.
+func (c *Collection) exec(ctx context.Context, cl call, cmd any) (bson.Raw, error) {
+	if c.err != nil {
+		return nil, cl.fail(c.err)
+	}
+	return c.db.exec(ctx, cl, cmd)
+}
+
+// execCursor is Database.execCursor for an operation of the collection c, as exec is.
+func (c *Collection) execCursor(ctx context.Context, cl call, cmd any) (*mongo.Cursor, error) {
+	if c.err != nil {
+		return nil, cl.fail(c.err)
+	}
+	return c.db.execCursor(ctx, cl, cmd)
+}
+
+// send checks the handle and the context, prepares cmd and runs it through the driver database with run, once more if c retries
 // reads and the error allows it. Errors are the driver's or the server's, not yet wrapped.
 func send[T any](ctx context.Context, db *Database, c *call, cmd any, run func(*mongo.Database, any) (T, error)) (T, error) {
 	var zero T
+	if db.err != nil {
+		return zero, db.err // a bad name or option: no I/O
+	}
 	if ctx == nil {
 		return zero, errNilContext
 	}

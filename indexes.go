@@ -400,7 +400,7 @@ func (c *Collection) createIndexes(ctx context.Context, op string, models []Inde
 		ctx, cancel = withMaxTime(ctx, opts.MaxTime)
 		defer cancel()
 	}
-	if _, err := c.db.exec(ctx, call{op: op, subject: c.FullName(), codec: c.set.codec}, cmd); err != nil {
+	if _, err := c.exec(ctx, call{op: op, subject: c.FullName(), codec: c.set.codec}, cmd); err != nil {
 		return nil, err
 	}
 	return names, nil
@@ -449,7 +449,7 @@ func (c *Collection) dropIndexes(ctx context.Context, op, name string, opts *Dro
 		ctx, cancel = withMaxTime(ctx, opts.MaxTime)
 		defer cancel()
 	}
-	_, err = c.db.exec(ctx, call{op: op, subject: c.FullName(), codec: c.set.codec, accept: namespaceNotFound}, cmd)
+	_, err = c.exec(ctx, call{op: op, subject: c.FullName(), codec: c.set.codec, accept: namespaceNotFound}, cmd)
 	return err
 }
 
@@ -477,7 +477,7 @@ func (c *Collection) ListIndexes(ctx context.Context) (*Cursor, error) {
 // listIndexes sends listIndexes, retried once as a read; a missing collection gives an empty driver cursor.
 func (c *Collection) listIndexes(ctx context.Context, op string) (*mongo.Cursor, error) {
 	cmd := bson.D{{Key: "listIndexes", Value: c.name}, {Key: "cursor", Value: bson.D{}}}
-	cur, err := c.db.execCursor(ctx, call{op: op, subject: c.FullName(), retryRead: true}, cmd)
+	cur, err := c.execCursor(ctx, call{op: op, subject: c.FullName(), retryRead: true}, cmd)
 	if err != nil {
 		if serverErrHasCode(err, codeNamespaceNotFound) {
 			return mongo.NewCursorFromDocuments(nil, nil, nil)

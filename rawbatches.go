@@ -126,7 +126,7 @@ func (c *Collection) FindRawBatches(ctx context.Context, filter any, opts ...opt
 //
 // See https://www.mongodb.com/docs/manual/reference/command/aggregate/.
 func (c *Collection) AggregateRawBatches(ctx context.Context, pipeline any, opts *AggregateOptions) (*RawBatchCursor, error) {
-	cur, err := c.db.aggregate(ctx, c.name, c.FullName(), &c.set, pipeline, opts)
+	cur, err := c.aggregate(ctx, pipeline, opts)
 	if err != nil {
 		return nil, err
 	}

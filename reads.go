@@ -114,7 +114,7 @@ func (c *Collection) distinct(ctx context.Context, key string, filter any, o *Di
 	if err != nil {
 		return err
 	}
-	reply, err := c.db.exec(ctx, cl, cmd)
+	reply, err := c.exec(ctx, cl, cmd)
 	if err != nil {
 		return err
 	}
@@ -241,7 +241,7 @@ func (c *Collection) EstimatedDocumentCount(ctx context.Context, opts *Estimated
 	if err != nil {
 		return 0, err
 	}
-	reply, err := c.db.exec(ctx, cl, cmd)
+	reply, err := c.exec(ctx, cl, cmd)
 	if err != nil {
 		return 0, err
 	}
@@ -310,7 +310,7 @@ func (c *Collection) Options(ctx context.Context) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	cur, err := c.db.execCursor(ctx, cl, cmd)
+	cur, err := c.execCursor(ctx, cl, cmd)
 	if err != nil {
 		return nil, err
 	}

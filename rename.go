@@ -68,6 +68,9 @@ func renameCmd(from, db, newName string, o *RenameOptions, wc *writeconcern.Writ
 // See https://www.mongodb.com/docs/manual/reference/command/renameCollection/.
 func (c *Collection) Rename(ctx context.Context, newName string, opts *RenameOptions) (*Collection, error) {
 	const op = "rename"
+	if c.err != nil {
+		return nil, c.fail(op, c.err)
+	}
 	if err := checkContext(ctx, op+" "+c.FullName()); err != nil {
 		return nil, err
 	}
@@ -75,11 +78,7 @@ func (c *Collection) Rename(ctx context.Context, newName string, opts *RenameOpt
 	if err != nil {
 		return nil, c.fail(op, err)
 	}
-	admin, err := c.db.client.Database("admin")
-	if err != nil {
-		return nil, c.fail(op, err)
-	}
-	if _, err := admin.exec(ctx, call{op: op, subject: c.FullName(), codec: c.set.codec}, cmd); err != nil {
+	if _, err := c.db.client.Database("admin").exec(ctx, call{op: op, subject: c.FullName(), codec: c.set.codec}, cmd); err != nil {
 		return nil, err
 	}
 	return &Collection{db: c.db, name: newName, set: c.set}, nil
