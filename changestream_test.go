@@ -94,7 +94,7 @@ func TestWatch(t *testing.T) {
 	ctx := t.Context()
 	srv := newStreamServer(t)
 	db := fakeDB(t, srv.f, "shop")
-	orders := mustColl(t, db, "orders")
+	orders := db.Collection("orders")
 	srv.insert("shop", "other", orderDocs(100)...) // oplog position 1, before the stream opens
 	match := bson.D{{Key: "$match", Value: bson.D{{Key: "operationType", Value: "insert"}}}}
 
@@ -168,7 +168,7 @@ func TestWatchDatabaseAndCluster(t *testing.T) {
 	ctx := t.Context()
 	srv := newStreamServer(t)
 	client := fakeClient(t, srv.f)
-	shop := mustDB(t, client, "shop")
+	shop := client.Database("shop")
 	dbStream := mustWatch(t)(shop.Watch(ctx, nil, nil))
 	cluster := mustWatch(t)(client.Watch(ctx, bson.A{}, &motor.WatchOptions{FullDocument: options.UpdateLookup}))
 	diff(t, "aggregates", []bson.D{
@@ -213,9 +213,9 @@ func TestWatchOptionsSent(t *testing.T) {
 	srv := newStreamServer(t)
 	srv.insert("shop", "orders", orderDocs(1, 2, 3)...)
 	client := fakeClient(t, srv.f)
-	db := mustDB(t, client, "shop")
-	orders := mustColl(t, db, "orders")
-	secondary := mustColl(t, db, "orders", motor.WithReadPreference(readpref.SecondaryPreferred()), motor.WithReadConcern(readconcern.Majority()))
+	db := client.Database("shop")
+	orders := db.Collection("orders")
+	secondary := db.Collection("orders", motor.WithReadPreference(readpref.SecondaryPreferred()), motor.WithReadConcern(readconcern.Majority()))
 	startAt := bson.Timestamp{T: streamEpoch + 2, I: 1}
 	base := func(fields ...bson.E) bson.D {
 		return append(bson.D{{Key: "aggregate", Value: "orders"}}, fields...)
@@ -320,7 +320,7 @@ func TestWatchDecoding(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	orders := mustColl(t, db, "orders", motor.WithCodecOptions(motor.CodecOptions{}))
+	orders := db.Collection("orders", motor.WithCodecOptions(motor.CodecOptions{}))
 	dbStream := mustWatch(t)(db.Watch(ctx, nil, nil))
 	collStream := mustWatch(t)(orders.Watch(ctx, nil, nil))
 	srv.insert("shop", "orders", bson.D{{Key: "_id", Value: int32(1)}, {Key: "item", Value: bson.D{{Key: "sku", Value: "tea"}}}})
@@ -400,7 +400,7 @@ func TestWatchResume(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-			orders := mustColl(t, mustDB(t, client, "shop"), "orders")
+			orders := client.Database("shop").Collection("orders")
 			s := mustWatch(t)(orders.Watch(ctx, nil, tc.opts))
 			srv.insert("shop", "orders", orderDocs(1, 2, 3, 4, 5)...) // positions 2 to 6
 
@@ -509,8 +509,8 @@ func TestWatchErrors(t *testing.T) {
 	ctx := t.Context()
 	srv := newStreamServer(t)
 	client := fakeClient(t, srv.f)
-	db := mustDB(t, client, "shop")
-	orders := mustColl(t, db, "orders")
+	db := client.Database("shop")
+	orders := db.Collection("orders")
 	var nilCtx context.Context
 
 	t.Run("before any I/O", func(t *testing.T) {
@@ -624,7 +624,7 @@ func TestWatchErrors(t *testing.T) {
 func TestWatchServer(t *testing.T) {
 	ctx := t.Context()
 	db, _ := newDB(t)
-	coll := mustColl(t, db, "c")
+	coll := db.Collection("c")
 	s, err := coll.Watch(ctx, nil, &motor.WatchOptions{MaxAwaitTime: 100 * time.Millisecond})
 	if !motortest.Real() {
 		if err == nil || !strings.HasPrefix(err.Error(), "motor: watch "+coll.FullName()+": ") {

@@ -51,8 +51,8 @@ func ExampleCollection_Watch() {
 	ctx := context.Background()
 	client, stop := exampleReplicaSet()
 	defer stop()
-	db, _ := client.Database("shop")
-	orders, _ := db.Collection("orders")
+	db := client.Database("shop")
+	orders := db.Collection("orders")
 
 	stream, err := orders.Watch(ctx, mongo.Pipeline{
 		{{Key: "$match", Value: bson.D{{Key: "operationType", Value: "insert"}}}},
@@ -85,7 +85,7 @@ func ExampleDatabase_Watch() {
 	ctx := context.Background()
 	client, stop := exampleReplicaSet()
 	defer stop()
-	db, _ := client.Database("shop")
+	db := client.Database("shop")
 
 	stream, err := db.Watch(ctx, nil, nil)
 	if err != nil {
@@ -93,8 +93,8 @@ func ExampleDatabase_Watch() {
 	}
 	defer stream.Close(ctx)
 
-	orders, _ := db.Collection("orders")
-	users, _ := db.Collection("users")
+	orders := db.Collection("orders")
+	users := db.Collection("users")
 	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}})
 	_, _ = users.InsertOne(ctx, bson.D{{Key: "_id", Value: 7}})
 
@@ -122,10 +122,10 @@ func ExampleClient_Watch() {
 	}
 	defer stream.Close(ctx)
 
-	shop, _ := client.Database("shop")
-	hr, _ := client.Database("hr")
-	orders, _ := shop.Collection("orders")
-	staff, _ := hr.Collection("staff")
+	shop := client.Database("shop")
+	hr := client.Database("hr")
+	orders := shop.Collection("orders")
+	staff := hr.Collection("staff")
 	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}})
 	_, _ = staff.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}})
 
@@ -147,8 +147,8 @@ func ExampleChangeStream_ResumeToken() {
 	ctx := context.Background()
 	client, stop := exampleReplicaSet()
 	defer stop()
-	db, _ := client.Database("shop")
-	orders, _ := db.Collection("orders")
+	db := client.Database("shop")
+	orders := db.Collection("orders")
 
 	stream, err := orders.Watch(ctx, nil, nil)
 	if err != nil {
@@ -188,8 +188,8 @@ func ExampleChangeStream_TryNext() {
 	ctx := context.Background()
 	client, stop := exampleReplicaSet()
 	defer stop()
-	db, _ := client.Database("shop")
-	orders, _ := db.Collection("orders")
+	db := client.Database("shop")
+	orders := db.Collection("orders")
 
 	stream, err := orders.Watch(ctx, nil, &motor.WatchOptions{MaxAwaitTime: 10 * time.Millisecond})
 	if err != nil {

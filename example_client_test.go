@@ -48,7 +48,7 @@ func ExampleNewClient() {
 	}
 	defer client.Disconnect(ctx) // disconnects mc too
 
-	db, _ := client.Database("example_newclient")
+	db := client.Database("example_newclient")
 	fmt.Println(client.Mongo() == mc, db.Mongo().Name())
 	// Output: true example_newclient
 }
@@ -57,7 +57,7 @@ func ExampleClient_Disconnect() {
 	ctx := context.Background()
 	uri, _ := motortest.SharedURI()
 	client, _ := motor.Connect(uri)
-	db, _ := client.Database("example_disconnect")
+	db := client.Database("example_disconnect")
 
 	fmt.Println(client.Disconnect(ctx))
 	_, err := db.Command(ctx, "ping", nil)
@@ -80,10 +80,11 @@ func ExampleConnect() {
 func ExampleClient_Database() {
 	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
 	defer client.Disconnect(context.Background())
-	db, err := client.Database("app", motor.WithReadPreference(readpref.Nearest()))
+	db := client.Database("app", motor.WithReadPreference(readpref.Nearest()))
+	err := db.Err()
 	fmt.Println(db.Name(), db.ReadPreference().Mode(), err)
 
-	_, err = client.Database("my.app")
+	err = client.Database("my.app").Err()
 	fmt.Println(err)
 	// Output:
 	// app nearest <nil>

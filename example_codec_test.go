@@ -17,18 +17,15 @@ func ExampleWithCodecOptions() {
 	ctx := context.Background()
 	db, done := exampleDB("example_codec")
 	defer done()
-	plain, _ := db.Collection("events")
+	plain := db.Collection("events")
 	_, _ = plain.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "at", Value: time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)}})
 
 	ist := time.FixedZone("IST", 5*3600+1800)
-	events, err := db.Collection("events", motor.WithCodecOptions(motor.CodecOptions{
+	events := db.Collection("events", motor.WithCodecOptions(motor.CodecOptions{
 		DocumentType: reflect.TypeOf(bson.M{}),
 		TZAware:      true,
 		TZInfo:       ist,
 	}))
-	if err != nil {
-		log.Fatal(err)
-	}
 	var naive, aware any
 	_ = plain.FindOne(ctx, bson.D{}).Decode(&naive)
 	_ = events.FindOne(ctx, bson.D{}).Decode(&aware)
@@ -46,7 +43,7 @@ func ExampleUUIDRepresentation() {
 	defer done()
 	u, _ := motor.ParseUUID("00112233-4455-6677-8899-aabbccddeeff")
 	for _, rep := range []motor.UUIDRepresentation{motor.UUIDPythonLegacy, motor.UUIDStandard, motor.UUIDJavaLegacy} {
-		coll, _ := db.Collection(rep.String(), motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: rep}))
+		coll := db.Collection(rep.String(), motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: rep}))
 		_, _ = coll.InsertOne(ctx, bson.D{{Key: "u", Value: u}})
 		raw, _ := coll.FindOne(ctx, bson.D{}).Raw()
 		subtype, data := raw.Lookup("u").Binary()

@@ -154,7 +154,7 @@ func ExampleCollection_Drop() {
 	ctx := context.Background()
 	db, done := exampleDB("example_drop")
 	defer done()
-	coll, _ := db.Collection("scratch")
+	coll := db.Collection("scratch")
 	_, _ = coll.InsertOne(ctx, bson.D{})
 
 	if err := coll.Drop(ctx); err != nil {
@@ -169,9 +169,10 @@ func ExampleCollection_Drop() {
 func ExampleCollection_WithOptions() {
 	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
 	defer client.Disconnect(context.Background())
-	db, _ := client.Database("app")
-	orders, _ := db.Collection("orders")
-	safe, err := orders.WithOptions(motor.WithWriteConcern(writeconcern.Majority()), motor.WithReadConcern(readconcern.Majority()))
+	db := client.Database("app")
+	orders := db.Collection("orders")
+	safe := orders.WithOptions(motor.WithWriteConcern(writeconcern.Majority()), motor.WithReadConcern(readconcern.Majority()))
+	err := safe.Err()
 	fmt.Println(orders.WriteConcern().W, safe.WriteConcern().W, safe.ReadConcern().Level, err)
 	// Output: <nil> majority majority <nil>
 }
@@ -180,7 +181,7 @@ func ExampleCollection_Find() {
 	ctx := context.Background()
 	db, done := exampleDB("example_find")
 	defer done()
-	coll, _ := db.Collection("numbers")
+	coll := db.Collection("numbers")
 	_, _ = coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}})
 	cur, err := coll.Find(ctx, bson.D{})
 	if err != nil {

@@ -17,7 +17,7 @@ func ExampleDatabase_Command() {
 	ctx := context.Background()
 	db, done := exampleDB("example_command")
 	defer done()
-	orders, _ := db.Collection("orders")
+	orders := db.Collection("orders")
 	_, _ = orders.InsertMany(ctx, []any{bson.D{{Key: "qty", Value: 1}}, bson.D{{Key: "qty", Value: 5}}})
 
 	// {ping: 1}
@@ -62,7 +62,7 @@ func ExampleCommandAs() {
 	ctx := context.Background()
 	db, done := exampleDB("example_command_as")
 	defer done()
-	orders, _ := db.Collection("orders")
+	orders := db.Collection("orders")
 	_, _ = orders.InsertMany(ctx, []any{bson.D{{Key: "qty", Value: 1}}, bson.D{{Key: "qty", Value: 5}}})
 
 	type countReply struct {

@@ -15,7 +15,7 @@ func ExampleDatabase_CommandCursor() {
 	ctx := context.Background()
 	db, done := exampleDB("example_command_cursor")
 	defer done()
-	orders, _ := db.Collection("orders")
+	orders := db.Collection("orders")
 	_, _ = orders.InsertMany(ctx, []any{
 		bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}},
 		bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}},

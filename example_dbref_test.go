@@ -15,11 +15,8 @@ import (
 
 // examplePeople fills db.people with ada (_id 1), bob (_id 2) and cy (_id 3).
 func examplePeople(db *motor.Database) {
-	people, err := db.Collection("people")
-	if err != nil {
-		log.Fatal(err)
-	}
-	_, err = people.InsertMany(context.Background(), []any{
+	people := db.Collection("people")
+	_, err := people.InsertMany(context.Background(), []any{
 		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ada"}, {Key: "team", Value: "db"}},
 		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}, {Key: "team", Value: "ui"}},
 		bson.D{{Key: "_id", Value: 3}, {Key: "name", Value: "cy"}, {Key: "team", Value: "db"}},
@@ -146,7 +143,7 @@ func ExampleClient_DereferenceMany() {
 	examplePeople(hr)
 	shop, done2 := exampleDB("example_client_dereference_shop")
 	defer done2()
-	orders, _ := shop.Collection("orders")
+	orders := shop.Collection("orders")
 	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: "o-1"}, {Key: "item", Value: "tea"}})
 
 	// One query per database and collection.

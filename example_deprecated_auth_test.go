@@ -16,13 +16,13 @@ func ExampleDatabase_Authenticate() {
 	ctx := context.Background()
 	root, anon, stop := exampleAuthServer("root-secret")
 	defer stop()
-	admin, _ := root.Database("reports")
+	admin := root.Database("reports")
 	if err := admin.AddUser(ctx, "reporter", "reporter-pw", &motor.AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}); err != nil {
 		log.Fatal(err)
 	}
 
-	db, _ := anon.Database("reports")
-	sales, _ := db.Collection("sales")
+	db := anon.Database("reports")
+	sales := db.Collection("sales")
 	_, err := sales.CountDocuments(ctx, bson.D{})
 	fmt.Println("before:", err)
 
@@ -50,13 +50,13 @@ func ExampleDatabase_Logout() {
 	ctx := context.Background()
 	root, anon, stop := exampleAuthServer("root-secret")
 	defer stop()
-	admin, _ := root.Database("reports")
+	admin := root.Database("reports")
 	if err := admin.AddUser(ctx, "reporter", "reporter-pw", &motor.AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}); err != nil {
 		log.Fatal(err)
 	}
 
-	db, _ := anon.Database("reports")
-	sales, _ := db.Collection("sales")
+	db := anon.Database("reports")
+	sales := db.Collection("sales")
 	if err := db.Authenticate(ctx, "reporter", "reporter-pw", &motor.AuthenticateOptions{Mechanism: motor.AuthSCRAMSHA256}); err != nil {
 		log.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func ExampleClient_Fsync() {
 	fmt.Println(client.Unlock(ctx)) //nolint:staticcheck // the example of a deprecated method
 
 	// The replacement: run the command, which returns its reply.
-	admin, _ := client.Database("admin")
+	admin := client.Database("admin")
 	reply, err := admin.Command(ctx, "fsync", &motor.CommandOptions{Extra: bson.D{{Key: "lock", Value: true}}})
 	fmt.Println("lockCount", getField(reply, "lockCount"), err)
 	reply, err = admin.Command(ctx, "fsyncUnlock", nil)

@@ -18,10 +18,7 @@ func ExampleCollection_MapReduce() {
 	ctx := context.Background()
 	f, db, stop := exampleFake("mapReduce", motortest.OK(bson.E{Key: "result", Value: "totals"}))
 	defer stop()
-	orders, err := db.Collection("orders")
-	if err != nil {
-		log.Fatal(err)
-	}
+	orders := db.Collection("orders")
 
 	res, err := orders.MapReduce(ctx,
 		"function () { emit(this.sku, this.qty); }",
@@ -51,10 +48,7 @@ func ExampleCollection_InlineMapReduce() {
 		bson.D{{Key: "_id", Value: "pear"}, {Key: "value", Value: 3.0}},
 	}}))
 	defer stop()
-	orders, err := db.Collection("orders")
-	if err != nil {
-		log.Fatal(err)
-	}
+	orders := db.Collection("orders")
 
 	res, err := orders.InlineMapReduce(ctx,
 		"function () { emit(this.sku, this.qty); }",
@@ -75,10 +69,7 @@ func ExampleCollection_Reindex() {
 	ctx := context.Background()
 	f, db, stop := exampleFake("reIndex", motortest.OK(bson.E{Key: "nIndexesWas", Value: int32(2)}, bson.E{Key: "nIndexes", Value: int32(2)}))
 	defer stop()
-	orders, err := db.Collection("orders")
-	if err != nil {
-		log.Fatal(err)
-	}
+	orders := db.Collection("orders")
 
 	reply, err := orders.Reindex(ctx, nil)
 	if err != nil {

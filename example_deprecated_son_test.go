@@ -34,7 +34,7 @@ func ExampleDatabase_AddSONManipulator() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	people, _ := db.Collection("people")
+	people := db.Collection("people")
 	if _, err := people.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}}); err != nil {
 		log.Fatal(err)
 	}
@@ -43,8 +43,8 @@ func ExampleDatabase_AddSONManipulator() {
 	fmt.Println("through the database:", doc)
 
 	// Another handle on the same database has no manipulators: it shows what is stored.
-	other, _ := db.Client().Database(db.Name())
-	otherPeople, _ := other.Collection("people")
+	other := db.Client().Database(db.Name())
+	otherPeople := other.Collection("people")
 	_ = otherPeople.FindOne(ctx, bson.D{}).Decode(&doc)
 	fmt.Println("stored:", doc)
 	// Output:
@@ -55,7 +55,7 @@ func ExampleDatabase_AddSONManipulator() {
 // exampleManipulators registers A, B, a copying C and an incoming-only D, as PyMongo's own check does.
 func exampleManipulators() *motor.Database {
 	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
-	db, _ := client.Database("app")
+	db := client.Database("app")
 	keep := func(doc bson.D, _ *motor.Collection) (bson.D, error) { return doc, nil }
 	for _, m := range []motor.SONManipulator{
 		{Name: "A", Incoming: keep, Outgoing: keep},

@@ -16,7 +16,7 @@ func ExampleDatabase_AddUser() {
 	ctx := context.Background()
 	root, _, stop := exampleAuthServer("root-secret")
 	defer stop()
-	db, _ := root.Database("reports")
+	db := root.Database("reports")
 
 	// FerretDB accepts only empty roles; on MongoDB, leave roles out for the default dbOwner, or name your own.
 	opts := &motor.AddUserOptions{Extra: bson.D{
@@ -53,7 +53,7 @@ func ExampleDatabase_RemoveUser() {
 	ctx := context.Background()
 	root, _, stop := exampleAuthServer("root-secret")
 	defer stop()
-	db, _ := root.Database("reports")
+	db := root.Database("reports")
 	if err := db.AddUser(ctx, "reporter", "pw", &motor.AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}); err != nil {
 		log.Fatal(err)
 	}

@@ -12,7 +12,7 @@ func ExampleDatabase_DropCollection() {
 	ctx := context.Background()
 	db, done := exampleDB("example_drop_collection")
 	defer done()
-	logs, _ := db.Collection("logs")
+	logs := db.Collection("logs")
 	_, _ = logs.InsertOne(ctx, bson.D{{Key: "msg", Value: "hello"}})
 
 	reply, err := db.DropCollection(ctx, logs.Name(), nil)

@@ -24,7 +24,7 @@ func ExampleWithClientOptions() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	db, _ := client.Database("example_clientoptions")
+	db := client.Database("example_clientoptions")
 	_, _ = db.Command(ctx, "ping", nil)
 	_ = client.Disconnect(ctx)
 	fmt.Println(sent)

@@ -85,7 +85,7 @@ func ExampleCollection_Options() {
 	for _, e := range opts {
 		fmt.Println(e.Key, e.Value)
 	}
-	missing, _ := db.Collection("missing")
+	missing := db.Collection("missing")
 	none, err := missing.Options(ctx)
 	fmt.Println(len(none), err)
 	// Output:

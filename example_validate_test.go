@@ -16,7 +16,7 @@ func ExampleDatabase_ValidateCollection() {
 	ctx := context.Background()
 	db, done := exampleDB("example_validate")
 	defer done()
-	orders, _ := db.Collection("orders")
+	orders := db.Collection("orders")
 	_, _ = orders.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}})
 
 	res, err := db.ValidateCollection(ctx, orders.Name(), &motor.ValidateCollectionOptions{Full: true})

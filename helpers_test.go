@@ -45,7 +45,7 @@ func newClient(t testing.TB, opts ...motor.Option) (*motor.Client, *motortest.Re
 func newDB(t testing.TB, opts ...motor.Option) (*motor.Database, *motortest.Recorder) {
 	t.Helper()
 	c, rec := newClient(t)
-	db := mustDB(t, c, motortest.DBName(t), opts...)
+	db := c.Database(motortest.DBName(t), opts...)
 	t.Cleanup(func() { _ = db.Mongo().Drop(context.Background()) })
 	return db, rec
 }
@@ -67,24 +67,18 @@ func offlineDB(t testing.TB, name string) *motor.Database {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return mustDB(t, c, name)
+	return c.Database(name)
 }
 
 func mustDB(t testing.TB, c *motor.Client, name string, opts ...motor.Option) *motor.Database {
 	t.Helper()
-	db, err := c.Database(name, opts...)
-	if err != nil {
-		t.Fatalf("Database(%q): %v", name, err)
-	}
+	db := c.Database(name, opts...)
 	return db
 }
 
 func mustColl(t testing.TB, db *motor.Database, name string, opts ...motor.Option) *motor.Collection {
 	t.Helper()
-	c, err := db.Collection(name, opts...)
-	if err != nil {
-		t.Fatalf("Collection(%q): %v", name, err)
-	}
+	c := db.Collection(name, opts...)
 	return c
 }
 
@@ -167,7 +161,7 @@ func fakeClient(t testing.TB, f *motortest.Fake, opts ...motor.Option) *motor.Cl
 // fakeDB returns the database name on a new client of the fake f.
 func fakeDB(t testing.TB, f *motortest.Fake, name string, opts ...motor.Option) *motor.Database {
 	t.Helper()
-	return mustDB(t, fakeClient(t, f), name, opts...)
+	return fakeClient(t, f).Database(name, opts...)
 }
 
 // fakeCommands returns the commands f received whose name is one of names (all when none), without the fields
@@ -304,10 +298,7 @@ func exampleDB(name string, opts ...motor.Option) (*motor.Database, func()) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	db, err := client.Database(name, opts...)
-	if err != nil {
-		log.Fatal(err)
-	}
+	db := client.Database(name, opts...)
 	_ = db.Mongo().Drop(ctx)
 	return db, func() {
 		_ = db.Mongo().Drop(ctx)
@@ -318,10 +309,7 @@ func exampleDB(name string, opts ...motor.Option) (*motor.Database, func()) {
 // exampleColl returns an empty collection of a fresh database and a function that drops it and disconnects.
 func exampleColl(db, name string) (*motor.Collection, func()) {
 	d, done := exampleDB(db)
-	c, err := d.Collection(name)
-	if err != nil {
-		log.Fatal(err)
-	}
+	c := d.Collection(name)
 	return c, done
 }
 
@@ -336,10 +324,7 @@ func exampleFakeDB(name string) (*motortest.Fake, *motor.Database, func()) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	db, err := client.Database(name)
-	if err != nil {
-		log.Fatal(err)
-	}
+	db := client.Database(name)
 	return f, db, func() {
 		_ = client.Disconnect(context.Background())
 		f.Close()
