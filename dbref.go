@@ -123,6 +123,9 @@ func (r DBRef) String() string {
 //
 // See https://www.mongodb.com/docs/manual/reference/database-references/#dbrefs.
 func (db *Database) Dereference(ctx context.Context, ref DBRef, opts ...options.Lister[options.FindOneOptions]) *SingleResult {
+	if db.err != nil {
+		return &SingleResult{err: opErr(fmt.Sprintf("dereference %v", ref), db.err)}
+	}
 	coll, err := db.refCollection(ref)
 	if err != nil {
 		return &SingleResult{err: err}
