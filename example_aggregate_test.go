@@ -9,18 +9,30 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 // Group the orders of a collection by item, largest total first.
 func ExampleCollection_Aggregate() {
 	ctx := context.Background()
-	orders, done := exampleColl("example_aggregate", "orders")
-	defer done()
-	_, _ = orders.InsertMany(ctx, []any{
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	orders := client.Database("example_aggregate").Collection("orders")
+	if _, err := orders.InsertMany(ctx, []any{
 		bson.D{{Key: "item", Value: "tea"}, {Key: "qty", Value: 2}},
 		bson.D{{Key: "item", Value: "jam"}, {Key: "qty", Value: 1}},
 		bson.D{{Key: "item", Value: "tea"}, {Key: "qty", Value: 3}},
-	})
+	}); err != nil {
+		log.Fatal(err)
+	}
 
 	cur, err := orders.Aggregate(ctx, mongo.Pipeline{
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$item"}, {Key: "total", Value: bson.D{{Key: "$sum", Value: "$qty"}}}}}},

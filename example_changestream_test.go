@@ -62,8 +62,12 @@ func ExampleCollection_Watch() {
 	}
 	defer stream.Close(ctx)
 
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}})
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}})
+	if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}}); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}}); err != nil {
+		log.Fatal(err)
+	}
 
 	for i := 0; i < 2 && stream.Next(ctx); i++ { // a service would loop for as long as Next returns true
 		var c change
@@ -95,8 +99,12 @@ func ExampleDatabase_Watch() {
 
 	orders := db.Collection("orders")
 	users := db.Collection("users")
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}})
-	_, _ = users.InsertOne(ctx, bson.D{{Key: "_id", Value: 7}})
+	if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}}); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := users.InsertOne(ctx, bson.D{{Key: "_id", Value: 7}}); err != nil {
+		log.Fatal(err)
+	}
 
 	for i := 0; i < 2 && stream.Next(ctx); i++ {
 		var c change
@@ -126,8 +134,12 @@ func ExampleClient_Watch() {
 	hr := client.Database("hr")
 	orders := shop.Collection("orders")
 	staff := hr.Collection("staff")
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}})
-	_, _ = staff.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}})
+	if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := staff.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}}); err != nil {
+		log.Fatal(err)
+	}
 
 	for i := 0; i < 2 && stream.Next(ctx); i++ {
 		var c change
@@ -154,18 +166,28 @@ func ExampleChangeStream_ResumeToken() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}})
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}})
+	if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}}); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}}); err != nil {
+		log.Fatal(err)
+	}
 	if !stream.Next(ctx) {
 		log.Fatal(stream.Err())
 	}
 	var c change
-	_ = stream.Decode(&c)
+	if err := stream.Decode(&c); err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println("handled", c.FullDocument.Item)
 	token := stream.ResumeToken() // a program would store it
-	_ = stream.Close(ctx)
+	if err := stream.Close(ctx); err != nil {
+		log.Fatal(err)
+	}
 
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 3}, {Key: "item", Value: "oil"}})
+	if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 3}, {Key: "item", Value: "oil"}}); err != nil {
+		log.Fatal(err)
+	}
 
 	resumed, err := orders.Watch(ctx, nil, &motor.WatchOptions{ResumeAfter: token})
 	if err != nil {
@@ -173,7 +195,9 @@ func ExampleChangeStream_ResumeToken() {
 	}
 	defer resumed.Close(ctx)
 	for i := 0; i < 2 && resumed.Next(ctx); i++ {
-		_ = resumed.Decode(&c)
+		if err := resumed.Decode(&c); err != nil {
+			log.Fatal(err)
+		}
 		fmt.Println("handled", c.FullDocument.Item)
 	}
 	// Output:
@@ -199,7 +223,9 @@ func ExampleChangeStream_TryNext() {
 
 	for round := 1; round <= 3; round++ {
 		if round == 2 {
-			_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}})
+			if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}}); err != nil {
+				log.Fatal(err)
+			}
 		}
 		if !stream.TryNext(ctx) {
 			if err := stream.Err(); err != nil {
@@ -209,7 +235,9 @@ func ExampleChangeStream_TryNext() {
 			continue
 		}
 		var c change
-		_ = stream.Decode(&c)
+		if err := stream.Decode(&c); err != nil {
+			log.Fatal(err)
+		}
 		fmt.Println(round, c.OperationType, c.FullDocument.Item)
 	}
 	// Output:

@@ -10,15 +10,27 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 // Send commands by name, with a value and extra fields, or as an ordered document.
 func ExampleDatabase_Command() {
 	ctx := context.Background()
-	db, done := exampleDB("example_command")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("example_command")
 	orders := db.Collection("orders")
-	_, _ = orders.InsertMany(ctx, []any{bson.D{{Key: "qty", Value: 1}}, bson.D{{Key: "qty", Value: 5}}})
+	if _, err := orders.InsertMany(ctx, []any{bson.D{{Key: "qty", Value: 1}}, bson.D{{Key: "qty", Value: 5}}}); err != nil {
+		log.Fatal(err)
+	}
 
 	// {ping: 1}
 	reply, err := db.Command(ctx, "ping", nil)
@@ -60,10 +72,21 @@ func ExampleDatabase_Command() {
 // Decode a command's reply into a Go type.
 func ExampleCommandAs() {
 	ctx := context.Background()
-	db, done := exampleDB("example_command_as")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("example_command_as")
 	orders := db.Collection("orders")
-	_, _ = orders.InsertMany(ctx, []any{bson.D{{Key: "qty", Value: 1}}, bson.D{{Key: "qty", Value: 5}}})
+	if _, err := orders.InsertMany(ctx, []any{bson.D{{Key: "qty", Value: 1}}, bson.D{{Key: "qty", Value: 5}}}); err != nil {
+		log.Fatal(err)
+	}
 
 	type countReply struct {
 		N  int     `bson:"n"`

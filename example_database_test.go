@@ -3,6 +3,7 @@ package motor_test
 import (
 	"context"
 	"fmt"
+	"log"
 
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
@@ -10,11 +11,14 @@ import (
 )
 
 func ExampleDatabase_Collection() {
-	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
+	client, err := motor.Connect("mongodb://127.0.0.1:27017/")
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer client.Disconnect(context.Background())
 	db := client.Database("app")
 	files := db.Collection("fs.files")
-	err := files.Err()
+	err = files.Err()
 	fmt.Println(files.FullName(), err)
 
 	err = db.Collection("fs..files").Err()
@@ -25,7 +29,10 @@ func ExampleDatabase_Collection() {
 }
 
 func ExampleDatabase_WithOptions() {
-	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
+	client, err := motor.Connect("mongodb://127.0.0.1:27017/")
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer client.Disconnect(context.Background())
 	db := client.Database("app")
 	secondary := db.WithOptions(motor.WithReadPreference(readpref.Secondary()))

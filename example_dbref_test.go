@@ -11,20 +11,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
-
-// examplePeople fills db.people with ada (_id 1), bob (_id 2) and cy (_id 3).
-func examplePeople(db *motor.Database) {
-	people := db.Collection("people")
-	_, err := people.InsertMany(context.Background(), []any{
-		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ada"}, {Key: "team", Value: "db"}},
-		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}, {Key: "team", Value: "ui"}},
-		bson.D{{Key: "_id", Value: 3}, {Key: "name", Value: "cy"}, {Key: "team", Value: "db"}},
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-}
 
 func ExampleDBRef() {
 	// A document that references another, as MongoDB's DBRef convention stores it.
@@ -52,14 +40,30 @@ func ExampleDBRef() {
 
 func ExampleDatabase_Dereference() {
 	ctx := context.Background()
-	db, done := exampleDB("example_dereference")
-	defer done()
-	examplePeople(db)
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("example_dereference")
+	people := db.Collection("people")
+	if _, err := people.InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ada"}, {Key: "team", Value: "db"}},
+		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}, {Key: "team", Value: "ui"}},
+		bson.D{{Key: "_id", Value: 3}, {Key: "name", Value: "cy"}, {Key: "team", Value: "db"}},
+	}); err != nil {
+		log.Fatal(err)
+	}
 
 	var person struct {
 		Name string `bson:"name"`
 	}
-	err := db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 2}).Decode(&person)
+	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 2}).Decode(&person)
 	fmt.Println(person.Name, err)
 
 	// Find options pass through.
@@ -83,9 +87,25 @@ func ExampleDatabase_Dereference() {
 
 func ExampleDatabase_DereferenceMany() {
 	ctx := context.Background()
-	db, done := exampleDB("example_dereference_many")
-	defer done()
-	examplePeople(db)
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("example_dereference_many")
+	people := db.Collection("people")
+	if _, err := people.InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ada"}, {Key: "team", Value: "db"}},
+		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}, {Key: "team", Value: "ui"}},
+		bson.D{{Key: "_id", Value: 3}, {Key: "name", Value: "cy"}, {Key: "team", Value: "db"}},
+	}); err != nil {
+		log.Fatal(err)
+	}
 
 	// One query for all four references, however many there are.
 	refs := []motor.DBRef{
@@ -94,14 +114,14 @@ func ExampleDatabase_DereferenceMany() {
 		{Collection: "people", ID: 9},
 		{Collection: "people", ID: 3},
 	}
-	var people []*struct {
+	var found []*struct {
 		Name string `bson:"name"`
 	}
-	missing, err := db.DereferenceMany(ctx, refs, &people)
+	missing, err := db.DereferenceMany(ctx, refs, &found)
 	if err != nil {
 		log.Fatal(err)
 	}
-	for i, p := range people {
+	for i, p := range found {
 		if p == nil {
 			fmt.Println(i, refs[i], "is dangling")
 			continue
@@ -119,17 +139,33 @@ func ExampleDatabase_DereferenceMany() {
 
 func ExampleClient_Dereference() {
 	ctx := context.Background()
-	hr, done := exampleDB("example_client_dereference")
-	defer done()
-	examplePeople(hr)
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	hr := client.Database("example_client_dereference")
+	people := hr.Collection("people")
+	if _, err := people.InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ada"}, {Key: "team", Value: "db"}},
+		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}, {Key: "team", Value: "ui"}},
+		bson.D{{Key: "_id", Value: 3}, {Key: "name", Value: "cy"}, {Key: "team", Value: "db"}},
+	}); err != nil {
+		log.Fatal(err)
+	}
 
 	// A client resolves references that name their database.
 	var person bson.M
-	err := hr.Client().Dereference(ctx, motor.DBRef{Collection: "people", ID: 1, Database: "example_client_dereference"}).Decode(&person)
+	err = client.Dereference(ctx, motor.DBRef{Collection: "people", ID: 1, Database: "example_client_dereference"}).Decode(&person)
 	fmt.Println(person["name"], err)
 
 	// A reference without a database needs a Database.
-	err = hr.Client().Dereference(ctx, motor.DBRef{Collection: "people", ID: 1}).Err()
+	err = client.Dereference(ctx, motor.DBRef{Collection: "people", ID: 1}).Err()
 	fmt.Println(err)
 	// Output:
 	// ada <nil>
@@ -138,17 +174,34 @@ func ExampleClient_Dereference() {
 
 func ExampleClient_DereferenceMany() {
 	ctx := context.Background()
-	hr, done := exampleDB("example_client_dereference_hr")
-	defer done()
-	examplePeople(hr)
-	shop, done2 := exampleDB("example_client_dereference_shop")
-	defer done2()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	hr := client.Database("example_client_dereference_hr")
+	people := hr.Collection("people")
+	if _, err := people.InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ada"}, {Key: "team", Value: "db"}},
+		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}, {Key: "team", Value: "ui"}},
+		bson.D{{Key: "_id", Value: 3}, {Key: "name", Value: "cy"}, {Key: "team", Value: "db"}},
+	}); err != nil {
+		log.Fatal(err)
+	}
+	shop := client.Database("example_client_dereference_shop")
 	orders := shop.Collection("orders")
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: "o-1"}, {Key: "item", Value: "tea"}})
+	if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: "o-1"}, {Key: "item", Value: "tea"}}); err != nil {
+		log.Fatal(err)
+	}
 
 	// One query per database and collection.
 	var docs []bson.M
-	missing, err := hr.Client().DereferenceMany(ctx, []motor.DBRef{
+	missing, err := client.DereferenceMany(ctx, []motor.DBRef{
 		{Collection: "orders", ID: "o-1", Database: "example_client_dereference_shop"},
 		{Collection: "people", ID: 2, Database: "example_client_dereference_hr"},
 		{Collection: "orders", ID: "o-2", Database: "example_client_dereference_shop"},

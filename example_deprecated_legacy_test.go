@@ -7,6 +7,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/gomotor/motor"
 	"github.com/gomotor/motor/motortest"
 )
 
@@ -54,8 +55,17 @@ func ExampleDatabase_Error() {
 	fmt.Println(reply == nil, err)
 
 	// The embedded FerretDB, like MongoDB 5.1+, has no getLastError.
-	fdb, done := exampleDB("example_error")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	fdb := client.Database("example_error")
 	_, err = fdb.Error(ctx)
 	fmt.Println(err)
 	// Output:
@@ -90,8 +100,17 @@ func ExampleDatabase_ResetErrorHistory() {
 	fmt.Println(db.ResetErrorHistory(ctx), firstKeys(f.Commands()[0]))
 
 	// The embedded FerretDB, like MongoDB 5.0+, has no resetError.
-	fdb, done := exampleDB("example_reset_error")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	fdb := client.Database("example_reset_error")
 	fmt.Println(fdb.ResetErrorHistory(ctx))
 	// Output:
 	// <nil> [reseterror $db]

@@ -8,15 +8,25 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 func ExampleDatabase_AddSONManipulator() {
 	ctx := context.Background()
-	db, done := exampleDB("example_son")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("example_son")
 
 	// Stamp each inserted document with its collection's name, and hide the stamp when reading.
-	err := db.AddSONManipulator(motor.SONManipulator{
+	err = db.AddSONManipulator(motor.SONManipulator{
 		Name: "NamespaceInjector",
 		Incoming: func(doc bson.D, coll *motor.Collection) (bson.D, error) {
 			return append(doc, bson.E{Key: "_ns", Value: coll.Name()}), nil
@@ -39,13 +49,17 @@ func ExampleDatabase_AddSONManipulator() {
 		log.Fatal(err)
 	}
 	var doc bson.D
-	_ = people.FindOne(ctx, bson.D{}).Decode(&doc)
+	if err := people.FindOne(ctx, bson.D{}).Decode(&doc); err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println("through the database:", doc)
 
 	// Another handle on the same database has no manipulators: it shows what is stored.
 	other := db.Client().Database(db.Name())
 	otherPeople := other.Collection("people")
-	_ = otherPeople.FindOne(ctx, bson.D{}).Decode(&doc)
+	if err := otherPeople.FindOne(ctx, bson.D{}).Decode(&doc); err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println("stored:", doc)
 	// Output:
 	// through the database: {"_id":{"$numberInt":"1"},"name":"ann"}

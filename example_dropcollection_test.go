@@ -3,17 +3,32 @@ package motor_test
 import (
 	"context"
 	"fmt"
+	"log"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 // Drop a collection by name (coll.Name() for a handle, or coll.Drop); a missing collection is not an error.
 func ExampleDatabase_DropCollection() {
 	ctx := context.Background()
-	db, done := exampleDB("example_drop_collection")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("example_drop_collection")
 	logs := db.Collection("logs")
-	_, _ = logs.InsertOne(ctx, bson.D{{Key: "msg", Value: "hello"}})
+	if _, err := logs.InsertOne(ctx, bson.D{{Key: "msg", Value: "hello"}}); err != nil {
+		log.Fatal(err)
+	}
 
 	reply, err := db.DropCollection(ctx, logs.Name(), nil)
 	fmt.Println(getField(reply, "ok"), err)
@@ -21,7 +36,10 @@ func ExampleDatabase_DropCollection() {
 	reply, err = db.DropCollection(ctx, "never_created", nil)
 	fmt.Println(err, reply != nil)
 
-	names, _ := db.ListCollectionNames(ctx, nil)
+	names, err := db.ListCollectionNames(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(names)
 	// Output:
 	// 1 <nil>

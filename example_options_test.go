@@ -15,7 +15,10 @@ import (
 // Pass any driver option to Connect: here a command monitor that sees each command sent.
 func ExampleWithClientOptions() {
 	ctx := context.Background()
-	uri, _ := motortest.SharedURI()
+	uri, err := motortest.SharedURI()
+	if err != nil {
+		log.Fatal(err)
+	}
 	var sent []string
 	monitor := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
 		sent = append(sent, e.CommandName)
@@ -25,8 +28,12 @@ func ExampleWithClientOptions() {
 		log.Fatal(err)
 	}
 	db := client.Database("example_clientoptions")
-	_, _ = db.Command(ctx, "ping", nil)
-	_ = client.Disconnect(ctx)
+	if _, err := db.Command(ctx, "ping", nil); err != nil {
+		log.Fatal(err)
+	}
+	if err := client.Disconnect(ctx); err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(sent)
 	// Output: [ping endSessions]
 }

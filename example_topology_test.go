@@ -60,17 +60,38 @@ func sorted(s ...string) []string {
 // The limits of the server that writes go to, from its hello reply.
 func ExampleClient_IsPrimary() {
 	ctx := context.Background()
-	db, done := exampleDB("example_isprimary")
-	defer done()
-	client := db.Client()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("example_isprimary")
+	client = db.Client()
 
 	isPrimary, err := client.IsPrimary(ctx)
 	fmt.Println(isPrimary, err)
-	isMongos, _ := client.IsMongos(ctx)
+	isMongos, err := client.IsMongos(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(isMongos)
-	maxBSON, _ := client.MaxBSONSize(ctx)
-	maxMessage, _ := client.MaxMessageSize(ctx)
-	maxBatch, _ := client.MaxWriteBatchSize(ctx)
+	maxBSON, err := client.MaxBSONSize(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	maxMessage, err := client.MaxMessageSize(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	maxBatch, err := client.MaxWriteBatchSize(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(maxBSON, maxMessage, maxBatch)
 	// Output:
 	// true <nil>

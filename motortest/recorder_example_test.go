@@ -27,7 +27,9 @@ func ExampleRecorder() {
 	defer client.Disconnect(ctx)
 
 	coll := client.Database("example_recorder").Collection("things")
-	_ = coll.FindOne(ctx, bson.D{{Key: "x", Value: 1}}).Err()
+	if err := coll.FindOne(ctx, bson.D{{Key: "x", Value: 1}}).Err(); err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(rec.Names())
 	fmt.Println(rec.Commands("find")[0])
 	// Output:
