@@ -58,13 +58,24 @@ func ExampleCollection_Aggregate() {
 // $documents stage.
 func ExampleDatabase_Aggregate() {
 	ctx := context.Background()
-	f, db, stop := exampleFakeDB("app")
-	defer stop()
+	f, err := motortest.StartFake()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
 	f.Handle("aggregate", func(cmd bson.D) bson.D { // a MongoDB 5.1+ server, as far as $documents goes
-		stage := getField(cmd, "pipeline").(bson.A)[0].(bson.D)
-		docs := getField(stage, "$documents").(bson.A)
-		return cursorReply(0, "app.$cmd.aggregate", "firstBatch", docs...)
+		pipeline := cmd[1].Value.(bson.A) // {aggregate: 1, pipeline: [{$documents: [...]}], ...}
+		docs := pipeline[0].(bson.D)[0].Value
+		return motortest.OK(bson.E{Key: "cursor", Value: bson.D{
+			{Key: "id", Value: int64(0)}, {Key: "ns", Value: "app.$cmd.aggregate"}, {Key: "firstBatch", Value: docs},
+		}})
 	})
+	client, err := motor.Connect(f.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("app")
 
 	cur, err := db.Aggregate(ctx, bson.A{
 		bson.D{{Key: "$documents", Value: bson.A{bson.D{{Key: "x", Value: 1}}, bson.D{{Key: "x", Value: 2}}}}},
@@ -77,9 +88,9 @@ func ExampleDatabase_Aggregate() {
 		log.Fatal(err)
 	}
 	fmt.Println(docs)
-	cmd := f.Commands()[0]
-	fmt.Println(firstKeys(cmd), cmd[0].Value)
+	cmd := f.Commands()[0] // what motor sent
+	fmt.Println(cmd[0].Key, cmd[0].Value, cmd[1].Key, cmd[2].Key)
 	// Output:
 	// [{1} {2}]
-	// [aggregate pipeline cursor $db] 1
+	// aggregate 1 pipeline cursor
 }
