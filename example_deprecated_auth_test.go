@@ -8,14 +8,31 @@ import (
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 func ExampleDatabase_Authenticate() {
 	ctx := context.Background()
-	root, anon, stop := exampleAuthServer("root-secret")
-	defer stop()
+	// FerretDB with authentication on, whose first user is root on admin.
+	srv, err := motortest.StartServer(ctx, &motortest.ServerOptions{Auth: &motortest.Auth{Username: "root", Password: "root-secret"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	rootCred := options.Credential{Username: "root", Password: "root-secret", AuthSource: "admin"}
+	root, err := motor.Connect(srv.URI(), motor.WithClientOptions(options.Client().SetAuth(rootCred)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer root.Disconnect(ctx)
+	anon, err := motor.Connect(srv.URI()) // no credentials
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer anon.Disconnect(ctx)
 	admin := root.Database("reports")
 	if err := admin.AddUser(ctx, "reporter", "reporter-pw", &motor.AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}); err != nil {
 		log.Fatal(err)
@@ -23,7 +40,7 @@ func ExampleDatabase_Authenticate() {
 
 	db := anon.Database("reports")
 	sales := db.Collection("sales")
-	_, err := sales.CountDocuments(ctx, bson.D{})
+	_, err = sales.CountDocuments(ctx, bson.D{})
 	fmt.Println("before:", err)
 
 	err = db.Authenticate(ctx, "reporter", "wrong-pw", nil)
@@ -48,8 +65,23 @@ func ExampleDatabase_Authenticate() {
 
 func ExampleDatabase_Logout() {
 	ctx := context.Background()
-	root, anon, stop := exampleAuthServer("root-secret")
-	defer stop()
+	// FerretDB with authentication on, whose first user is root on admin.
+	srv, err := motortest.StartServer(ctx, &motortest.ServerOptions{Auth: &motortest.Auth{Username: "root", Password: "root-secret"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	rootCred := options.Credential{Username: "root", Password: "root-secret", AuthSource: "admin"}
+	root, err := motor.Connect(srv.URI(), motor.WithClientOptions(options.Client().SetAuth(rootCred)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer root.Disconnect(ctx)
+	anon, err := motor.Connect(srv.URI()) // no credentials
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer anon.Disconnect(ctx)
 	admin := root.Database("reports")
 	if err := admin.AddUser(ctx, "reporter", "reporter-pw", &motor.AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}); err != nil {
 		log.Fatal(err)
