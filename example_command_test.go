@@ -37,7 +37,7 @@ func ExampleDatabase_Command() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(getField(reply, "ok"))
+	fmt.Println(reply[0].Key, reply[0].Value) // the reply is a bson.D
 
 	// {count: "orders", query: {qty: {$gt: 2}}}: Motor's db.command("count", "orders", query={...})
 	reply, err = db.Command(ctx, "count", &motor.CommandOptions{
@@ -62,7 +62,7 @@ func ExampleDatabase_Command() {
 	_, err = db.Command(ctx, bson.M{"count": "orders", "limit": 1}, nil)
 	fmt.Println(errors.Is(err, motor.ErrInvalidOption))
 	// Output:
-	// 1
+	// ok 1
 	// n 1
 	// true 59 CommandNotFound
 	// {ok 0} <nil>

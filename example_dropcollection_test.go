@@ -31,7 +31,10 @@ func ExampleDatabase_DropCollection() {
 	}
 
 	reply, err := db.DropCollection(ctx, logs.Name(), nil)
-	fmt.Println(getField(reply, "ok"), err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(reply.String())
 
 	reply, err = db.DropCollection(ctx, "never_created", nil)
 	fmt.Println(err, reply != nil)
@@ -42,7 +45,7 @@ func ExampleDatabase_DropCollection() {
 	}
 	fmt.Println(names)
 	// Output:
-	// 1 <nil>
+	// {"nIndexesWas":{"$numberInt":"1"},"ns":"example_drop_collection.logs","ok":{"$numberDouble":"1.0"}}
 	// <nil> true
 	// []
 }
