@@ -10,28 +10,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
-
-// Change streams need a replica set or a sharded cluster, and FerretDB, the embedded test server, has none: these
-// examples run against a scripted stand-in for a replica set (see streamServer in changestream_test.go), which
-// records inserts as change events. Against MongoDB they read the same.
-
-// exampleReplicaSet starts the stand-in replica set and returns a client connected to it and a function that stops
-// both.
-func exampleReplicaSet() (*motor.Client, func()) {
-	srv, err := startStreamServer()
-	if err != nil {
-		log.Fatal(err)
-	}
-	client, err := motor.Connect(srv.f.URI())
-	if err != nil {
-		log.Fatal(err)
-	}
-	return client, func() {
-		_ = client.Disconnect(context.Background())
-		srv.f.Close()
-	}
-}
 
 // change is what the examples read of a change event.
 type change struct {
@@ -49,8 +29,18 @@ type change struct {
 // Watch a collection: each insert comes as a change event.
 func ExampleCollection_Watch() {
 	ctx := context.Background()
-	client, stop := exampleReplicaSet()
-	defer stop()
+	// Change streams need a replica set or a sharded cluster, and FerretDB has none: motortest's scripted
+	// replica-set primary serves them from the inserts it receives. Against MongoDB the code reads the same.
+	srv, err := motortest.StartChangeStreamServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
 	db := client.Database("shop")
 	orders := db.Collection("orders")
 
@@ -87,8 +77,18 @@ func ExampleCollection_Watch() {
 // Watch every collection of a database.
 func ExampleDatabase_Watch() {
 	ctx := context.Background()
-	client, stop := exampleReplicaSet()
-	defer stop()
+	// Change streams need a replica set or a sharded cluster, and FerretDB has none: motortest's scripted
+	// replica-set primary serves them from the inserts it receives. Against MongoDB the code reads the same.
+	srv, err := motortest.StartChangeStreamServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
 	db := client.Database("shop")
 
 	stream, err := db.Watch(ctx, nil, nil)
@@ -121,8 +121,18 @@ func ExampleDatabase_Watch() {
 // Watch every database of the deployment.
 func ExampleClient_Watch() {
 	ctx := context.Background()
-	client, stop := exampleReplicaSet()
-	defer stop()
+	// Change streams need a replica set or a sharded cluster, and FerretDB has none: motortest's scripted
+	// replica-set primary serves them from the inserts it receives. Against MongoDB the code reads the same.
+	srv, err := motortest.StartChangeStreamServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
 
 	stream, err := client.Watch(ctx, nil, nil)
 	if err != nil {
@@ -157,8 +167,18 @@ func ExampleClient_Watch() {
 // lost in between, nor handled twice.
 func ExampleChangeStream_ResumeToken() {
 	ctx := context.Background()
-	client, stop := exampleReplicaSet()
-	defer stop()
+	// Change streams need a replica set or a sharded cluster, and FerretDB has none: motortest's scripted
+	// replica-set primary serves them from the inserts it receives. Against MongoDB the code reads the same.
+	srv, err := motortest.StartChangeStreamServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
 	db := client.Database("shop")
 	orders := db.Collection("orders")
 
@@ -210,8 +230,18 @@ func ExampleChangeStream_ResumeToken() {
 // work between changes.
 func ExampleChangeStream_TryNext() {
 	ctx := context.Background()
-	client, stop := exampleReplicaSet()
-	defer stop()
+	// Change streams need a replica set or a sharded cluster, and FerretDB has none: motortest's scripted
+	// replica-set primary serves them from the inserts it receives. Against MongoDB the code reads the same.
+	srv, err := motortest.StartChangeStreamServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
 	db := client.Database("shop")
 	orders := db.Collection("orders")
 

@@ -55,7 +55,7 @@ func ExampleDatabase_AddSONManipulator() {
 	fmt.Println("through the database:", doc)
 
 	// Another handle on the same database has no manipulators: it shows what is stored.
-	other := db.Client().Database(db.Name())
+	other := client.Database(db.Name())
 	otherPeople := other.Collection("people")
 	if err := otherPeople.FindOne(ctx, bson.D{}).Decode(&doc); err != nil {
 		log.Fatal(err)
@@ -66,10 +66,15 @@ func ExampleDatabase_AddSONManipulator() {
 	// stored: {"_id":{"$numberInt":"1"},"name":"ann","_ns":"people"}
 }
 
-// exampleManipulators registers A, B, a copying C and an incoming-only D, as PyMongo's own check does.
-func exampleManipulators() *motor.Database {
-	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
+func ExampleDatabase_IncomingManipulators() {
+	// Connect does no I/O, and the manipulators live in the database handle: no server is needed.
+	client, err := motor.Connect("mongodb://127.0.0.1:27017/")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(context.Background())
 	db := client.Database("app")
+	// A, B, a copying C and an incoming-only D, as PyMongo's own check registers them.
 	keep := func(doc bson.D, _ *motor.Collection) (bson.D, error) { return doc, nil }
 	for _, m := range []motor.SONManipulator{
 		{Name: "A", Incoming: keep, Outgoing: keep},
@@ -81,33 +86,82 @@ func exampleManipulators() *motor.Database {
 			log.Fatal(err)
 		}
 	}
-	return db
-}
 
-func ExampleDatabase_IncomingManipulators() {
-	db := exampleManipulators()
-	defer db.Client().Disconnect(context.Background())
 	fmt.Println(db.IncomingManipulators()) // newest first
 	// Output: [D B A]
 }
 
 func ExampleDatabase_IncomingCopyingManipulators() {
-	db := exampleManipulators()
-	defer db.Client().Disconnect(context.Background())
+	// Connect does no I/O, and the manipulators live in the database handle: no server is needed.
+	client, err := motor.Connect("mongodb://127.0.0.1:27017/")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(context.Background())
+	db := client.Database("app")
+	// A, B, a copying C and an incoming-only D, as PyMongo's own check registers them.
+	keep := func(doc bson.D, _ *motor.Collection) (bson.D, error) { return doc, nil }
+	for _, m := range []motor.SONManipulator{
+		{Name: "A", Incoming: keep, Outgoing: keep},
+		{Name: "B", Incoming: keep, Outgoing: keep},
+		{Name: "C", Incoming: keep, Outgoing: keep, Copying: true},
+		{Name: "D", Incoming: keep},
+	} {
+		if err := db.AddSONManipulator(m); err != nil {
+			log.Fatal(err)
+		}
+	}
+
 	fmt.Println(db.IncomingCopyingManipulators())
 	// Output: [C]
 }
 
 func ExampleDatabase_OutgoingManipulators() {
-	db := exampleManipulators()
-	defer db.Client().Disconnect(context.Background())
+	// Connect does no I/O, and the manipulators live in the database handle: no server is needed.
+	client, err := motor.Connect("mongodb://127.0.0.1:27017/")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(context.Background())
+	db := client.Database("app")
+	// A, B, a copying C and an incoming-only D, as PyMongo's own check registers them.
+	keep := func(doc bson.D, _ *motor.Collection) (bson.D, error) { return doc, nil }
+	for _, m := range []motor.SONManipulator{
+		{Name: "A", Incoming: keep, Outgoing: keep},
+		{Name: "B", Incoming: keep, Outgoing: keep},
+		{Name: "C", Incoming: keep, Outgoing: keep, Copying: true},
+		{Name: "D", Incoming: keep},
+	} {
+		if err := db.AddSONManipulator(m); err != nil {
+			log.Fatal(err)
+		}
+	}
+
 	fmt.Println(db.OutgoingManipulators()) // oldest first: the order they run in
 	// Output: [A B]
 }
 
 func ExampleDatabase_OutgoingCopyingManipulators() {
-	db := exampleManipulators()
-	defer db.Client().Disconnect(context.Background())
+	// Connect does no I/O, and the manipulators live in the database handle: no server is needed.
+	client, err := motor.Connect("mongodb://127.0.0.1:27017/")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(context.Background())
+	db := client.Database("app")
+	// A, B, a copying C and an incoming-only D, as PyMongo's own check registers them.
+	keep := func(doc bson.D, _ *motor.Collection) (bson.D, error) { return doc, nil }
+	for _, m := range []motor.SONManipulator{
+		{Name: "A", Incoming: keep, Outgoing: keep},
+		{Name: "B", Incoming: keep, Outgoing: keep},
+		{Name: "C", Incoming: keep, Outgoing: keep, Copying: true},
+		{Name: "D", Incoming: keep},
+	} {
+		if err := db.AddSONManipulator(m); err != nil {
+			log.Fatal(err)
+		}
+	}
+
 	fmt.Println(db.OutgoingCopyingManipulators())
 	// Output: [C]
 }
