@@ -13,19 +13,6 @@ import (
 	"github.com/gomotor/motor/motortest"
 )
 
-// change is what the examples read of a change event.
-type change struct {
-	OperationType string `bson:"operationType"`
-	NS            struct {
-		DB   string `bson:"db"`
-		Coll string `bson:"coll"`
-	} `bson:"ns"`
-	FullDocument struct {
-		ID   int    `bson:"_id"`
-		Item string `bson:"item"`
-	} `bson:"fullDocument"`
-}
-
 // Watch a collection: each insert comes as a change event.
 func ExampleCollection_Watch() {
 	ctx := context.Background()
@@ -41,6 +28,19 @@ func ExampleCollection_Watch() {
 		log.Fatal(err)
 	}
 	defer client.Disconnect(ctx)
+
+	// A change event, as far as this program reads it.
+	type change struct {
+		OperationType string `bson:"operationType"`
+		NS            struct {
+			DB   string `bson:"db"`
+			Coll string `bson:"coll"`
+		} `bson:"ns"`
+		FullDocument struct {
+			ID   int    `bson:"_id"`
+			Item string `bson:"item"`
+		} `bson:"fullDocument"`
+	}
 	db := client.Database("shop")
 	orders := db.Collection("orders")
 
@@ -89,6 +89,19 @@ func ExampleDatabase_Watch() {
 		log.Fatal(err)
 	}
 	defer client.Disconnect(ctx)
+
+	// A change event, as far as this program reads it.
+	type change struct {
+		OperationType string `bson:"operationType"`
+		NS            struct {
+			DB   string `bson:"db"`
+			Coll string `bson:"coll"`
+		} `bson:"ns"`
+		FullDocument struct {
+			ID   int    `bson:"_id"`
+			Item string `bson:"item"`
+		} `bson:"fullDocument"`
+	}
 	db := client.Database("shop")
 
 	stream, err := db.Watch(ctx, nil, nil)
@@ -133,6 +146,19 @@ func ExampleClient_Watch() {
 		log.Fatal(err)
 	}
 	defer client.Disconnect(ctx)
+
+	// A change event, as far as this program reads it.
+	type change struct {
+		OperationType string `bson:"operationType"`
+		NS            struct {
+			DB   string `bson:"db"`
+			Coll string `bson:"coll"`
+		} `bson:"ns"`
+		FullDocument struct {
+			ID   int    `bson:"_id"`
+			Item string `bson:"item"`
+		} `bson:"fullDocument"`
+	}
 
 	stream, err := client.Watch(ctx, nil, nil)
 	if err != nil {
@@ -179,6 +205,19 @@ func ExampleChangeStream_ResumeToken() {
 		log.Fatal(err)
 	}
 	defer client.Disconnect(ctx)
+
+	// A change event, as far as this program reads it.
+	type change struct {
+		OperationType string `bson:"operationType"`
+		NS            struct {
+			DB   string `bson:"db"`
+			Coll string `bson:"coll"`
+		} `bson:"ns"`
+		FullDocument struct {
+			ID   int    `bson:"_id"`
+			Item string `bson:"item"`
+		} `bson:"fullDocument"`
+	}
 	db := client.Database("shop")
 	orders := db.Collection("orders")
 
@@ -242,6 +281,19 @@ func ExampleChangeStream_TryNext() {
 		log.Fatal(err)
 	}
 	defer client.Disconnect(ctx)
+
+	// A change event, as far as this program reads it.
+	type change struct {
+		OperationType string `bson:"operationType"`
+		NS            struct {
+			DB   string `bson:"db"`
+			Coll string `bson:"coll"`
+		} `bson:"ns"`
+		FullDocument struct {
+			ID   int    `bson:"_id"`
+			Item string `bson:"item"`
+		} `bson:"fullDocument"`
+	}
 	db := client.Database("shop")
 	orders := db.Collection("orders")
 
