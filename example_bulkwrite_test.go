@@ -52,9 +52,12 @@ func ExampleCollection_BulkWrite() {
 		fmt.Println("failed model", bwe.WriteErrors[0].Index, "duplicate key", mongo.IsDuplicateKeyError(err))
 	}
 	n, err := stock.CountDocuments(ctx, bson.D{})
-	fmt.Println(n, err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n)
 	// Output:
 	// inserted 3 modified 1 upserted map[2:plum] deleted 1
 	// failed model 1 duplicate key true
-	// 4 <nil>
+	// 4
 }

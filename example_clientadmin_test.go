@@ -166,7 +166,10 @@ func ExampleClient_DefaultDatabase() {
 	defer client.Disconnect(context.Background()) // Connect does no I/O, but it starts monitoring the server
 
 	db, err := client.DefaultDatabase()
-	fmt.Println(db.Name(), err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(db.Name())
 
 	other, err := motor.Connect("mongodb://127.0.0.1:27017/")
 	if err != nil {
@@ -176,6 +179,6 @@ func ExampleClient_DefaultDatabase() {
 	_, err = other.DefaultDatabase()
 	fmt.Println(err)
 	// Output:
-	// shop <nil>
+	// shop
 	// motor: default database: the connection string names no database (mongodb://host/DATABASE)
 }

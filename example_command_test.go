@@ -56,7 +56,10 @@ func ExampleDatabase_Command() {
 
 	// Allowable errors come back as the reply.
 	reply, err = db.Command(ctx, "noSuchCommand", &motor.CommandOptions{AllowableCodes: []int32{59}})
-	fmt.Println(reply[0], err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(reply[0])
 
 	// A map with several keys has no order: rejected before any I/O.
 	_, err = db.Command(ctx, bson.M{"count": "orders", "limit": 1}, nil)
@@ -65,7 +68,7 @@ func ExampleDatabase_Command() {
 	// ok 1
 	// n 1
 	// true 59 CommandNotFound
-	// {ok 0} <nil>
+	// {ok 0}
 	// true
 }
 

@@ -64,12 +64,18 @@ func ExampleDatabase_Dereference() {
 		Name string `bson:"name"`
 	}
 	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 2}).Decode(&person)
-	fmt.Println(person.Name, err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(person.Name)
 
 	// Find options pass through.
 	var doc bson.M
 	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 3}, options.FindOne().SetProjection(bson.D{{Key: "team", Value: 1}})).Decode(&doc)
-	fmt.Println(len(doc), doc["_id"], doc["team"], err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(doc), doc["_id"], doc["team"])
 
 	// A reference to no document: mongo.ErrNoDocuments, as from FindOne.
 	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 9}).Decode(&person)
@@ -79,8 +85,8 @@ func ExampleDatabase_Dereference() {
 	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 2, Database: "hr"}).Err()
 	fmt.Println(errors.Is(err, motor.ErrInvalidOption))
 	// Output:
-	// bob <nil>
-	// 2 3 db <nil>
+	// bob
+	// 2 3 db
 	// true
 	// true
 }
@@ -162,13 +168,16 @@ func ExampleClient_Dereference() {
 	// A client resolves references that name their database.
 	var person bson.M
 	err = client.Dereference(ctx, motor.DBRef{Collection: "people", ID: 1, Database: "example_client_dereference"}).Decode(&person)
-	fmt.Println(person["name"], err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(person["name"])
 
 	// A reference without a database needs a Database.
 	err = client.Dereference(ctx, motor.DBRef{Collection: "people", ID: 1}).Err()
 	fmt.Println(err)
 	// Output:
-	// ada <nil>
+	// ada
 	// motor: cannot dereference DBRef(people, 1) from a Client: it names no database (use Database.Dereference)
 }
 

@@ -51,7 +51,10 @@ func ExampleDatabase_Authenticate() {
 	}
 	// The same handles now run with the credentials.
 	n, err := sales.CountDocuments(ctx, bson.D{})
-	fmt.Println("after:", n, err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("after:", n)
 
 	// Other credentials need a Logout first.
 	err = db.Authenticate(ctx, "root", "root-secret", &motor.AuthenticateOptions{Source: "admin"})
@@ -59,7 +62,7 @@ func ExampleDatabase_Authenticate() {
 	// Output:
 	// before: motor: count reports.sales: (Unauthorized) Command aggregate requires authentication
 	// wrong password fails: true
-	// after: 0 <nil>
+	// after: 0
 	// true motor: another user is already authenticated to database "reports"; call Logout first
 }
 
@@ -93,7 +96,10 @@ func ExampleDatabase_Logout() {
 		log.Fatal(err)
 	}
 	n, err := sales.CountDocuments(ctx, bson.D{})
-	fmt.Println("authenticated:", n, err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("authenticated:", n)
 
 	if err := db.Logout(ctx); err != nil {
 		log.Fatal(err)
@@ -101,6 +107,6 @@ func ExampleDatabase_Logout() {
 	_, err = sales.CountDocuments(ctx, bson.D{})
 	fmt.Println("after Logout:", err)
 	// Output:
-	// authenticated: 0 <nil>
+	// authenticated: 0
 	// after Logout: motor: count reports.sales: (Unauthorized) Command aggregate requires authentication
 }

@@ -28,6 +28,9 @@ func ExampleDatabase_CollectionNames() {
 	}
 
 	names, err := db.CollectionNames(ctx, false) //nolint:staticcheck // the deprecated helper itself
-	fmt.Println(names, err)
-	// Output: [orders] <nil>
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(names)
+	// Output: [orders]
 }

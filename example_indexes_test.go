@@ -218,7 +218,10 @@ func ExampleCollection_IndexInformation() {
 // The name PyMongo generates for an index.
 func ExampleIndexName() {
 	name, err := motor.IndexName(bson.D{{Key: "loc", Value: "2dsphere"}, {Key: "at", Value: -1}})
-	fmt.Println(name, err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(name)
 	// Output:
-	// loc_2dsphere_at_-1 <nil>
+	// loc_2dsphere_at_-1
 }

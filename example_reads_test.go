@@ -130,9 +130,12 @@ func ExampleCollection_Options() {
 	}
 	missing := db.Collection("missing")
 	none, err := missing.Options(ctx)
-	fmt.Println(len(none), err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(none))
 	// Output:
 	// capped true
 	// size 4096
-	// 0 <nil>
+	// 0
 }

@@ -35,11 +35,14 @@ func ExampleCollection_Rename() {
 		log.Fatal(err)
 	}
 	n, err := live.CountDocuments(ctx, bson.D{})
-	fmt.Println(live.FullName(), n, err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(live.FullName(), n)
 
 	_, err = live.Rename(ctx, "bad..name", nil)
 	fmt.Println(errors.Is(err, motor.ErrInvalidName))
 	// Output:
-	// example_rename.live 1 <nil>
+	// example_rename.live 1
 	// true
 }
