@@ -49,10 +49,12 @@ func ExampleClient_StartSession() {
 // Adopt motor in code that already has a driver client.
 func ExampleNewClient() {
 	ctx := context.Background()
-	uri, err := motortest.SharedURI()
+	srv, err := motortest.StartServer(ctx, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
+	defer srv.Close()
+	uri := srv.URI()
 	mc, err := mongo.Connect(options.Client().ApplyURI(uri))
 	if err != nil {
 		log.Fatal(err)
@@ -70,10 +72,12 @@ func ExampleNewClient() {
 
 func ExampleClient_Disconnect() {
 	ctx := context.Background()
-	uri, err := motortest.SharedURI()
+	srv, err := motortest.StartServer(ctx, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
+	defer srv.Close()
+	uri := srv.URI()
 	client, err := motor.Connect(uri)
 	if err != nil {
 		log.Fatal(err)

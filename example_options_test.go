@@ -15,10 +15,12 @@ import (
 // Pass any driver option to Connect: here a command monitor that sees each command sent.
 func ExampleWithClientOptions() {
 	ctx := context.Background()
-	uri, err := motortest.SharedURI()
+	srv, err := motortest.StartServer(ctx, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
+	defer srv.Close()
+	uri := srv.URI()
 	var sent []string
 	monitor := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
 		sent = append(sent, e.CommandName)
