@@ -48,4 +48,8 @@
 // Go) on SQLite on 127.0.0.1, like net/http/httptest; package github.com/gomotor/motor/motortest has test helpers and
 // runs FerretDB's binary as a child process without importing it. A program that imports only this package compiles
 // neither, and its go.sum names no FerretDB.
+//
+// Each example is a whole program: it starts its own server, FerretDB through motortest.StartServer (about 20 ms),
+// or a scripted motortest.Fake where FerretDB lacks the command, connects with [Connect] and checks every error.
+// Replace the server with your own MongoDB's URI: motor.Connect("mongodb://...").
 package motor
