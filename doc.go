@@ -18,6 +18,12 @@
 // and [Database.WithOptions] returns a changed copy. Handles are immutable (but for SON manipulators, see
 // [Database.AddSONManipulator]) and safe for concurrent use. Names are checked before any I/O ([ErrInvalidName]).
 //
+// The constructors return the handle alone, so that handles chain as the driver's do:
+// client.Database("blog").Collection("posts"). A bad name or option stays in the handle: [Database.Err] and
+// [Collection.Err] report it at once, like bufio.Scanner.Err, and every operation on the handle (or on a collection
+// of a database with an error) returns it, wrapped, before any I/O: "motor: find a b.posts: invalid database name
+// ...". Mongo returns nil on such a handle.
+//
 // # Calls
 //
 // Every call that talks to the server takes a [context.Context] first, blocks only the calling goroutine and honours
