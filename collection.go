@@ -18,6 +18,9 @@ import (
 // database API needs next. Make one with [Database.Collection]. It holds settings inherited from its database unless
 // overridden, encodes values and decodes results with its codec options, and is safe for concurrent use. Operation
 // options are the driver's own option builders, passed through unchanged.
+//
+// A handle made with a bad name or option, or from a database with an error, holds that error instead of returning
+// it: [Collection.Err] reports it at once, and every operation returns it, wrapped, before any I/O.
 type Collection struct {
 	db   *Database
 	name string
@@ -68,20 +71,32 @@ func (c *Collection) WriteConcern() *writeconcern.WriteConcern { return c.set.wr
 // String returns "motor.Collection(DB.NAME)".
 func (c *Collection) String() string { return fmt.Sprintf("motor.Collection(%s)", c.FullName()) }
 
-// WithOptions returns a copy of the collection with opts applied over its settings.
-func (c *Collection) WithOptions(opts ...Option) (*Collection, error) {
+// WithOptions returns a copy of the collection with opts applied over its settings. A bad option gives a handle that
+// holds the [ErrInvalidOption] error (see [Collection.Err]); a handle with an error keeps it.
+func (c *Collection) WithOptions(opts ...Option) *Collection {
+	if c.err != nil {
+		return c
+	}
 	s, err := c.set.derive(opts)
 	if err != nil {
-		return nil, err
+		bad := newCollection(c.db, c.name, c.set)
+		bad.err = err
+		return bad
 	}
-	return newCollection(c.db, c.name, s), nil
+	return newCollection(c.db, c.name, s)
 }
 
-// Mongo returns the driver collection beneath, with this handle's settings. After the client is disconnected it
-// returns nil.
+// Err returns the error the handle was made with: a [*NameError] wrapping [ErrInvalidName] for a bad name (its own or
+// its database's), an [ErrInvalidOption] error for a bad option, nil for a usable handle. Every operation on a handle
+// with an error returns that error, wrapped, before any I/O; Err reports it at once, like bufio.Scanner.Err and
+// mongo.SingleResult.Err.
+func (c *Collection) Err() error { return c.err }
+
+// Mongo returns the driver collection beneath, with this handle's settings. After the client is disconnected, or when
+// the handle has an error ([Collection.Err]), it returns nil.
 func (c *Collection) Mongo() *mongo.Collection {
 	cn := c.db.client.drv.load()
-	if cn == nil {
+	if cn == nil || c.err != nil {
 		return nil
 	}
 	return c.mongoColl(cn)
@@ -233,4 +248,12 @@ func (c *Collection) Drop(ctx context.Context) error {
 	cl := c.call("drop")
 	_, err := c.db.dropCollection(ctx, cl, c.name, nil, c.set.wc)
 	return err
+}
+
+// checked returns c, or its error when it has one: for code that needs a usable handle before it goes on.
+func (c *Collection) checked() (*Collection, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c, nil
 }

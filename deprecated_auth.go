@@ -119,6 +119,9 @@ type authLogin struct {
 // credentials in the URI ("mongodb://user:pass@host/?authSource=db") or in [WithClientOptions] with
 // [options.Client]().SetAuth, given to [Connect], and use one client per identity.
 func (db *Database) Authenticate(ctx context.Context, name, password string, opts *AuthenticateOptions) error {
+	if db.err != nil {
+		return opErr("authenticate", db.err)
+	}
 	if ctx == nil {
 		return opErr("authenticate", errNilContext)
 	}
@@ -139,6 +142,9 @@ func (db *Database) Authenticate(ctx context.Context, name, password string, opt
 // Deprecated: PyMongo 3.x deprecated logout along with authenticate; PyMongo 4.0 and Motor 2.0 removed them.
 // Disconnect the authenticated client ([Client.Disconnect]) and use a client made without credentials.
 func (db *Database) Logout(ctx context.Context) error {
+	if db.err != nil {
+		return opErr("logout", db.err)
+	}
 	if ctx == nil {
 		return opErr("logout", errNilContext)
 	}

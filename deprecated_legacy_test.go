@@ -156,10 +156,7 @@ func TestEvalClientErrors(t *testing.T) {
 
 	f.Handle("$eval", func(bson.D) bson.D { return motortest.OK() })
 	f.Reset()
-	sdb, err := db.WithOptions(motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: motor.UUIDStandard}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sdb := db.WithOptions(motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: motor.UUIDStandard}))
 	u := motor.UUID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
 	if _, err := sdb.Eval(t.Context(), "function (u) { return u; }", u); err != nil {
 		t.Fatal(err)

@@ -140,7 +140,7 @@ func TestMapReduce(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	coll := mustColl(t, db, "orders", motor.WithReadPreference(readpref.SecondaryPreferred()),
+	coll := db.Collection("orders", motor.WithReadPreference(readpref.SecondaryPreferred()),
 		motor.WithWriteConcern(writeconcern.Majority()), motor.WithReadConcern(readconcern.Majority()),
 		motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
 	ctx := t.Context()
@@ -227,7 +227,7 @@ func TestMapReduce(t *testing.T) {
 func TestMapReduceServer(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t)
-	coll := mustColl(t, db, "orders")
+	coll := db.Collection("orders")
 	if _, err := coll.InsertMany(ctx, []any{
 		bson.D{{Key: "sku", Value: "a"}, {Key: "qty", Value: 2}},
 		bson.D{{Key: "sku", Value: "a"}, {Key: "qty", Value: 3}},
@@ -274,7 +274,7 @@ func TestReindex(t *testing.T) {
 	f.Handle("reIndex", func(bson.D) bson.D {
 		return motortest.OK(bson.E{Key: "nIndexesWas", Value: int32(2)}, bson.E{Key: "nIndexes", Value: int32(2)})
 	})
-	coll := mustColl(t, fakeDB(t, f, "shop"), "orders", motor.WithWriteConcern(writeconcern.Majority()))
+	coll := fakeDB(t, f, "shop").Collection("orders", motor.WithWriteConcern(writeconcern.Majority()))
 	ctx := t.Context()
 	reply, err := coll.Reindex(ctx, &motor.ReindexOptions{Extra: bson.D{{Key: "comment", Value: "x"}}})
 	if err != nil {
@@ -300,7 +300,7 @@ func TestReindex(t *testing.T) {
 
 	t.Run("FerretDB has no reIndex", func(t *testing.T) {
 		db, _ := newDB(t)
-		_, err := mustColl(t, db, "c").Reindex(t.Context(), nil)
+		_, err := db.Collection("c").Reindex(t.Context(), nil)
 		switch {
 		case motortest.Real():
 			if err != nil && !errors.As(err, &ce) {

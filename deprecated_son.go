@@ -88,6 +88,9 @@ func (db *Database) sonLoad() *sonLists {
 // Deprecated: PyMongo 3.x deprecated add_son_manipulator and PyMongo 4.0 removed it; Motor 2.0 removed it.
 // Transform documents in your own code, or register per-type conversions with [WithCodecOptions].
 func (db *Database) AddSONManipulator(m SONManipulator) error {
+	if db.err != nil {
+		return opErr("AddSONManipulator "+db.name, db.err)
+	}
 	if m.Name == "" {
 		return optionError("AddSONManipulator: the manipulator needs a Name")
 	}

@@ -17,8 +17,17 @@ import (
 // A driver session travels in the context: every motor call made with ctx uses it.
 func ExampleClient_StartSession() {
 	ctx := context.Background()
-	coll, done := exampleColl("example_session", "people")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	coll := client.Database("example_session").Collection("people")
 
 	sess, err := coll.Database().Client().StartSession(ctx, nil)
 	if err != nil {
@@ -29,7 +38,10 @@ func ExampleClient_StartSession() {
 	if _, err := coll.InsertOne(sctx, bson.D{{Key: "_id", Value: 1}}, nil); err != nil {
 		log.Fatal(err)
 	}
-	n, _ := coll.CountDocuments(sctx, bson.D{}, nil)
+	n, err := coll.CountDocuments(sctx, bson.D{}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(n)
 	// Output: 1
 }
@@ -37,7 +49,12 @@ func ExampleClient_StartSession() {
 // Adopt motor in code that already has a driver client.
 func ExampleNewClient() {
 	ctx := context.Background()
-	uri, _ := motortest.SharedURI()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	uri := srv.URI()
 	mc, err := mongo.Connect(options.Client().ApplyURI(uri))
 	if err != nil {
 		log.Fatal(err)
@@ -48,19 +65,27 @@ func ExampleNewClient() {
 	}
 	defer client.Disconnect(ctx) // disconnects mc too
 
-	db, _ := client.Database("example_newclient")
+	db := client.Database("example_newclient")
 	fmt.Println(client.Mongo() == mc, db.Mongo().Name())
 	// Output: true example_newclient
 }
 
 func ExampleClient_Disconnect() {
 	ctx := context.Background()
-	uri, _ := motortest.SharedURI()
-	client, _ := motor.Connect(uri)
-	db, _ := client.Database("example_disconnect")
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	uri := srv.URI()
+	client, err := motor.Connect(uri)
+	if err != nil {
+		log.Fatal(err)
+	}
+	db := client.Database("example_disconnect")
 
 	fmt.Println(client.Disconnect(ctx))
-	_, err := db.Command(ctx, "ping", nil)
+	_, err = db.Command(ctx, "ping", nil)
 	fmt.Println(err)
 	// Output:
 	// <nil>
@@ -78,12 +103,16 @@ func ExampleConnect() {
 }
 
 func ExampleClient_Database() {
-	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
+	client, err := motor.Connect("mongodb://127.0.0.1:27017/")
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer client.Disconnect(context.Background())
-	db, err := client.Database("app", motor.WithReadPreference(readpref.Nearest()))
+	db := client.Database("app", motor.WithReadPreference(readpref.Nearest()))
+	err = db.Err()
 	fmt.Println(db.Name(), db.ReadPreference().Mode(), err)
 
-	_, err = client.Database("my.app")
+	err = client.Database("my.app").Err()
 	fmt.Println(err)
 	// Output:
 	// app nearest <nil>

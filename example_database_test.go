@@ -3,6 +3,7 @@ package motor_test
 import (
 	"context"
 	"fmt"
+	"log"
 
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 
@@ -10,13 +11,17 @@ import (
 )
 
 func ExampleDatabase_Collection() {
-	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
+	client, err := motor.Connect("mongodb://127.0.0.1:27017/")
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer client.Disconnect(context.Background())
-	db, _ := client.Database("app")
-	files, err := db.Collection("fs.files")
+	db := client.Database("app")
+	files := db.Collection("fs.files")
+	err = files.Err()
 	fmt.Println(files.FullName(), err)
 
-	_, err = db.Collection("fs..files")
+	err = db.Collection("fs..files").Err()
 	fmt.Println(err)
 	// Output:
 	// app.fs.files <nil>
@@ -24,10 +29,13 @@ func ExampleDatabase_Collection() {
 }
 
 func ExampleDatabase_WithOptions() {
-	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
+	client, err := motor.Connect("mongodb://127.0.0.1:27017/")
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer client.Disconnect(context.Background())
-	db, _ := client.Database("app")
-	secondary, _ := db.WithOptions(motor.WithReadPreference(readpref.Secondary()))
+	db := client.Database("app")
+	secondary := db.WithOptions(motor.WithReadPreference(readpref.Secondary()))
 	fmt.Println(db.ReadPreference().Mode(), secondary.ReadPreference().Mode())
 	// Output: primary secondary
 }

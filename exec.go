@@ -84,7 +84,7 @@ func (c call) fail(err error) error {
 		err = e
 	} else {
 		err = serverDetails(writeException(err))
-		if c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrClientDisconnected) {
+		if c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrInvalidName) && !errors.Is(err, ErrClientDisconnected) {
 			err = c.explain(err)
 		}
 	}
@@ -166,11 +166,11 @@ func (db *Database) execCursor(ctx context.Context, c call, cmd any) (*mongo.Cur
 // already wrapped: callers wrap the rest with c.fail.
 func door[T any](ctx context.Context, cl *Client, c *call, fn func(context.Context, *conn) (T, error)) (T, error) {
 	var zero T
+	if c.invalid != nil {
+		return zero, c.fail(c.invalid) // a bad name or option: no I/O
+	}
 	if ctx == nil {
 		return zero, c.fail(errNilContext)
-	}
-	if c.invalid != nil {
-		return zero, c.fail(c.invalid)
 	}
 	dctx := ctx
 	if _, ok := ctx.Deadline(); ok && c.ownMaxTime {

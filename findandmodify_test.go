@@ -66,7 +66,7 @@ func TestFindOneAndModify(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t)
 	dbn := db.Name()
-	coll := mustColl(t, db, "counters")
+	coll := db.Collection("counters")
 	if _, err := coll.InsertMany(ctx, []any{
 		bson.D{{Key: "_id", Value: 1}, {Key: "n", Value: 10}},
 		bson.D{{Key: "_id", Value: 2}, {Key: "n", Value: 20}},
@@ -207,7 +207,7 @@ func TestFindOneAndModify(t *testing.T) {
 
 	t.Run("bad input: error before I/O", func(t *testing.T) {
 		rec.Reset()
-		w0 := mustColl(t, db, "counters", motor.WithWriteConcern(writeconcern.Unacknowledged()))
+		w0 := db.Collection("counters", motor.WithWriteConcern(writeconcern.Unacknowledged()))
 		var nilCtx context.Context
 		big := bson.D{{Key: "s", Value: strings.Repeat("x", 17<<20)}}
 		f := bson.D{}
@@ -270,7 +270,7 @@ func TestFindOneAndModifyFake(t *testing.T) {
 		)
 	})
 	db := fakeDB(t, f, "shop")
-	coll := mustColl(t, db, "carts", motor.WithWriteConcern(writeconcern.Majority()),
+	coll := db.Collection("carts", motor.WithWriteConcern(writeconcern.Majority()),
 		motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: motor.UUIDStandard}))
 	ctx := t.Context()
 	uuid := motor.UUID{0: 1, 15: 2}
@@ -341,8 +341,8 @@ func TestFindOneAndModifyRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	coll := mustColl(t, mustDB(t, client, "shop"), "c")
-	if _, err := mustDB(t, client, "shop").Command(t.Context(), "ping", nil); err != nil {
+	coll := client.Database("shop").Collection("c")
+	if _, err := client.Database("shop").Command(t.Context(), "ping", nil); err != nil {
 		t.Fatal(err)
 	}
 	f.Reset()
@@ -367,7 +367,7 @@ func TestFindOneAndUpdateCodecAndHooks(t *testing.T) {
 	ctx := t.Context()
 	db, _ := newDB(t)
 	at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
-	plain := mustColl(t, db, "events")
+	plain := db.Collection("events")
 	if _, err := plain.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "at", Value: bson.NewDateTimeFromTime(at)}}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -377,7 +377,7 @@ func TestFindOneAndUpdateCodecAndHooks(t *testing.T) {
 	}
 
 	t.Run("codec options", func(t *testing.T) {
-		coll := mustColl(t, db, "events", motor.WithCodecOptions(motor.CodecOptions{
+		coll := db.Collection("events", motor.WithCodecOptions(motor.CodecOptions{
 			DocumentType: reflect.TypeOf(bson.M{}), TZAware: true, TZInfo: paris,
 		}))
 		var got any
@@ -397,7 +397,7 @@ func TestFindOneAndUpdateCodecAndHooks(t *testing.T) {
 	})
 
 	t.Run("SON manipulators", func(t *testing.T) {
-		mdb := mustDB(t, db.Client(), db.Name())
+		mdb := db.Client().Database(db.Name())
 		if err := mdb.AddSONManipulator(motor.SONManipulator{
 			Name: "stamp",
 			Incoming: func(doc bson.D, coll *motor.Collection) (bson.D, error) {
@@ -409,7 +409,7 @@ func TestFindOneAndUpdateCodecAndHooks(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		coll := mustColl(t, mdb, "events")
+		coll := mdb.Collection("events")
 		var got bson.D
 		if err := coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "$unset", Value: bson.D{{Key: "seen", Value: ""}}}},
 			&motor.FindOneAndUpdateOptions{ReturnDocument: motor.ReturnDocumentAfter}).Decode(&got); err != nil {

@@ -171,11 +171,8 @@ type ProfilingEntry struct {
 //
 // See https://www.mongodb.com/docs/manual/tutorial/manage-the-database-profiler/.
 func (db *Database) ProfilingInfo(ctx context.Context) ([]ProfilingEntry, error) {
-	coll, err := db.Collection("system.profile")
-	if err != nil {
-		return nil, err
-	}
 	const op = "profiling info"
+	coll := db.Collection("system.profile")
 	cur, err := coll.Find(ctx, bson.D{}, nil)
 	if err != nil {
 		return nil, opErr(op, errors.Unwrap(err))

@@ -1,6 +1,7 @@
 // Package motortest has test helpers for code that uses motor: the server to test against (FerretDB's ferretdb binary
 // on SQLite as a child process, or the MongoDB that MONGODB_URI names), a recorder of the command documents the
-// driver sends, per-test database names, and a scripted wire-level fake server for commands FerretDB lacks.
+// driver sends, per-test database names, a scripted wire-level fake server for commands FerretDB lacks ([Fake]), and
+// one scripted as a replica-set primary that serves change streams ([ChangeStreamServer]).
 //
 // It does not import FerretDB, so the recorder and the fake compile with the driver alone. [StartServer] runs the
 // ferretdb binary that $MOTOR_FERRETDB_BIN names, or else one that it builds once per machine with the go command
