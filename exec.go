@@ -88,7 +88,8 @@ func (c *call) fail(err error) error {
 		err = e
 	} else {
 		err = serverDetails(err)
-		if c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrInvalidName) && !errors.Is(err, ErrClientDisconnected) {
+		if c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrInvalidName) &&
+			!errors.Is(err, ErrClientDisconnected) {
 			err = c.explain(err)
 		}
 	}
@@ -158,8 +159,8 @@ func (c *Collection) execCursor(ctx context.Context, cl call, cmd any) (*mongo.C
 	return c.db.execCursor(ctx, cl, cmd)
 }
 
-// send checks the handle and the context, prepares cmd and runs it through the driver database with run, once more if c retries
-// reads and the error allows it. Errors are the driver's or the server's, not yet wrapped.
+// send checks the handle and the context, prepares cmd and runs it through the driver database with run, once more
+// if c retries reads and the error allows it. Errors are the handle's, the driver's or the server's, not yet wrapped.
 func send[T any](ctx context.Context, db *Database, c *call, cmd any, run func(*mongo.Database, any) (T, error)) (T, error) {
 	var zero T
 	if db.err != nil {

@@ -78,7 +78,8 @@ func (c *Collection) Rename(ctx context.Context, newName string, opts *RenameOpt
 	if err != nil {
 		return nil, c.fail(op, err)
 	}
-	if _, err := c.db.client.Database("admin").exec(ctx, call{op: op, subject: c.FullName(), codec: c.set.codec}, cmd); err != nil {
+	admin := c.db.client.Database("admin")
+	if _, err := admin.exec(ctx, call{op: op, subject: c.FullName(), codec: c.set.codec}, cmd); err != nil {
 		return nil, err
 	}
 	return &Collection{db: c.db, name: newName, set: c.set}, nil
