@@ -2,6 +2,7 @@ package motor_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 
@@ -102,19 +103,23 @@ func ExampleConnect() {
 	// Output: motor.Client(127.0.0.1:27017) secondaryPreferred
 }
 
+// Handles chain as the driver's do. A bad name stays in the handle: Err reports it, and every operation on the
+// handle, or on its collections, returns it before any I/O.
 func ExampleClient_Database() {
-	client, err := motor.Connect("mongodb://127.0.0.1:27017/")
+	client, err := motor.Connect("mongodb://127.0.0.1:27017/") // no I/O here, nor below
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer client.Disconnect(context.Background())
 	db := client.Database("app", motor.WithReadPreference(readpref.Nearest()))
-	err = db.Err()
-	fmt.Println(db.Name(), db.ReadPreference().Mode(), err)
+	fmt.Println(db.Name(), db.ReadPreference().Mode(), db.Collection("posts").FullName())
 
-	err = client.Database("my.app").Err()
-	fmt.Println(err)
+	bad := client.Database("my.app")
+	fmt.Println(bad.Err())
+	_, err = bad.Collection("posts").CountDocuments(context.Background(), bson.D{})
+	fmt.Println(errors.Is(err, motor.ErrInvalidName), err)
 	// Output:
-	// app nearest <nil>
+	// app nearest app.posts
 	// motor: invalid database name "my.app": must not contain the character '.'
+	// true motor: count my.app.posts: invalid database name "my.app": must not contain the character '.'
 }
