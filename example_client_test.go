@@ -116,7 +116,7 @@ func ExampleClient_Database() {
 
 	bad := client.Database("my.app")
 	fmt.Println(bad.Err())
-	_, err = bad.Collection("posts").CountDocuments(context.Background(), bson.D{})
+	_, err = bad.Collection("posts").CountDocuments(context.Background(), bson.D{}, nil)
 	fmt.Println(errors.Is(err, motor.ErrInvalidName), err)
 	// Output:
 	// app nearest app.posts
