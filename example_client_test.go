@@ -121,5 +121,5 @@ func ExampleClient_Database() {
 	// Output:
 	// app nearest app.posts
 	// motor: invalid database name "my.app": must not contain the character '.'
-	// true motor: count my.app.posts: invalid database name "my.app": must not contain the character '.'
+	// true motor: count documents my.app.posts: invalid database name "my.app": must not contain the character '.'
 }
