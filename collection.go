@@ -198,7 +198,7 @@ func countDocumentsCmd(name string, filter any, o *CountDocumentsOptions, rc *re
 	}
 	if filter == nil {
 		filter = bson.D{}
-	} else if err := checkDocument(reg, "the filter", filter); err != nil {
+	} else if err := checkIsDocument("the filter", filter); err != nil { // the driver encodes it, once
 		return nil, err
 	}
 	if err := checkHint(reg, "CountDocumentsOptions.Hint", o.Hint); err != nil {

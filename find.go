@@ -260,7 +260,7 @@ func findCmd(name string, filter any, o *FindOptions, rc *readconcern.ReadConcer
 	}
 	if filter == nil {
 		filter = bson.D{}
-	} else if err := checkDocument(reg, "the filter", filter); err != nil {
+	} else if err := checkIsDocument("the filter", filter); err != nil { // the driver encodes it, once
 		return nil, err
 	}
 	cmd := make(bson.D, 0, 4)
