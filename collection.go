@@ -41,6 +41,17 @@ func newCollection(db *Database, name string, s settings) *Collection {
 	return &Collection{db: db, name: name, full: db.name + "." + name, set: s}
 }
 
+// readCall returns the door's description of the read op on c, and the read concern its command sends: retried once
+// as PyMongo's reads are, with the collection's read preference and read concern (primary and none inside a
+// transaction, whose own apply), sending maxTimeMS itself when maxTime is set.
+func (c *Collection) readCall(ctx context.Context, op string, maxTime time.Duration) (call, *readconcern.ReadConcern) {
+	cl := c.call(op)
+	cl.retryRead, cl.ownMaxTime = true, maxTime > 0
+	var rc *readconcern.ReadConcern
+	rc, cl.rp = c.set.forRead(ctx)
+	return cl, rc
+}
+
 // call returns the door's description of the operation op on c: errors read "motor: OP DB.NAME: CAUSE", documents
 // are encoded with c's codec options, and c's own error (a bad name or option) fails it before any I/O.
 func (c *Collection) call(op string) call {
@@ -153,14 +164,10 @@ var countDocumentsTyped = []string{"aggregate", "pipeline", "cursor", "hint", "m
 //
 // See https://www.mongodb.com/docs/manual/reference/method/db.collection.countDocuments/.
 func (c *Collection) CountDocuments(ctx context.Context, filter any, opts *CountDocumentsOptions) (int64, error) {
-	cl := c.call("count documents")
-	cl.retryRead = true
 	if opts == nil {
 		opts = &CountDocumentsOptions{}
 	}
-	cl.ownMaxTime = opts.MaxTime > 0
-	var rc *readconcern.ReadConcern
-	rc, cl.rp = c.set.forRead(ctx)
+	cl, rc := c.readCall(ctx, "count documents", opts.MaxTime)
 	cmd, err := countDocumentsCmd(c.name, filter, opts, rc, c.set.codec.reg)
 	if err != nil {
 		return 0, cl.fail(err)

@@ -99,14 +99,10 @@ func DistinctAs[T any](ctx context.Context, coll *Collection, key string, filter
 
 // distinct sends the distinct command and decodes its reply into v, a struct with a Values field.
 func (c *Collection) distinct(ctx context.Context, key string, filter any, o *DistinctOptions, v any) error {
-	cl := c.call("distinct")
-	cl.retryRead = true
 	if o == nil {
 		o = &DistinctOptions{}
 	}
-	cl.ownMaxTime = o.MaxTime > 0
-	var rc *readconcern.ReadConcern
-	rc, cl.rp = c.set.forRead(ctx)
+	cl, rc := c.readCall(ctx, "distinct", o.MaxTime)
 	cmd, err := distinctCmd(c.name, key, filter, o, rc, c.set.codec.reg)
 	if err != nil {
 		return cl.fail(err)
@@ -231,17 +227,14 @@ var countTyped = []string{"count", "maxTimeMS", "comment"}
 //
 // See https://www.mongodb.com/docs/manual/reference/command/count/.
 func (c *Collection) EstimatedDocumentCount(ctx context.Context, opts *EstimatedDocumentCountOptions) (int64, error) {
-	cl := c.call("count")
-	cl.retryRead, cl.accept = true, nsMissing
 	if opts == nil {
 		opts = &EstimatedDocumentCountOptions{}
 	}
+	cl, rc := c.readCall(ctx, "count", opts.MaxTime)
+	cl.accept = nsMissing
 	if inTransaction(ctx) {
 		return 0, cl.fail(&invalidOpError{msg: "the count command cannot run in a transaction; use CountDocuments"})
 	}
-	cl.ownMaxTime = opts.MaxTime > 0
-	var rc *readconcern.ReadConcern
-	rc, cl.rp = c.set.forRead(ctx)
 	cmd, err := countCmd(c.name, opts, rc)
 	if err != nil {
 		return 0, cl.fail(err)
