@@ -85,11 +85,14 @@ type Process struct {
 	killed   atomic.Bool
 }
 
-// Kill kills the child at once (SIGKILL), as a crash would, and waits for it to exit. FerretDB gets no chance to
+// Kill kills the child at once (SIGKILL), as a crash would, closes the front and waits for the child to exit. FerretDB gets no chance to
 // finish what it is doing. Stop must still be called, to release the data directory.
 func (p *Process) Kill() {
 	p.killed.Store(true)
 	p.kill()
+	if p.front != nil {
+		_ = p.front.Close() // a crash takes the whole server down: its address refuses connections
+	}
 }
 
 // Addr returns the address clients connect to, "127.0.0.1:PORT": the conformance front's, or FerretDB's own with
