@@ -255,12 +255,7 @@ func (c *conn) command(h wire.Header, msg []byte) error {
 		c.authed = true
 	}
 
-	// Refusals: the checks every command gets, then the command's own.
-	for _, r := range c.f.rules.global {
-		if err := r.Refuse(cmd); err != nil {
-			return c.replyError(h, cmd, err)
-		}
-	}
+	// Refusals: the command's own, which say the most, then the checks every command gets.
 	var serve *Rule
 	if e != nil {
 		for _, r := range e.refuse {
@@ -268,6 +263,13 @@ func (c *conn) command(h wire.Header, msg []byte) error {
 				return c.replyError(h, cmd, err)
 			}
 		}
+	}
+	for _, r := range c.f.rules.global {
+		if err := r.Refuse(cmd); err != nil {
+			return c.replyError(h, cmd, err)
+		}
+	}
+	if e != nil {
 		for _, r := range e.serve {
 			if r.Applies == nil || r.Applies(cmd) {
 				serve = r

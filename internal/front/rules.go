@@ -188,7 +188,7 @@ func scanValues(doc []byte) *Error {
 		if key := el.KeyBytes(); len(key) > 1 && key[0] == '$' {
 			for _, k := range ops[:nops] {
 				if bytes.Equal(k, key) {
-					found = badValue("%s closes the connection on a document with the key %q twice; "+
+					found = badValue("%s would close the connection on a document with the key %q twice; "+
 						"combine the conditions under one key", ferret, key)
 					return false
 				}
@@ -204,7 +204,8 @@ func scanValues(doc []byte) *Error {
 }
 
 func closing(what string) *Error {
-	return badValue("%s closes the connection on a command that holds %s; it cannot store or compare one", ferret, what)
+	return badValue("%s cannot handle %s and would close the connection on it; "+
+		"store the value another way (a double, a string, null) or use MongoDB", ferret, what)
 }
 
 // stages calls fn with each stage of an aggregate's pipeline: the stage name and its argument.
