@@ -37,12 +37,14 @@ func builtinRules() []Rule {
 			Refuse: refuseClosingValues,
 		},
 		{
-			// FerretDB v1 closes the connection on eval; MongoDB 4.2 removed it.
-			Name:     "eval",
-			Commands: []string{"eval", "$eval"},
+			// FerretDB v1 closes the connection on eval and on mapReduce with its JavaScript functions; it has
+			// neither command (MongoDB 4.2 removed eval). Answer CommandNotFound, as FerretDB does for a
+			// mapReduce without JavaScript.
+			Name:     "eval and mapReduce",
+			Commands: []string{"eval", "$eval", "mapReduce", "mapreduce"},
 			Refuse: func(cmd *Command) *Error {
 				return &Error{Code: codeCommandNotFound, CodeName: "CommandNotFound",
-					Msg: "no such command: '" + cmd.Name + "' (MongoDB 4.2 removed it, and " + ferret + " closes the connection on it)"}
+					Msg: "no such command: '" + cmd.Name + "' (" + ferret + " has no JavaScript and would close the connection on it)"}
 			},
 		},
 		{
@@ -79,18 +81,6 @@ func builtinRules() []Rule {
 			Name:     "negative zero",
 			Commands: []string{"insert", "update", "findAndModify", "findandmodify"},
 			Refuse:   refuseNegativeZero,
-		},
-		{
-			// create accepts a capped collection's max (a document count) and does not enforce it.
-			Name:     "capped max",
-			Commands: []string{"create"},
-			Refuse: func(cmd *Command) *Error {
-				if cmd.Lookup("max").Type == 0 {
-					return nil
-				}
-				return notImplemented("%s does not enforce a capped collection's max (the document count); "+
-					"create it without max (size is accepted) and trim the collection in the application", ferret)
-			},
 		},
 		{
 			// distinct refuses maxTimeMS (FailedToParse: distinct: unknown field "maxTimeMS"), which the Go driver
