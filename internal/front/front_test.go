@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 	"go.uber.org/goleak"
 
 	"github.com/gomotor/motor/internal/ferretproc"
@@ -749,4 +752,49 @@ func BenchmarkFront(b *testing.B) {
 			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
+}
+
+// TestDriver shows the two symptoms the Go driver hits without the front: a w:0 write's reply read as the answer to
+// the next command, and Distinct failing under a context deadline (maxTimeMS).
+func TestDriver(t *testing.T) {
+	db := dbName(t)
+	connect := func(addr string) *mongo.Collection {
+		// one connection, so that the next command reuses the w:0 write's connection
+		c, err := mongo.Connect(options.Client().ApplyURI("mongodb://" + addr + "/?directConnection=true").SetMaxPoolSize(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+		return c.Database(db).Collection("c")
+	}
+	unacked := options.Collection().SetWriteConcern(writeconcern.Unacknowledged())
+
+	check := func(coll *mongo.Collection) (count int64, distinctErr error) {
+		ctx := t.Context()
+		if _, err := coll.InsertOne(ctx, D{{Key: "_id", Value: 1}}); err != nil {
+			t.Fatal(err)
+		}
+		w0 := coll.Database().Collection(coll.Name(), unacked)
+		if _, err := w0.InsertOne(ctx, D{{Key: "_id", Value: 1}}); err != nil { // a duplicate: its error is the reply
+			t.Fatal(err)
+		}
+		count, err := coll.CountDocuments(ctx, D{})
+		if err != nil {
+			count = -1
+		}
+		dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		return count, coll.Distinct(dctx, "_id", D{}).Err()
+	}
+
+	if count, err := check(connect(server.front.Addr())); count != 1 || err != nil {
+		t.Errorf("front: count %d, distinct %v", count, err)
+	}
+	raw := connect(server.proc.Addr())
+	_ = raw.Database().Drop(t.Context())
+	count, err := check(raw)
+	if count == 1 || err == nil {
+		t.Errorf("raw: count %d, distinct %v; FerretDB fixed both?", count, err)
+	}
+	t.Logf("raw: count %d, distinct: %v", count, err)
 }
