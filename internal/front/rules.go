@@ -96,7 +96,7 @@ func builtinRules() []Rule {
 			// unique-index violation. The front runs the statements one at a time and adds up the replies.
 			Name:     "bulk update replies",
 			Commands: []string{"update"},
-			Applies:  func(cmd *Command) bool { return countDocs(cmd, "updates") > 1 },
+			Applies:  splitUpdate,
 			Serve:    serveUpdateStatements,
 		},
 		{
@@ -493,11 +493,18 @@ func serveWithoutMaxTime(x *Exchange) (bsoncore.Document, error) {
 	return x.RoundTrip(without(x.Cmd.Body, []string{"maxTimeMS"}), d)
 }
 
-// countDocs returns how many documents the array or sequence key holds.
-func countDocs(cmd *Command, key string) int {
-	n := 0
-	cmd.Docs(key, func(bsoncore.Document) bool { n++; return true })
-	return n
+// splitUpdate reports whether serveUpdateStatements takes an update: one with several statements, none of which
+// FerretDB refuses as a whole (a pipeline, arrayFilters, collation), so that splitting never applies some statements
+// of a command that FerretDB would have refused before applying any.
+func splitUpdate(cmd *Command) bool {
+	n, refused := 0, false
+	cmd.Docs("updates", func(stmt bsoncore.Document) bool {
+		n++
+		refused = stmt.Lookup("u").Type != bsoncore.TypeEmbeddedDocument ||
+			stmt.Lookup("arrayFilters").Type != 0 || stmt.Lookup("collation").Type != 0
+		return !refused
+	})
+	return n > 1 && !refused
 }
 
 // serveUpdateStatements runs an update's statements one at a time and builds MongoDB's reply from the answers.
