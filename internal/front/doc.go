@@ -27,7 +27,10 @@
 //   - Repairs: maxTimeMS on distinct is stripped and enforced by the front (MaxTimeMSExpired, 50); an update with
 //     several statements runs one statement at a time so that n, nModified, upserted and writeErrors come out as
 //     MongoDB's; unique-index violations reported as InternalError (1) become DuplicateKey (11000); a unique index
-//     over the name of an existing non-unique one answers IndexOptionsConflict (85).
+//     over the name of an existing non-unique one answers IndexOptionsConflict (85); an insert whose unique key is
+//     missing or null while a stored document's is too gets a DuplicateKey write error, and one with an array in a
+//     unique key NotImplemented (unique.go: the front looks up a collection's unique indexes once and forgets them
+//     when a command changes indexes or collections).
 //
 // # Adding a rule
 //

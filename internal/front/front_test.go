@@ -798,3 +798,39 @@ func TestDriver(t *testing.T) {
 	}
 	t.Logf("raw: count %d, distinct: %v", count, err)
 }
+
+// TestUniqueNulls: FerretDB lets any number of documents miss a unique index's field, and does not compare array
+// elements; the front reports the duplicate as MongoDB does, and refuses arrays.
+func TestUniqueNulls(t *testing.T) {
+	db := dbName(t)
+	w := dialWire(t, server.front.Addr())
+	raw := dialWire(t, server.proc.Addr())
+	w.run(D{{Key: "insert", Value: "u"}, {Key: "documents", Value: A{D{{Key: "_id", Value: 1}, {Key: "u", Value: 1}}}}, {Key: "$db", Value: db}})
+	w.run(D{{Key: "createIndexes", Value: "u"}, {Key: "indexes", Value: A{D{{Key: "key", Value: D{{Key: "u", Value: 1}}}, {Key: "name", Value: "u_1"}, {Key: "unique", Value: true}}}}, {Key: "$db", Value: db}})
+
+	insert := func(ordered bool, docs ...any) D {
+		return D{{Key: "insert", Value: "u"}, {Key: "documents", Value: A(docs)}, {Key: "ordered", Value: ordered}, {Key: "$db", Value: db}}
+	}
+	// the first missing u is fine, the second (index 1 of an unordered batch) is a duplicate of null
+	got := w.run(insert(false, D{{Key: "_id", Value: 2}}, D{{Key: "_id", Value: 3}}, D{{Key: "_id", Value: 4}, {Key: "u", Value: 4}}))
+	if got.Lookup("n").AsInt64() != 2 || got.Lookup("writeErrors", "0", "index").AsInt64() != 1 ||
+		got.Lookup("writeErrors", "0", "code").AsInt64() != codeDuplicateKey ||
+		got.Lookup("writeErrors", "0", "errmsg").StringValue() != "E11000 duplicate key error collection: "+db+".u index: u_1 dup key: { u: null }" {
+		t.Errorf("front: %v", got)
+	}
+	if r := raw.run(insert(true, D{{Key: "_id", Value: 5}, {Key: "u", Value: nil}})); r.Lookup("n").AsInt64() != 1 {
+		t.Errorf("raw: %v", r)
+	}
+	// arrays
+	if got = w.run(insert(true, D{{Key: "_id", Value: 6}, {Key: "u", Value: A{7, 8}}})); code(got) != codeNotImplemented {
+		t.Errorf("front: %v", got)
+	}
+	// an ordinary insert still passes, and a dropped index is forgotten
+	if got = w.run(insert(true, D{{Key: "_id", Value: 9}, {Key: "u", Value: 9}})); got.Lookup("n").AsInt64() != 1 {
+		t.Errorf("front: %v", got)
+	}
+	w.run(D{{Key: "dropIndexes", Value: "u"}, {Key: "index", Value: "u_1"}, {Key: "$db", Value: db}})
+	if got = w.run(insert(true, D{{Key: "_id", Value: 10}})); got.Lookup("n").AsInt64() != 1 {
+		t.Errorf("front after dropIndexes: %v", got)
+	}
+}

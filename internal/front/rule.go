@@ -103,6 +103,8 @@ type Command struct {
 
 	// MoreToCome is set for a fire-and-forget message (w:0): the client reads no reply.
 	MoreToCome bool
+
+	front *Front
 }
 
 // Lookup returns the body's field key, or a zero Value (Type 0) if it has none.

@@ -114,6 +114,22 @@ func builtinRules() []Rule {
 			Repair:   repairDuplicateKey,
 		},
 		{
+			// A unique index lets any number of documents miss its field or hold null there, and does not
+			// compare array elements (unique.go). Inserts only: an update that unsets the field or sets an array
+			// is not checked.
+			Name:     "unique indexes and missing, null or array values",
+			Commands: []string{"insert"},
+			Serve:    serveInsertUnique,
+		},
+		{
+			// What unique.go learned about a collection's indexes is forgotten on any command that may change
+			// them.
+			Name: "forget unique indexes",
+			Commands: []string{"createIndexes", "createindexes", "dropIndexes", "dropindexes", "deleteIndexes",
+				"drop", "dropDatabase", "dropdatabase", "renameCollection", "renamecollection", "create"},
+			Repair: forgetUniqueIndexes,
+		},
+		{
 			// createIndexes with the name of an existing non-unique index and unique: true answers "all indexes
 			// already exist" and leaves the index non-unique. The front checks listIndexes first.
 			Name:     "unique index over an existing name",
@@ -632,8 +648,8 @@ func repairUpdateReply(cmd *Command, reply bsoncore.Document) bsoncore.Document 
 	return updateReply(int32(n), 0, nil, writeErrors)
 }
 
-// uniqueIndex finds the SQLite index in FerretDB's message "UNIQUE constraint failed: index 'TABLE_HASH_NAME'".
-var uniqueIndex = regexp.MustCompile(`UNIQUE constraint failed: index '(?:.*?_[0-9a-f]{8}_)?([^']*)'`)
+// sqliteUniqueIndex finds the SQLite index in FerretDB's message "UNIQUE constraint failed: index 'TABLE_HASH_NAME'".
+var sqliteUniqueIndex = regexp.MustCompile(`UNIQUE constraint failed: index '(?:.*?_[0-9a-f]{8}_)?([^']*)'`)
 
 // isUniqueViolation reports whether an error is FerretDB's InternalError for a unique-index violation.
 func isUniqueViolation(code int32, msg string) bool {
@@ -644,7 +660,7 @@ func isUniqueViolation(code int32, msg string) bool {
 // not the key's value.
 func duplicateKeyMsg(msg, db, coll string) string {
 	s := "E11000 duplicate key error collection: " + db + "." + coll
-	if m := uniqueIndex.FindStringSubmatch(msg); m != nil {
+	if m := sqliteUniqueIndex.FindStringSubmatch(msg); m != nil {
 		s += " index: " + m[1]
 	}
 	return s
