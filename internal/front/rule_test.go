@@ -55,6 +55,9 @@ func TestRefusals(t *testing.T) {
 		{"zero", d{e("insert", "c"), e("documents", a{d{e("z", 0.0)}})}, 0},
 		{"negative zero", d{e("insert", "c"), e("documents", a{d{e("z", math.Copysign(0, -1))}})}, codeNotImplemented},
 		{"eval", d{e("$eval", "function() {}")}, codeCommandNotFound},
+		{"index key", d{e("createIndexes", "c"), e("indexes", a{d{e("key", d{e("a.b", 1)}), e("name", "x")}})}, 0},
+		{"index key $", d{e("createIndexes", "c"), e("indexes", a{d{e("key", d{e("a.$", 1)}), e("name", "x")}})}, codeCannotCreateIndex},
+		{"index key empty", d{e("createIndexes", "c"), e("indexes", a{d{e("key", d{e("", 1)}), e("name", "x")}})}, codeCannotCreateIndex},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body := marshal(t, tc.cmd)
@@ -103,5 +106,17 @@ func TestRegister(t *testing.T) {
 	en := compile(rules).byName["frob"]
 	if en == nil || len(en.refuse) != 1 || en.refuse[0].Refuse(&Command{}).Msg != "frob" {
 		t.Fatalf("entry %+v", en)
+	}
+}
+
+func TestRepairStackLocations(t *testing.T) {
+	reply := (&Error{Code: 1, CodeName: "InternalError",
+		Msg: "[msg_createindexes.go:155 handler.(*Handler).MsgCreateIndexes] [registry.go:498 metadata.(*Registry).indexesCreate] bad spec"}).doc()
+	got := repairStackLocations(nil, reply)
+	if _, msg, _ := errorReply(got); msg != "bad spec" {
+		t.Errorf("errmsg %q", msg)
+	}
+	if repairStackLocations(nil, (&Error{Code: 1, CodeName: "InternalError", Msg: "plain"}).doc()) != nil {
+		t.Error("a plain message was changed")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
@@ -128,6 +129,28 @@ func builtinRules() []Rule {
 			Commands: []string{"createIndexes", "createindexes", "dropIndexes", "dropindexes", "deleteIndexes",
 				"drop", "dropDatabase", "dropdatabase", "renameCollection", "renamecollection", "create"},
 			Repair: forgetUniqueIndexes,
+		},
+		{
+			// listDatabases leaves out admin until something is written there; MongoDB always lists it. Repaired
+			// for nameOnly without a filter, the form list_database_names sends, where the entry is exactly
+			// {name: "admin"}; a full listing would need admin's size, which FerretDB does not have.
+			Name:     "listDatabases without admin",
+			Commands: []string{"listDatabases", "listdatabases"},
+			Repair:   repairListDatabases,
+		},
+		{
+			// createIndexes accepts key fields that MongoDB refuses: "", "$a" and "a.$" (an empty or $-prefixed
+			// part). MongoDB answers CannotCreateIndex (67).
+			Name:     "illegal index key fields",
+			Commands: []string{"createIndexes", "createindexes"},
+			Refuse:   refuseIndexKeyFields,
+		},
+		{
+			// A few malformed index specifications get an InternalError whose message starts with Go source
+			// locations ("[msg_createindexes.go:155 handler.(*Handler).MsgCreateIndexes] ..."): they are cut.
+			Name:     "Go stack in createIndexes errors",
+			Commands: []string{"createIndexes", "createindexes"},
+			Repair:   repairStackLocations,
 		},
 		{
 			// createIndexes with the name of an existing non-unique index and unique: true answers "all indexes
@@ -724,4 +747,68 @@ func serveUniqueIndex(x *Exchange) (bsoncore.Document, error) {
 				"(" + ferret + " would answer ok and keep it non-unique); drop it first"}).doc(), nil
 	}
 	return x.Forward(0)
+}
+
+func repairListDatabases(cmd *Command, reply bsoncore.Document) bsoncore.Document {
+	nameOnly, _ := cmd.Lookup("nameOnly").BooleanOK()
+	dbs, ok := reply.Lookup("databases").ArrayOK()
+	if !nameOnly || cmd.Lookup("filter").Type != 0 || !ok {
+		return nil
+	}
+	var names []string
+	each(dbs, func(el bsoncore.Element) bool {
+		if d, ok := el.Value().DocumentOK(); ok {
+			name, _ := d.Lookup("name").StringValueOK()
+			names = append(names, name)
+		}
+		return true
+	})
+	if slices.Contains(names, "admin") {
+		return nil
+	}
+	names = append(names, "admin")
+	slices.Sort(names)
+	ab := bsoncore.NewArrayBuilder()
+	for _, n := range names {
+		ab.AppendDocument(bsoncore.NewDocumentBuilder().AppendString("name", n).Build())
+	}
+	arr := ab.Build()
+	return withField(reply, "databases", func(dst []byte) []byte { return bsoncore.AppendArrayElement(dst, "databases", arr) })
+}
+
+// goLocations matches the Go source locations that start some of FerretDB's InternalError messages.
+var goLocations = regexp.MustCompile(`^(?:\[[^\]]*\.go:\d+ [^\]]*\] )+`)
+
+func repairStackLocations(_ *Command, reply bsoncore.Document) bsoncore.Document {
+	code, msg, isErr := errorReply(reply)
+	if !isErr || code != codeInternalError || !goLocations.MatchString(msg) || isUniqueViolation(code, msg) {
+		return nil
+	}
+	return (&Error{Code: code, CodeName: "InternalError", Msg: goLocations.ReplaceAllString(msg, "")}).doc()
+}
+
+func refuseIndexKeyFields(cmd *Command) *Error {
+	var e *Error
+	cmd.Docs("indexes", func(spec bsoncore.Document) bool {
+		key, ok := spec.Lookup("key").DocumentOK()
+		if !ok {
+			return true
+		}
+		each(key, func(el bsoncore.Element) bool {
+			field := el.Key()
+			if field == "$**" || strings.HasSuffix(field, ".$**") {
+				return true // a wildcard index: FerretDB answers for itself
+			}
+			for part := range strings.SplitSeq(field, ".") {
+				if part == "" || part[0] == '$' {
+					e = &Error{Code: codeCannotCreateIndex, CodeName: "CannotCreateIndex",
+						Msg: "Index key contains an illegal field name: " + quote(field) + " (" + ferret + " would accept it)"}
+					return false
+				}
+			}
+			return true
+		})
+		return e == nil
+	})
+	return e
 }
