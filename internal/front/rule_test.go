@@ -38,6 +38,8 @@ func TestRefusals(t *testing.T) {
 		{"repeated field passes", d{e("find", "c"), e("filter", d{e("a", 1), e("a", 2)})}, 0},
 		{"group one", d{e("aggregate", "c"), e("pipeline", a{d{e("$group", d{e("_id", "$k"), e("n", d{e("$sum", 1)})})}})}, 0},
 		{"group two", d{e("aggregate", "c"), e("pipeline", a{d{e("$group", d{e("_id", nil), e("n", d{e("$sum", 1)}), e("m", d{e("$sum", 1)})})}})}, codeNotImplemented},
+		{"group _id document", d{e("aggregate", "c"), e("pipeline", a{d{e("$group", d{e("_id", d{e("a", "$k")}), e("n", d{e("$sum", 1)})})}})}, 0},
+		{"group _id array", d{e("aggregate", "c"), e("pipeline", a{d{e("$group", d{e("_id", d{e("a", a{"$k"})})})}})}, codeNotImplemented},
 		{"project 0/1", d{e("aggregate", "c"), e("pipeline", a{d{e("$project", d{e("a", 1), e("b", false), e("c.d", 1)})}})}, 0},
 		{"project literal array", d{e("aggregate", "c"), e("pipeline", a{d{e("$project", d{e("a", a{1, "x"})})}})}, 0},
 		{"project $$ROOT", d{e("aggregate", "c"), e("pipeline", a{d{e("$project", d{e("a", "$$ROOT")})}})}, codeNotImplemented},

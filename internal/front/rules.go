@@ -50,7 +50,7 @@ func builtinRules() []Rule {
 		},
 		{
 			// FerretDB issue #4616: a $group with more than one accumulator computes only the first; the others
-			// come back as 0.
+			// come back as 0. And a field path inside an array of the _id ({_id: ["$k"]}) is kept as a literal.
 			Name:     "$group with several accumulators",
 			Commands: []string{"aggregate"},
 			Refuse:   refuseGroupAccumulators,
@@ -265,6 +265,10 @@ func refuseGroupAccumulators(cmd *Command) *Error {
 		if name != "$group" || !ok {
 			return nil
 		}
+		if id := spec.Lookup("_id"); arrayExpression(id) {
+			return notImplemented("%s returns an expression inside an array of a $group _id as a literal "+
+				"instead of evaluating it; group by a document ({a: \"$a\", b: \"$b\"}) instead", ferret)
+		}
 		var accs []string
 		each(spec, func(el bsoncore.Element) bool {
 			if k := el.Key(); k != "_id" {
@@ -278,6 +282,22 @@ func refuseGroupAccumulators(cmd *Command) *Error {
 		return notImplemented("%s computes only the first accumulator of a $group (FerretDB issue #4616), "+
 			"here %q of %q; use one $group stage per accumulator", ferret, accs[0], accs)
 	})
+}
+
+// arrayExpression reports whether v holds, at any depth, an array with a field path or an operator in it.
+func arrayExpression(v bsoncore.Value) bool {
+	switch v.Type {
+	case bsoncore.TypeArray:
+		return containsExpression(v.Data)
+	case bsoncore.TypeEmbeddedDocument:
+		found := false
+		each(v.Data, func(el bsoncore.Element) bool {
+			found = arrayExpression(el.Value())
+			return !found
+		})
+		return found
+	}
+	return false
 }
 
 func refuseProjectionExpressions(cmd *Command) *Error {
