@@ -433,6 +433,15 @@ func TestFireAndForget(t *testing.T) {
 	if n := got.Lookup("n").AsInt64(); n != 4 { // 1 raw + 3 through the front
 		t.Errorf("count = %v", got)
 	}
+	// with a checksum, which the front drops (it no longer matches once moreToCome is cleared)
+	msg := wire.AppendOpMsg(nil, 99, 0, wire.FlagMoreToCome|wire.FlagChecksumPresent, insert(20))
+	msg = wire.Finish(append(msg, 1, 2, 3, 4))
+	if _, err := w.c.Write(msg); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.run(D{{Key: "count", Value: "c"}, {Key: "$db", Value: db}}).Lookup("n").AsInt64(); n != 5 {
+		t.Errorf("count after the checksummed insert = %d", n)
+	}
 	// a refused fire-and-forget write gets no reply either
 	w.send(wire.FlagMoreToCome, mustMarshal(t, D{{Key: "insert", Value: "c"}, {Key: "documents", Value: A{D{{Key: "v", Value: math.NaN()}}}}, {Key: "$db", Value: db}}))
 	if c := code(w.run(D{{Key: "ping", Value: 1}, {Key: "$db", Value: db}})); c != 0 {
