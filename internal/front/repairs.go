@@ -3,6 +3,7 @@ package front
 import (
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
@@ -14,7 +15,32 @@ import (
 // serveWithoutMaxTime sends the command without maxTimeMS and waits for the reply that long.
 func serveWithoutMaxTime(x *Exchange) (bsoncore.Document, error) {
 	d, _ := maxTime(x.Cmd)
-	return x.RoundTrip(without(x.Cmd.Body, []string{"maxTimeMS"}), d)
+	return x.RoundTrip(folded(x.Cmd, "maxTimeMS"), d)
+}
+
+// serveWithout returns a Serve hook that sends the command without the fields drop.
+func serveWithout(drop ...string) func(x *Exchange) (bsoncore.Document, error) {
+	return func(x *Exchange) (bsoncore.Document, error) {
+		return x.RoundTrip(folded(x.Cmd, drop...), 0)
+	}
+}
+
+// folded returns the command's body without the fields drop, with its document sequences appended as arrays: a
+// command that [Exchange.RoundTrip] can send.
+func folded(cmd *Command, drop ...string) bsoncore.Document {
+	return without(cmd.Body, drop, func(dst []byte) []byte {
+		for _, s := range cmd.Seqs {
+			idx, out := bsoncore.AppendArrayElementStart(dst, s.ID)
+			i := 0
+			s.Each(func(d []byte) bool {
+				out = bsoncore.AppendDocumentElement(out, strconv.Itoa(i), d)
+				i++
+				return true
+			})
+			dst, _ = bsoncore.AppendArrayEnd(out, idx)
+		}
+		return dst
+	})
 }
 
 // splitUpdate reports whether serveUpdateStatements takes an update: one with several statements, none of which

@@ -90,6 +90,14 @@ func builtinRules() []Rule {
 			Serve:    serveWithoutMaxTime,
 		},
 		{
+			// delete refuses bypassDocumentValidation (FailedToParse: delete: unknown field), which PyMongo's bulk
+			// writes send and MongoDB ignores for deletes (they validate nothing). The front strips it.
+			Name:     "bypassDocumentValidation on delete",
+			Commands: []string{"delete"},
+			Applies:  func(cmd *Command) bool { return cmd.Lookup("bypassDocumentValidation").Type != 0 },
+			Serve:    serveWithout("bypassDocumentValidation"),
+		},
+		{
 			// An update with several statements gets a wrong upserted index, loses n, nModified and upserted after
 			// a write error, reports a write error at the wrong index, and fails as a whole (InternalError) on a
 			// unique-index violation. The front runs the statements one at a time and adds up the replies.

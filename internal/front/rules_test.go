@@ -2,6 +2,7 @@ package front_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"math"
@@ -13,6 +14,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+
+	"github.com/gomotor/motor/internal/wire"
 )
 
 // Wire tests of the rules: each command through the front and, where it shows the behaviour, straight to FerretDB.
@@ -227,6 +230,20 @@ func TestRules(t *testing.T) {
 			cmd:  D{{Key: "find", Value: "c"}, {Key: "filter", Value: D{{Key: "a", Value: D{{Key: "$gt", Value: 5}, {Key: "$gt", Value: 1}}}}}},
 			want: codeBadValue,
 			raw:  closed,
+		},
+		{
+			name: "delete bypassDocumentValidation",
+			cmd:  D{{Key: "delete", Value: "c"}, {Key: "deletes", Value: A{D{{Key: "q", Value: D{{Key: "_id", Value: 1}}}, {Key: "limit", Value: 1}}}}, {Key: "bypassDocumentValidation", Value: true}},
+			raw: func(t *testing.T, r bson.Raw) {
+				if code(r) != 9 {
+					t.Errorf("raw: %v", r)
+				}
+			},
+			check: func(t *testing.T, r bson.Raw) {
+				if n := r.Lookup("n").AsInt64(); n != 1 {
+					t.Errorf("n: %v", r)
+				}
+			},
 		},
 		{
 			name: "distinct maxTimeMS",
@@ -488,5 +505,49 @@ func TestRepairs(t *testing.T) {
 		t.Logf("raw lists admin (something was written there): %v", r)
 	} else if got := w.run(list); !hasAdmin(got) {
 		t.Errorf("front: %v", got)
+	}
+}
+
+// TestSequences: rules that rebuild a command keep its document sequences (the driver sends insert's documents,
+// update's updates and delete's deletes that way).
+func TestSequences(t *testing.T) {
+	db := dbName(t)
+	w := dialWire(t, server.front.Addr())
+	send := func(body D, id string, docs ...D) bson.Raw {
+		t.Helper()
+		var seq []byte
+		for _, d := range docs {
+			seq = append(seq, mustMarshal(t, d)...)
+		}
+		w.id++
+		msg := wire.AppendHeader(nil, w.id, 0, wire.OpMsg)
+		msg = append(msg, 0, 0, 0, 0, 0)
+		msg = append(msg, mustMarshal(t, append(body, E{Key: "$db", Value: db}))...)
+		msg = append(msg, 1)
+		msg = binary.LittleEndian.AppendUint32(msg, uint32(4+len(id)+1+len(seq)))
+		msg = append(append(append(msg, id...), 0), seq...)
+		if _, err := w.c.Write(wire.Finish(msg)); err != nil {
+			t.Fatal(err)
+		}
+		h, doc, err := w.recv(10 * time.Second)
+		if err != nil || h.ResponseTo != w.id {
+			t.Fatalf("%v: %v %v", body, h, err)
+		}
+		return doc
+	}
+	if r := send(D{{Key: "insert", Value: "s"}}, "documents", D{{Key: "_id", Value: 1}}, D{{Key: "_id", Value: 2}}, D{{Key: "_id", Value: 3}}); r.Lookup("n").AsInt64() != 3 {
+		t.Fatalf("insert: %v", r)
+	}
+	r := send(D{{Key: "update", Value: "s"}}, "updates",
+		D{{Key: "q", Value: D{{Key: "_id", Value: 1}}}, {Key: "u", Value: D{{Key: "$set", Value: D{{Key: "x", Value: 1}}}}}},
+		D{{Key: "q", Value: D{{Key: "_id", Value: 7}}}, {Key: "u", Value: D{{Key: "$set", Value: D{{Key: "x", Value: 1}}}}}, {Key: "upsert", Value: true}})
+	if r.Lookup("n").AsInt64() != 2 || r.Lookup("upserted", "0", "index").AsInt64() != 1 {
+		t.Errorf("update: %v", r)
+	}
+	r = send(D{{Key: "delete", Value: "s"}, {Key: "bypassDocumentValidation", Value: true}}, "deletes",
+		D{{Key: "q", Value: D{{Key: "_id", Value: 2}}}, {Key: "limit", Value: 1}},
+		D{{Key: "q", Value: D{{Key: "_id", Value: 3}}}, {Key: "limit", Value: 1}})
+	if r.Lookup("n").AsInt64() != 2 {
+		t.Errorf("delete: %v", r)
 	}
 }
