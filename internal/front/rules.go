@@ -137,9 +137,9 @@ func builtinRules() []Rule {
 			Repair: forgetUniqueIndexes,
 		},
 		{
-			// listDatabases leaves out admin until something is written there; MongoDB always lists it. Repaired
-			// for nameOnly without a filter, the form list_database_names sends, where the entry is exactly
-			// {name: "admin"}; a full listing would need admin's size, which FerretDB does not have.
+			// listDatabases leaves out admin until something is written there; MongoDB always lists it. Without
+			// a filter the front adds it: {name: "admin"} with nameOnly, else an empty database of size 0, which
+			// is what it holds.
 			Name:     "listDatabases without admin",
 			Commands: []string{"listDatabases", "listdatabases"},
 			Repair:   repairListDatabases,
