@@ -1,0 +1,21 @@
+// Package conformance holds a test suite, and nothing else: it runs MongoDB's behaviour, as MongoDB documents it,
+// against the embedded server ([github.com/gomotor/motor/embedded]) through the Go driver, and checks that the
+// server never gives a wrong answer.
+//
+// Each case is a query, update or aggregation operator or stage, a write concern or an error code, with MongoDB's
+// documented answer: the documents it returns, the reply fields, the collection's contents afterwards, or the error
+// code. Each case ends in exactly one of three outcomes:
+//
+//   - correct: the server gives MongoDB's answer;
+//   - refused: the server answers with an error whose code says that something is not supported (238
+//     NotImplemented, 115 CommandNotSupported, 59 CommandNotFound), and whose message names it;
+//   - wrong: any other answer, a dropped connection or no answer in time.
+//
+// A wrong answer fails the test. The suite also runs MongoDB's unified CRUD specification tests in testdata/crud,
+// and checks the table in the root README's section "What the embedded server cannot do" against what it refuses
+// (go test -update rewrites that table).
+//
+//	go test ./conformance              # from the embedded module
+//	go test ./conformance -v -run 'TestConformance/query'
+//	MONGODB_URI=mongodb://... go test ./conformance   # the same cases against a real MongoDB: all correct
+package conformance
