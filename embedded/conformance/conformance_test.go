@@ -71,9 +71,9 @@ type tcase struct {
 	feature string // the operator, stage, option or command that the case is about, as the README names it
 	name    string // what the case checks
 
-	docs  string   // documents of collection c before the case (extended JSON array)
-	setup []string // commands run before cmd, in order, on the case's database
-	cmd   string   // the command under test (relaxed extended JSON)
+	docs  string                                                        // documents of collection c before the case (extended JSON array)
+	setup []string                                                      // commands run before cmd, in order, on the case's database
+	cmd   string                                                        // the command under test (relaxed extended JSON)
 	run   func(ctx context.Context, db *mongo.Database) (result, error) // instead of cmd
 
 	want    string // the cursor's documents (a JSON array), or fields of the reply (a JSON document)
