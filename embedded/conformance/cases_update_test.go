@@ -193,7 +193,7 @@ func writeCases() []tcase {
 			cmd:   `{"insert": "c", "documents": [{"_id": 2, "a": [2, 3]}]}`, code: 11000},
 		{area: "index", feature: "unique", name: "existing name, other options", docs: `[{"_id": 1, "a": 1}]`,
 			setup: []string{`{"createIndexes": "c", "indexes": [{"key": {"a": 1}, "name": "a_1"}]}`},
-			cmd:   `{"createIndexes": "c", "indexes": [{"key": {"a": 1}, "name": "a_1", "unique": true}]}`, code: 86},
+			cmd:   `{"createIndexes": "c", "indexes": [{"key": {"a": 1}, "name": "a_1", "unique": true}]}`, code: 85},
 		{area: "index", feature: "unique", name: "bulk insert, unordered: per-document errors", docs: three,
 			setup: []string{`{"createIndexes": "c", "indexes": [{"key": {"b": 1}, "name": "b_1", "unique": true}]}`},
 			cmd:   `{"insert": "c", "documents": [{"_id": 10, "b": 1}, {"_id": 11, "b": 1}, {"_id": 12, "b": 2}], "ordered": false}`,

@@ -8,7 +8,8 @@
 //
 //   - correct: the server gives MongoDB's answer;
 //   - refused: the server answers with an error whose code says that something is not supported (238
-//     NotImplemented, 115 CommandNotSupported, 59 CommandNotFound), and whose message names it;
+//     NotImplemented, 115 CommandNotSupported, 59 CommandNotFound), or a BadValue (2) that names the embedded
+//     server, and whose message names what is not supported;
 //   - wrong: any other answer, a dropped connection or no answer in time.
 //
 // A wrong answer fails the test. The suite also runs MongoDB's unified CRUD specification tests in testdata/crud,
@@ -17,5 +18,6 @@
 //
 //	go test ./conformance              # from the embedded module
 //	go test ./conformance -v -run 'TestConformance/query'
-//	MONGODB_URI=mongodb://... go test ./conformance   # the same cases against a real MongoDB: all correct
+//	MONGODB_URI=mongodb://... go test ./conformance      # against a real MongoDB: every case must be correct
+//	CONFORMANCE_URI=mongodb://... go test ./conformance  # against another FerretDB-based server (motor serve)
 package conformance
