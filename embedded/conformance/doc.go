@@ -20,4 +20,5 @@
 //	go test ./conformance -v -run 'TestConformance/query'
 //	MONGODB_URI=mongodb://... go test ./conformance      # against a real MongoDB: every case must be correct
 //	CONFORMANCE_URI=mongodb://... go test ./conformance  # against another FerretDB-based server (motor serve)
+//	CONFORMANCE_RAW=1 go test ./conformance              # against FerretDB without the front: its wrong answers
 package conformance
