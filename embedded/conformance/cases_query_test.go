@@ -161,6 +161,7 @@ func findCases() []tcase {
 		{area: "find", feature: "projection", name: "positional $", docs: survey,
 			cmd:  `{"find": "c", "filter": {"_id": 1, "scores": {"$gt": 83}}, "projection": {"scores.$": 1}}`,
 			want: `[{"_id": 1, "scores": [85]}]`},
+		find("batchSize", "with comment and maxTimeMS", `"filter": {"qty": {"$gte": 75}}, "batchSize": 1, "comment": "c", "maxTimeMS": 60000, "projection": {"_id": 1}, "sort": {"_id": 1}`, ids(3, 4)),
 		findErr("projection", "inclusion and exclusion mixed", `"projection": {"item": 1, "qty": 0}`, 31254),
 		findErr("limit", "negative", `"limit": -2`, 51024),
 		findErr("skip", "negative", `"skip": -1`, 51024),
