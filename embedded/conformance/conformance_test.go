@@ -80,7 +80,7 @@ type tcase struct {
 	cmd   string                                                        // the command under test (relaxed extended JSON)
 	run   func(ctx context.Context, db *mongo.Database) (result, error) // instead of cmd
 
-	want    string // the cursor's documents (a JSON array), or fields of the reply (a JSON document)
+	want    string // the cursor's documents (a JSON array), or fields of the reply (a JSON document); ${db} is the database's name
 	after   string // the documents of c afterwards, sorted by _id (a JSON array)
 	code    int32  // MongoDB's error code; the command must fail with it
 	ordered bool   // the cursor's documents must come in want's order
@@ -295,7 +295,7 @@ func runCase(ctx context.Context, db *mongo.Database, c *tcase) (outcome, string
 		return wrong, fmt.Sprintf("succeeded (%s), MongoDB answers error %d", show(res), c.code), nil
 	}
 	if c.want != "" {
-		w, err := ext(c.want)
+		w, err := ext(strings.ReplaceAll(c.want, "${db}", db.Name()))
 		if err != nil {
 			return 0, "", err
 		}
@@ -500,8 +500,9 @@ func toFloat(v bson.RawValue) float64 {
 	}
 }
 
-// TestConformance runs the table: TestConformance/<area>/<feature>/<name>, each on a fresh database, and logs the
-// counts. A wrong answer fails the test.
+// TestConformance runs the table (TestConformance/cases/<area>/<feature>/<name>, each on a fresh database), then
+// MongoDB's CRUD specification tests (TestConformance/crud-spec), logs the counts and checks the README's table of
+// what the embedded server refuses (TestConformance/README). A wrong answer fails the test.
 func TestConformance(t *testing.T) {
 	cases := allCases()
 	seen := map[string]bool{}
@@ -537,6 +538,14 @@ func TestConformance(t *testing.T) {
 		}
 	})
 	logCounts(t, "table", time.Since(start))
+	t.Run("crud-spec", runCRUDSpec)
+	logCounts(t, "all", time.Since(start))
+
+	records.Lock()
+	n := len(records.list)
+	records.Unlock()
+	complete := n == len(cases)+specRunnable
+	t.Run("README", func(t *testing.T) { checkREADME(t, complete) })
 }
 
 // report fails the test on a wrong answer (and, against a real MongoDB, on a refusal) and logs the others.
@@ -565,9 +574,14 @@ func counts(source string) [3]int {
 	return n
 }
 
+// logCounts logs the counts of a source, or of all with "all".
 func logCounts(t *testing.T, source string, d time.Duration) {
+	name := source
+	if source == "all" {
+		source = ""
+	}
 	n := counts(source)
-	t.Logf("%s: %d cases: %d correct, %d refused, %d wrong (%v)", source, n[0]+n[1]+n[2], n[0], n[1], n[2], d.Round(time.Millisecond))
+	t.Logf("%s: %d cases: %d correct, %d refused, %d wrong (%v)", name, n[0]+n[1]+n[2], n[0], n[1], n[2], d.Round(time.Millisecond))
 }
 
 // refusedFeatures returns, per area and feature, the refused records of every source, sorted.
