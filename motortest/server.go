@@ -5,7 +5,9 @@
 // It does not import FerretDB, so the recorder and the fake compile with the driver alone. [StartServer] runs the
 // ferretdb binary that $MOTOR_FERRETDB_BIN names, or else one that it builds once per machine with the go command
 // into gomotor/ferretdb-v1.24.2 under the user cache directory (~/.cache on Linux; scripts/build-ferretdb.sh builds
-// the same binary ahead of time). Only tests should import it.
+// the same binary ahead of time). Clients reach that server through the conformance front, a wire proxy in the
+// test process that answers an error where FerretDB v1 would give a wrong answer or drop the connection, and
+// repairs what it can exactly; [ServerOptions.Raw] bypasses it. Only tests should import it.
 package motortest
 
 import (

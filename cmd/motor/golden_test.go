@@ -74,7 +74,7 @@ var goldenCases = []struct {
 	}},
 	{"collections", []step{
 		cmd("create-collection", "orders"),
-		cmd("create-collection", "logs", "--capped", "--size", "4096"), // no --max: the conformance front refuses it (FerretDB v1 does not enforce it)
+		cmd("create-collection", "logs", "--capped", "--size", "4096", "--max", "10"),
 		cmd("create-collection", "orders"),
 		cmd("list-collection-names"),
 		cmd("list-collections", "--filter", `{"name": "logs"}`),

@@ -233,6 +233,12 @@ func writeCases() []tcase {
 			`{"create": "c", "capped": true, "size": 4096, "max": 2}`,
 			`{"insert": "c", "documents": [{"_id": 1}, {"_id": 2}, {"_id": 3}]}`},
 			cmd: `{"find": "c", "projection": {"_id": 1}}`, want: ids(2, 3)},
+		{area: "write", feature: "capped", name: "max keeps the newest, in insertion order", setup: []string{
+			`{"create": "c", "capped": true, "size": 4096, "max": 2}`,
+			`{"insert": "c", "documents": [{"_id": 5}]}`,
+			`{"insert": "c", "documents": [{"_id": 1}]}`,
+			`{"insert": "c", "documents": [{"_id": 3}, {"_id": 2}]}`},
+			cmd: `{"find": "c", "projection": {"_id": 1}}`, want: ids(3, 2)},
 		{area: "value", feature: "-0.0", name: "keeps its sign", docs: `[{"_id": 1, "a": -0.0}]`,
 			cmd: `{"find": "c"}`, want: `[{"_id": 1, "a": -0.0}]`, exact: true},
 		{area: "value", feature: "Decimal128", name: "stored and read", docs: `[{"_id": 1, "a": {"$numberDecimal": "1.5"}}]`,

@@ -19,15 +19,18 @@
 //   - Refusals, answered with NotImplemented (238) and a message that says what FerretDB gets wrong and what to use
 //     instead: $group with more than one accumulator, field paths and nested expressions in $project, $addFields,
 //     $set and find's projection, $elemMatch with several conditions or in document form, $push with $slice, $sort
-//     or $position, $pull with a condition, $unset of an array element, -0.0 in written documents, a capped
-//     collection's max.
+//     or $position, $pull with a condition, $unset of an array element, -0.0 in written documents.
 //   - Refusals answered with BadValue (2) where FerretDB would close the connection: Decimal128, NaN, MinKey,
 //     MaxKey, JavaScript code, symbol, undefined and DBPointer values, and a repeated operator key in one document;
-//     eval answers CommandNotFound (59), as on MongoDB 4.2 and later.
+//     eval and mapReduce answer CommandNotFound (59), as eval does on MongoDB 4.2 and later and mapReduce on FerretDB
+//     when it carries no JavaScript.
 //   - Repairs: maxTimeMS on distinct is stripped and enforced by the front (MaxTimeMSExpired, 50); an update with
 //     several statements runs one statement at a time so that n, nModified, upserted and writeErrors come out as
 //     MongoDB's; unique-index violations reported as InternalError (1) become DuplicateKey (11000); a unique index
-//     over the name of an existing non-unique one answers IndexOptionsConflict (85).
+//     over the name of an existing non-unique one answers IndexOptionsConflict (85); an insert whose unique key is
+//     missing or null while a stored document's is too gets a DuplicateKey write error, and one with an array in a
+//     unique key NotImplemented (unique.go: the front looks up a collection's unique indexes once and forgets them
+//     when a command changes indexes or collections).
 //
 // # Adding a rule
 //

@@ -35,6 +35,7 @@ type Front struct {
 	ln       net.Listener
 	upstream string
 	rules    *table
+	uniques  uniqueCache // the unique indexes that the rules have looked up
 
 	mu     sync.Mutex
 	conns  map[*conn]struct{}
@@ -245,7 +246,7 @@ func (c *conn) handle(msg []byte) error {
 // command answers an OP_MSG.
 func (c *conn) command(h wire.Header, msg []byte) error {
 	cmd := &c.cmd
-	*cmd = Command{Body: c.msg.Body, Seqs: c.msg.Seqs, MoreToCome: c.msg.Flags&wire.FlagMoreToCome != 0}
+	*cmd = Command{Body: c.msg.Body, Seqs: c.msg.Seqs, MoreToCome: c.msg.Flags&wire.FlagMoreToCome != 0, front: c.f}
 	key := firstKey(cmd.Body)
 	e := c.f.rules.byName[string(key)] // no allocation
 	if e != nil {

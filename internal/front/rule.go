@@ -103,6 +103,8 @@ type Command struct {
 
 	// MoreToCome is set for a fire-and-forget message (w:0): the client reads no reply.
 	MoreToCome bool
+
+	front *Front
 }
 
 // Lookup returns the body's field key, or a zero Value (Type 0) if it has none.
@@ -194,6 +196,7 @@ const (
 	codeBadValue             = 2
 	codeMaxTimeMSExpired     = 50
 	codeCommandNotFound      = 59
+	codeCannotCreateIndex    = 67
 	codeIndexOptionsConflict = 85
 	codeNotImplemented       = 238
 	codeDuplicateKey         = 11000
@@ -283,6 +286,26 @@ func without(doc bsoncore.Document, drop []string, extra ...func(dst []byte) []b
 	})
 	for _, f := range extra {
 		out = f(out)
+	}
+	out, _ = bsoncore.AppendDocumentEnd(out, idx)
+	return out
+}
+
+// withField returns a copy of doc with the field key's element replaced by the one that elem appends, in place, or
+// appended if doc has no such field.
+func withField(doc bsoncore.Document, key string, elem func(dst []byte) []byte) bsoncore.Document {
+	idx, out := bsoncore.AppendDocumentStart(nil)
+	done := false
+	each(doc, func(el bsoncore.Element) bool {
+		if el.Key() == key && !done {
+			out, done = elem(out), true
+		} else {
+			out = append(out, el...)
+		}
+		return true
+	})
+	if !done {
+		out = elem(out)
 	}
 	out, _ = bsoncore.AppendDocumentEnd(out, idx)
 	return out

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math"
-	"regexp"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
@@ -37,17 +36,19 @@ func builtinRules() []Rule {
 			Refuse: refuseClosingValues,
 		},
 		{
-			// FerretDB v1 closes the connection on eval; MongoDB 4.2 removed it.
-			Name:     "eval",
-			Commands: []string{"eval", "$eval"},
+			// FerretDB v1 closes the connection on eval and on mapReduce with its JavaScript functions; it has
+			// neither command (MongoDB 4.2 removed eval). Answer CommandNotFound, as FerretDB does for a
+			// mapReduce without JavaScript.
+			Name:     "eval and mapReduce",
+			Commands: []string{"eval", "$eval", "mapReduce", "mapreduce"},
 			Refuse: func(cmd *Command) *Error {
 				return &Error{Code: codeCommandNotFound, CodeName: "CommandNotFound",
-					Msg: "no such command: '" + cmd.Name + "' (MongoDB 4.2 removed it, and " + ferret + " closes the connection on it)"}
+					Msg: "no such command: '" + cmd.Name + "' (" + ferret + " has no JavaScript and would close the connection on it)"}
 			},
 		},
 		{
 			// FerretDB issue #4616: a $group with more than one accumulator computes only the first; the others
-			// come back as 0.
+			// come back as 0. And a field path inside an array of the _id ({_id: ["$k"]}) is kept as a literal.
 			Name:     "$group with several accumulators",
 			Commands: []string{"aggregate"},
 			Refuse:   refuseGroupAccumulators,
@@ -81,18 +82,6 @@ func builtinRules() []Rule {
 			Refuse:   refuseNegativeZero,
 		},
 		{
-			// create accepts a capped collection's max (a document count) and does not enforce it.
-			Name:     "capped max",
-			Commands: []string{"create"},
-			Refuse: func(cmd *Command) *Error {
-				if cmd.Lookup("max").Type == 0 {
-					return nil
-				}
-				return notImplemented("%s does not enforce a capped collection's max (the document count); "+
-					"create it without max (size is accepted) and trim the collection in the application", ferret)
-			},
-		},
-		{
 			// distinct refuses maxTimeMS (FailedToParse: distinct: unknown field "maxTimeMS"), which the Go driver
 			// sends whenever the context has a deadline. The front strips it and enforces it.
 			Name:     "maxTimeMS on distinct",
@@ -101,12 +90,20 @@ func builtinRules() []Rule {
 			Serve:    serveWithoutMaxTime,
 		},
 		{
+			// delete refuses bypassDocumentValidation (FailedToParse: delete: unknown field), which PyMongo's bulk
+			// writes send and MongoDB ignores for deletes (they validate nothing). The front strips it.
+			Name:     "bypassDocumentValidation on delete",
+			Commands: []string{"delete"},
+			Applies:  func(cmd *Command) bool { return cmd.Lookup("bypassDocumentValidation").Type != 0 },
+			Serve:    serveWithout("bypassDocumentValidation"),
+		},
+		{
 			// An update with several statements gets a wrong upserted index, loses n, nModified and upserted after
 			// a write error, reports a write error at the wrong index, and fails as a whole (InternalError) on a
 			// unique-index violation. The front runs the statements one at a time and adds up the replies.
 			Name:     "bulk update replies",
 			Commands: []string{"update"},
-			Applies:  func(cmd *Command) bool { return countDocs(cmd, "updates") > 1 },
+			Applies:  splitUpdate,
 			Serve:    serveUpdateStatements,
 		},
 		{
@@ -122,6 +119,44 @@ func builtinRules() []Rule {
 			Name:     "unique violations as InternalError",
 			Commands: []string{"findAndModify", "findandmodify", "createIndexes", "createindexes"},
 			Repair:   repairDuplicateKey,
+		},
+		{
+			// A unique index lets any number of documents miss its field or hold null there, and does not
+			// compare array elements (unique.go). Inserts only: an update that unsets the field or sets an array
+			// is not checked.
+			Name:     "unique indexes and missing, null or array values",
+			Commands: []string{"insert"},
+			Serve:    serveInsertUnique,
+		},
+		{
+			// What unique.go learned about a collection's indexes is forgotten on any command that may change
+			// them.
+			Name: "forget unique indexes",
+			Commands: []string{"createIndexes", "createindexes", "dropIndexes", "dropindexes", "deleteIndexes",
+				"drop", "dropDatabase", "dropdatabase", "renameCollection", "renamecollection", "create"},
+			Repair: forgetUniqueIndexes,
+		},
+		{
+			// listDatabases leaves out admin until something is written there; MongoDB always lists it. Repaired
+			// for nameOnly without a filter, the form list_database_names sends, where the entry is exactly
+			// {name: "admin"}; a full listing would need admin's size, which FerretDB does not have.
+			Name:     "listDatabases without admin",
+			Commands: []string{"listDatabases", "listdatabases"},
+			Repair:   repairListDatabases,
+		},
+		{
+			// createIndexes accepts key fields that MongoDB refuses: "", "$a" and "a.$" (an empty or $-prefixed
+			// part). MongoDB answers CannotCreateIndex (67).
+			Name:     "illegal index key fields",
+			Commands: []string{"createIndexes", "createindexes"},
+			Refuse:   refuseIndexKeyFields,
+		},
+		{
+			// A few malformed index specifications get an InternalError whose message starts with Go source
+			// locations ("[msg_createindexes.go:155 handler.(*Handler).MsgCreateIndexes] ..."): they are cut.
+			Name:     "Go stack in createIndexes errors",
+			Commands: []string{"createIndexes", "createindexes"},
+			Repair:   repairStackLocations,
 		},
 		{
 			// createIndexes with the name of an existing non-unique index and unique: true answers "all indexes
@@ -236,6 +271,10 @@ func refuseGroupAccumulators(cmd *Command) *Error {
 		if name != "$group" || !ok {
 			return nil
 		}
+		if id := spec.Lookup("_id"); arrayExpression(id) {
+			return notImplemented("%s returns an expression inside an array of a $group _id as a literal "+
+				"instead of evaluating it; group by a document ({a: \"$a\", b: \"$b\"}) instead", ferret)
+		}
 		var accs []string
 		each(spec, func(el bsoncore.Element) bool {
 			if k := el.Key(); k != "_id" {
@@ -249,6 +288,22 @@ func refuseGroupAccumulators(cmd *Command) *Error {
 		return notImplemented("%s computes only the first accumulator of a $group (FerretDB issue #4616), "+
 			"here %q of %q; use one $group stage per accumulator", ferret, accs[0], accs)
 	})
+}
+
+// arrayExpression reports whether v holds, at any depth, an array with a field path or an operator in it.
+func arrayExpression(v bsoncore.Value) bool {
+	switch v.Type {
+	case bsoncore.TypeArray:
+		return containsExpression(v.Data)
+	case bsoncore.TypeEmbeddedDocument:
+		found := false
+		each(v.Data, func(el bsoncore.Element) bool {
+			found = arrayExpression(el.Value())
+			return !found
+		})
+		return found
+	}
+	return false
 }
 
 func refuseProjectionExpressions(cmd *Command) *Error {
@@ -497,218 +552,28 @@ func hasNegativeZero(d []byte) bool {
 	return found
 }
 
-// serveWithoutMaxTime sends the command without maxTimeMS and waits for the reply that long.
-func serveWithoutMaxTime(x *Exchange) (bsoncore.Document, error) {
-	d, _ := maxTime(x.Cmd)
-	return x.RoundTrip(without(x.Cmd.Body, []string{"maxTimeMS"}), d)
-}
-
-// countDocs returns how many documents the array or sequence key holds.
-func countDocs(cmd *Command, key string) int {
-	n := 0
-	cmd.Docs(key, func(bsoncore.Document) bool { n++; return true })
-	return n
-}
-
-// serveUpdateStatements runs an update's statements one at a time and builds MongoDB's reply from the answers.
-func serveUpdateStatements(x *Exchange) (bsoncore.Document, error) {
-	cmd := x.Cmd
-	var stmts []bsoncore.Document
-	cmd.Docs("updates", func(d bsoncore.Document) bool { stmts = append(stmts, d); return true })
-	ordered := true
-	if v, ok := cmd.Lookup("ordered").BooleanOK(); ok {
-		ordered = v
-	}
-	db, coll := cmd.DB(), cmd.Collection()
-
-	var n, nModified int32
-	var upserted, writeErrors [][]byte
-	for i, stmt := range stmts {
-		sub := without(cmd.Body, []string{"updates"}, func(dst []byte) []byte {
-			idx, dst := bsoncore.AppendArrayElementStart(dst, "updates")
-			dst = bsoncore.AppendDocumentElement(dst, "0", stmt)
-			dst, _ = bsoncore.AppendArrayEnd(dst, idx)
-			return dst
-		})
-		rep, err := x.RoundTrip(sub, 0)
-		if err != nil {
-			return nil, err
+func refuseIndexKeyFields(cmd *Command) *Error {
+	var e *Error
+	cmd.Docs("indexes", func(spec bsoncore.Document) bool {
+		key, ok := spec.Lookup("key").DocumentOK()
+		if !ok {
+			return true
 		}
-		if code, msg, isErr := errorReply(rep); isErr {
-			if i == 0 && !isUniqueViolation(code, msg) {
-				return append(bsoncore.Document(nil), rep...), nil // nothing ran: the command's own error
+		each(key, func(el bsoncore.Element) bool {
+			field := el.Key()
+			if field == "$**" || strings.HasSuffix(field, ".$**") {
+				return true // a wildcard index: FerretDB answers for itself
 			}
-			writeErrors = append(writeErrors, writeError(int32(i), code, msg, db, coll))
-			if ordered {
-				break
-			}
-			continue
-		}
-		a, _ := numberOK(rep.Lookup("n"))
-		m, _ := numberOK(rep.Lookup("nModified"))
-		n += int32(a)
-		nModified += int32(m)
-		if arr, ok := rep.Lookup("upserted").ArrayOK(); ok {
-			each(arr, func(el bsoncore.Element) bool {
-				if u, ok := el.Value().DocumentOK(); ok {
-					upserted = append(upserted, bsoncore.NewDocumentBuilder().
-						AppendInt32("index", int32(i)).
-						AppendValue("_id", u.Lookup("_id")).
-						Build())
+			for part := range strings.SplitSeq(field, ".") {
+				if part == "" || part[0] == '$' {
+					e = &Error{Code: codeCannotCreateIndex, CodeName: "CannotCreateIndex",
+						Msg: "Index key contains an illegal field name: " + quote(field) + " (" + ferret + " would accept it)"}
+					return false
 				}
-				return true
-			})
-		}
-		failed := false
-		if arr, ok := rep.Lookup("writeErrors").ArrayOK(); ok {
-			each(arr, func(el bsoncore.Element) bool {
-				if we, ok := el.Value().DocumentOK(); ok {
-					c, _ := numberOK(we.Lookup("code"))
-					msg, _ := we.Lookup("errmsg").StringValueOK()
-					writeErrors = append(writeErrors, writeError(int32(i), int32(c), msg, db, coll))
-					failed = true
-				}
-				return true
-			})
-		}
-		if failed && ordered {
-			break
-		}
-	}
-	return updateReply(n, nModified, upserted, writeErrors), nil
-}
-
-// updateReply builds an update command's reply.
-func updateReply(n, nModified int32, upserted, writeErrors [][]byte) bsoncore.Document {
-	b := bsoncore.NewDocumentBuilder().AppendInt32("n", n).AppendInt32("nModified", nModified)
-	if len(upserted) > 0 {
-		b.AppendArray("upserted", docArray(upserted))
-	}
-	if len(writeErrors) > 0 {
-		b.AppendArray("writeErrors", docArray(writeErrors))
-	}
-	return b.AppendDouble("ok", 1).Build()
-}
-
-func docArray(docs [][]byte) bsoncore.Array {
-	ab := bsoncore.NewArrayBuilder()
-	for _, d := range docs {
-		ab.AppendDocument(d)
-	}
-	return ab.Build()
-}
-
-// writeError builds a write error, with a unique-index violation turned into DuplicateKey.
-func writeError(index, code int32, msg, db, coll string) []byte {
-	if isUniqueViolation(code, msg) {
-		code, msg = codeDuplicateKey, duplicateKeyMsg(msg, db, coll)
-	}
-	return bsoncore.NewDocumentBuilder().
-		AppendInt32("index", index).
-		AppendInt32("code", code).
-		AppendString("errmsg", msg).
-		Build()
-}
-
-// repairUpdateReply fixes a one-statement update's reply (several statements are served by serveUpdateStatements).
-func repairUpdateReply(cmd *Command, reply bsoncore.Document) bsoncore.Document {
-	if code, msg, isErr := errorReply(reply); isErr {
-		if !isUniqueViolation(code, msg) {
-			return nil
-		}
-		return updateReply(0, 0, nil, [][]byte{writeError(0, code, msg, cmd.DB(), cmd.Collection())})
-	}
-	if reply.Lookup("writeErrors").Type == 0 || reply.Lookup("nModified").Type != 0 {
-		return nil
-	}
-	// a failed statement changed nothing: n and nModified are 0
-	var writeErrors [][]byte
-	if arr, ok := reply.Lookup("writeErrors").ArrayOK(); ok {
-		each(arr, func(el bsoncore.Element) bool {
-			if d, ok := el.Value().DocumentOK(); ok {
-				writeErrors = append(writeErrors, d)
 			}
 			return true
 		})
-	}
-	n, _ := numberOK(reply.Lookup("n"))
-	return updateReply(int32(n), 0, nil, writeErrors)
-}
-
-// uniqueIndex finds the SQLite index in FerretDB's message "UNIQUE constraint failed: index 'TABLE_HASH_NAME'".
-var uniqueIndex = regexp.MustCompile(`UNIQUE constraint failed: index '(?:.*?_[0-9a-f]{8}_)?([^']*)'`)
-
-// isUniqueViolation reports whether an error is FerretDB's InternalError for a unique-index violation.
-func isUniqueViolation(code int32, msg string) bool {
-	return code == codeInternalError && strings.Contains(msg, "UNIQUE constraint failed")
-}
-
-// duplicateKeyMsg returns MongoDB's DuplicateKey message as far as FerretDB's tells: the collection and the index,
-// not the key's value.
-func duplicateKeyMsg(msg, db, coll string) string {
-	s := "E11000 duplicate key error collection: " + db + "." + coll
-	if m := uniqueIndex.FindStringSubmatch(msg); m != nil {
-		s += " index: " + m[1]
-	}
-	return s
-}
-
-// repairDuplicateKey turns FerretDB's InternalError for a unique-index violation into DuplicateKey.
-func repairDuplicateKey(cmd *Command, reply bsoncore.Document) bsoncore.Document {
-	code, msg, isErr := errorReply(reply)
-	if !isErr || !isUniqueViolation(code, msg) {
-		return nil
-	}
-	return (&Error{Code: codeDuplicateKey, CodeName: "DuplicateKey", Msg: duplicateKeyMsg(msg, cmd.DB(), cmd.Collection())}).doc()
-}
-
-// requestsUniqueIndex reports whether a createIndexes asks for a unique index.
-func requestsUniqueIndex(cmd *Command) bool {
-	found := false
-	cmd.Docs("indexes", func(spec bsoncore.Document) bool {
-		found, _ = spec.Lookup("unique").BooleanOK()
-		return !found
+		return e == nil
 	})
-	return found
-}
-
-// serveUniqueIndex refuses, as MongoDB does, a unique index whose name an existing non-unique index has, then
-// forwards the command.
-func serveUniqueIndex(x *Exchange) (bsoncore.Document, error) {
-	cmd := x.Cmd
-	list := bsoncore.NewDocumentBuilder().
-		AppendString("listIndexes", cmd.Collection()).
-		AppendString("$db", cmd.DB()).
-		Build()
-	rep, err := x.RoundTrip(list, 0)
-	if err != nil {
-		return nil, err
-	}
-	existing := map[string]bool{} // name: unique
-	if batch, ok := rep.Lookup("cursor", "firstBatch").ArrayOK(); ok {
-		each(batch, func(el bsoncore.Element) bool {
-			if ix, ok := el.Value().DocumentOK(); ok {
-				name, _ := ix.Lookup("name").StringValueOK()
-				unique, _ := ix.Lookup("unique").BooleanOK()
-				existing[name] = unique
-			}
-			return true
-		})
-	}
-	var conflict string
-	cmd.Docs("indexes", func(spec bsoncore.Document) bool {
-		name, _ := spec.Lookup("name").StringValueOK()
-		if unique, _ := spec.Lookup("unique").BooleanOK(); unique {
-			if wasUnique, ok := existing[name]; ok && !wasUnique {
-				conflict = name
-			}
-		}
-		return conflict == ""
-	})
-	if conflict != "" {
-		return (&Error{Code: codeIndexOptionsConflict, CodeName: "IndexOptionsConflict",
-			Msg: "Index with name: " + conflict + " already exists with different options " +
-				"(" + ferret + " would answer ok and keep it non-unique); drop it first"}).doc(), nil
-	}
-	return x.Forward(0)
+	return e
 }

@@ -1,6 +1,7 @@
 package front
 
 import (
+	"strconv"
 	"strings"
 	"sync"
 
@@ -13,7 +14,26 @@ import (
 // CONFORMANCE_RAW=1 shows FerretDB's own answer).
 
 func init() {
+	// FerretDB accepts a capped collection's max (a document count) and does not enforce it: a third insert into
+	// a collection with max 2 keeps three documents, where MongoDB keeps the newest two. The front enforces it
+	// for the collections created through it: it remembers their max (a Repair of create) and, after an insert
+	// into one, deletes the oldest documents beyond it. Case: write/capped/max documents. The insert rule goes
+	// first in the table, because the first Serve that applies answers, and the built-in insert rule
+	// (serveInsertUnique) has no Applies; it calls that rule's Serve to insert. A collection created before the
+	// front started, or through Options.Raw, is not trimmed.
+	rules = append([]Rule{{
+		Name:     "capped max on insert",
+		Commands: []string{"insert"},
+		Applies:  func(cmd *Command) bool { _, ok := cappedMax.Load(cappedKey{cmd.front, namespace(cmd)}); return ok },
+		Serve:    serveCappedInsert,
+	}}, rules...)
+
 	register(
+		Rule{
+			Name:     "capped max on create",
+			Commands: []string{"create", "drop", "dropDatabase", "dropdatabase", "renameCollection", "renamecollection"},
+			Repair:   rememberCappedMax,
+		},
 		Rule{
 			// FerretDB ignores startTransaction and autocommit on most commands and answers FailedToParse
 			// ("insert: unknown field \"startTransaction\"") on others: a transaction's writes would be applied one
@@ -121,20 +141,6 @@ func init() {
 			Commands: []string{"find", "count"},
 			Applies:  func(cmd *Command) bool { return cmd.Lookup("hint").Type != 0 },
 			Serve:    serveHint,
-		},
-		Rule{
-			// FerretDB's unique indexes let through a second document without the field and documents whose
-			// arrays share a value. Cases: index/unique/second document missing the field, index/unique/across
-			// array values.
-			Name:     "unique index misses",
-			Commands: []string{"insert"},
-			Applies:  mayHaveUniqueIndex,
-			Serve:    serveUniqueInsert,
-		},
-		Rule{
-			Name:     "unique index cache",
-			Commands: []string{"createIndexes", "createindexes", "dropIndexes", "dropindexes", "drop", "dropDatabase", "renameCollection", "create"},
-			Repair:   forgetUniqueIndexes,
 		},
 	)
 }
@@ -647,120 +653,114 @@ func sameKey(a, b bsoncore.Document) bool {
 	return true
 }
 
-// uniqueState caches, per namespace ("db.coll"), whether the collection may have a unique index besides _id: the
-// insert rule checks only those. Commands that create or drop indexes or collections through any front forget the
-// namespace (or the database). A unique index created by a client that bypasses the front (Options.Raw) is
-// checked once the namespace is forgotten, for example after a restart.
-var uniqueState sync.Map // namespace -> bool (true: has a unique index)
+// cappedKey names a collection behind one front.
+type cappedKey struct {
+	f  *Front
+	ns string
+}
+
+// cappedMax holds the max of the capped collections created through a front: cappedKey -> int64.
+var cappedMax sync.Map
 
 func namespace(cmd *Command) string { return cmd.DB() + "." + cmd.Collection() }
 
-func mayHaveUniqueIndex(cmd *Command) bool {
-	has, known := uniqueState.Load(namespace(cmd))
-	return !known || has.(bool)
-}
-
-func forgetUniqueIndexes(cmd *Command, _ bsoncore.Document) bsoncore.Document {
-	if cmd.Name == "dropDatabase" || cmd.Name == "renameCollection" {
-		prefix := cmd.DB() + "."
-		if cmd.Name == "renameCollection" {
-			prefix = "" // names in other databases
+// rememberCappedMax records the max of a capped collection that create made, forgets the collections that drop and
+// dropDatabase remove, and follows renameCollection.
+func rememberCappedMax(cmd *Command, reply bsoncore.Document) bsoncore.Document {
+	if _, _, failed := errorReply(reply); failed {
+		return nil
+	}
+	switch cmd.Name {
+	case "create":
+		max, ok := numberOK(cmd.Lookup("max"))
+		if capped, _ := cmd.Lookup("capped").BooleanOK(); capped && ok && max > 0 {
+			cappedMax.Store(cappedKey{cmd.front, namespace(cmd)}, int64(max))
 		}
-		uniqueState.Range(func(k, _ any) bool {
-			if strings.HasPrefix(k.(string), prefix) {
-				uniqueState.Delete(k)
+	case "drop":
+		cappedMax.Delete(cappedKey{cmd.front, namespace(cmd)})
+	case "dropDatabase", "dropdatabase":
+		prefix := cmd.DB() + "."
+		cappedMax.Range(func(k, _ any) bool {
+			if key := k.(cappedKey); key.f == cmd.front && strings.HasPrefix(key.ns, prefix) {
+				cappedMax.Delete(k)
 			}
 			return true
 		})
-		return nil
+	default: // renameCollection: the collection keeps its max under the new name
+		from, _ := cmd.Lookup(cmd.Name).StringValueOK()
+		to, _ := cmd.Lookup("to").StringValueOK()
+		cappedMax.Delete(cappedKey{cmd.front, to})
+		if max, ok := cappedMax.LoadAndDelete(cappedKey{cmd.front, from}); ok {
+			cappedMax.Store(cappedKey{cmd.front, to}, max)
+		}
 	}
-	uniqueState.Delete(namespace(cmd))
 	return nil
 }
 
-// serveUniqueInsert refuses an insert that FerretDB's unique indexes would let through where MongoDB's would not: a
-// document without all the fields of a unique index when another document (stored or in the insert) lacks them
-// too, and a document with an array in a unique index's field.
-func serveUniqueInsert(x *Exchange) (bsoncore.Document, error) {
+// serveCappedInsert inserts (through the built-in insert rule) and then deletes the oldest documents beyond the
+// collection's max.
+func serveCappedInsert(x *Exchange) (bsoncore.Document, error) {
 	cmd := x.Cmd
-	specs, _, err := listIndexes(x)
+	v, ok := cappedMax.Load(cappedKey{cmd.front, namespace(cmd)})
+	if !ok {
+		return serveInsertUnique(x)
+	}
+	max := v.(int64)
+	reply, err := serveInsertUnique(x)
 	if err != nil {
 		return nil, err
 	}
-	var uniques [][]string // the key fields of each unique index
-	var names []string
-	for _, ix := range specs {
-		if u, _ := ix.Lookup("unique").BooleanOK(); !u {
-			continue
-		}
-		key, ok := ix.Lookup("key").DocumentOK()
-		if !ok {
-			continue
-		}
-		var fields []string
-		each(key, func(el bsoncore.Element) bool {
-			fields = append(fields, el.Key())
-			return true
-		})
-		name, _ := ix.Lookup("name").StringValueOK()
-		uniques, names = append(uniques, fields), append(names, name)
+	reply = append(bsoncore.Document(nil), reply...) // valid until the next round trip otherwise
+	if n, _ := numberOK(reply.Lookup("n")); n == 0 {
+		return reply, nil
 	}
-	uniqueState.Store(namespace(cmd), len(uniques) > 0)
-	if len(uniques) == 0 {
-		return x.Forward(0)
+	count, err := x.RoundTrip(bsoncore.NewDocumentBuilder().
+		AppendString("count", cmd.Collection()).
+		AppendString("$db", cmd.DB()).
+		Build(), 0)
+	if err != nil {
+		return nil, err
 	}
-	missing := make([]int, len(uniques)) // documents of the insert without any field of each index
-	var e *Error
-	cmd.Docs("documents", func(d bsoncore.Document) bool {
-		for i, fields := range uniques {
-			lacks := true
-			for _, f := range fields {
-				v, err := d.LookupErr(strings.Split(f, ".")...)
-				if err == nil && v.Type == bsoncore.TypeArray {
-					e = notImplemented("%s does not enforce the unique index %q across array values (field %q holds "+
-						"an array); store scalar values in a unique field", ferret, names[i], f)
-					return false
-				}
-				if err == nil && v.Type != bsoncore.TypeNull {
-					lacks = false
-				}
-			}
-			if lacks {
-				missing[i]++
+	n, _ := numberOK(count.Lookup("n"))
+	extra := int64(n) - max
+	if extra <= 0 {
+		return reply, nil
+	}
+	// The oldest documents come first in a capped collection's natural order.
+	found, err := x.RoundTrip(bsoncore.NewDocumentBuilder().
+		AppendString("find", cmd.Collection()).
+		AppendDocument("projection", bsoncore.NewDocumentBuilder().AppendInt32("_id", 1).Build()).
+		AppendInt64("limit", extra).
+		AppendInt64("batchSize", extra).
+		AppendBoolean("singleBatch", true).
+		AppendString("$db", cmd.DB()).
+		Build(), 0)
+	if err != nil {
+		return nil, err
+	}
+	ids, _ := found.Lookup("cursor", "firstBatch").ArrayOK()
+	idx, in := bsoncore.AppendArrayStart(nil)
+	i := 0
+	each(ids, func(el bsoncore.Element) bool {
+		if d, ok := el.Value().DocumentOK(); ok {
+			if id, err := d.LookupErr("_id"); err == nil {
+				in = bsoncore.AppendValueElement(in, strconv.Itoa(i), id)
+				i++
 			}
 		}
 		return true
 	})
-	if e != nil {
-		return e.doc(), nil
+	in, _ = bsoncore.AppendArrayEnd(in, idx)
+	del := bsoncore.NewDocumentBuilder().
+		AppendString("delete", cmd.Collection()).
+		AppendArray("deletes", bsoncore.NewArrayBuilder().AppendDocument(bsoncore.NewDocumentBuilder().
+			AppendDocument("q", bsoncore.NewDocumentBuilder().
+				AppendDocument("_id", bsoncore.NewDocumentBuilder().AppendArray("$in", in).Build()).Build()).
+			AppendInt32("limit", 0).Build()).Build()).
+		AppendString("$db", cmd.DB()).
+		Build()
+	if _, err := x.RoundTrip(del, 0); err != nil {
+		return nil, err
 	}
-	for i, n := range missing {
-		if n == 0 {
-			continue
-		}
-		if n == 1 {
-			// One document without the fields is fine unless the collection holds one already.
-			idx, filter := bsoncore.AppendDocumentStart(nil)
-			for _, f := range uniques[i] {
-				filter = bsoncore.AppendNullElement(filter, f)
-			}
-			filter, _ = bsoncore.AppendDocumentEnd(filter, idx)
-			count := bsoncore.NewDocumentBuilder().
-				AppendString("count", cmd.Collection()).
-				AppendDocument("query", filter).
-				AppendString("$db", cmd.DB()).
-				Build()
-			rep, err := x.RoundTrip(count, 0)
-			if err != nil {
-				return nil, err
-			}
-			if c, _ := numberOK(rep.Lookup("n")); c == 0 {
-				continue
-			}
-		}
-		return notImplemented("%s does not enforce the unique index %q for documents without its fields %q (it "+
-			"would store a second one, where MongoDB answers DuplicateKey); give every document a value for them",
-			ferret, names[i], uniques[i]).doc(), nil
-	}
-	return x.Forward(0)
+	return reply, nil
 }

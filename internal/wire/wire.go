@@ -65,19 +65,23 @@ func ParseHeader(msg []byte) Header {
 // ReadMessage reads one whole message (header included) from r into buf, which it grows when it is too short, and
 // returns it. A length outside [HeaderLen, MaxMessageLen] is an error.
 func ReadMessage(r io.Reader, buf []byte) ([]byte, error) {
-	var lenBuf [4]byte
-	if _, err := io.ReadFull(r, lenBuf[:]); err != nil {
+	if cap(buf) < HeaderLen {
+		buf = make([]byte, 0, 512)
+	}
+	// the length goes into buf itself: a local array would escape through the io.Reader
+	if _, err := io.ReadFull(r, buf[:4]); err != nil {
 		return buf[:0], err
 	}
-	l := int32(binary.LittleEndian.Uint32(lenBuf[:]))
+	l := int32(binary.LittleEndian.Uint32(buf[:4]))
 	if l < HeaderLen || l > MaxMessageLen {
 		return buf[:0], fmt.Errorf("invalid message length %d", l)
 	}
 	if cap(buf) < int(l) {
-		buf = make([]byte, l)
+		grown := make([]byte, l)
+		copy(grown, buf[:4])
+		buf = grown
 	}
 	msg := buf[:l]
-	copy(msg, lenBuf[:])
 	if _, err := io.ReadFull(r, msg[4:]); err != nil {
 		return msg[:0], err
 	}
