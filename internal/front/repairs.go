@@ -263,25 +263,33 @@ func serveUniqueIndex(x *Exchange) (bsoncore.Document, error) {
 func repairListDatabases(cmd *Command, reply bsoncore.Document) bsoncore.Document {
 	nameOnly, _ := cmd.Lookup("nameOnly").BooleanOK()
 	dbs, ok := reply.Lookup("databases").ArrayOK()
-	if !nameOnly || cmd.Lookup("filter").Type != 0 || !ok {
+	if cmd.Lookup("filter").Type != 0 || !ok {
 		return nil
 	}
-	var names []string
+	type entry struct {
+		name string
+		doc  bsoncore.Document
+	}
+	var entries []entry
 	each(dbs, func(el bsoncore.Element) bool {
 		if d, ok := el.Value().DocumentOK(); ok {
 			name, _ := d.Lookup("name").StringValueOK()
-			names = append(names, name)
+			entries = append(entries, entry{name, d})
 		}
 		return true
 	})
-	if slices.Contains(names, "admin") {
+	if slices.ContainsFunc(entries, func(e entry) bool { return e.name == "admin" }) {
 		return nil
 	}
-	names = append(names, "admin")
-	slices.Sort(names)
+	admin := bsoncore.NewDocumentBuilder().AppendString("name", "admin")
+	if !nameOnly {
+		admin.AppendInt64("sizeOnDisk", 0).AppendBoolean("empty", true)
+	}
+	entries = append(entries, entry{"admin", admin.Build()})
+	slices.SortStableFunc(entries, func(a, b entry) int { return strings.Compare(a.name, b.name) })
 	ab := bsoncore.NewArrayBuilder()
-	for _, n := range names {
-		ab.AppendDocument(bsoncore.NewDocumentBuilder().AppendString("name", n).Build())
+	for _, e := range entries {
+		ab.AppendDocument(e.doc)
 	}
 	arr := ab.Build()
 	return withField(reply, "databases", func(dst []byte) []byte { return bsoncore.AppendArrayElement(dst, "databases", arr) })

@@ -56,7 +56,9 @@ func builtinRules() []Rule {
 		{
 			// $project, $addFields and $set return a field path ("$qty") or an expression nested in a document or
 			// an array as a literal, and take a nested document in $project as a literal rather than a
-			// sub-projection. The same for a field path in find's projection.
+			// sub-projection. The same for a field path in find's projection. $addFields and $set replace a field
+			// with an embedded document instead of merging, and add a dotted field ("specs.fuel") as a top-level
+			// field of that name.
 			Name:     "expressions in $project, $addFields, $set and projections",
 			Commands: []string{"aggregate", "find"},
 			Refuse:   refuseProjectionExpressions,
@@ -137,9 +139,9 @@ func builtinRules() []Rule {
 			Repair: forgetUniqueIndexes,
 		},
 		{
-			// listDatabases leaves out admin until something is written there; MongoDB always lists it. Repaired
-			// for nameOnly without a filter, the form list_database_names sends, where the entry is exactly
-			// {name: "admin"}; a full listing would need admin's size, which FerretDB does not have.
+			// listDatabases leaves out admin until something is written there; MongoDB always lists it. Without
+			// a filter the front adds it: {name: "admin"} with nameOnly, else an empty database of size 0, which
+			// is what it holds.
 			Name:     "listDatabases without admin",
 			Commands: []string{"listDatabases", "listdatabases"},
 			Repair:   repairListDatabases,
@@ -333,14 +335,20 @@ func refuseProjectionExpressions(cmd *Command) *Error {
 	})
 }
 
-// expressionIn describes the first field of a projection or $addFields specification whose value FerretDB v1
-// returns as a literal instead of evaluating it, or returns "". A top-level operator ({x: {$type: "$a"}}) is left to
-// FerretDB, which evaluates it or answers NotImplemented; in a projection, a document without operators is a
-// sub-projection in MongoDB and a literal in FerretDB.
+// expressionIn describes the first field of a projection or $addFields specification that FerretDB v1 gets wrong,
+// or returns "": a field path or an expression nested in a document or an array, which it returns as a literal. A
+// top-level operator ({x: {$type: "$a"}}) is left to FerretDB, which evaluates it or answers NotImplemented. In a
+// projection, a document without operators is a sub-projection in MongoDB and a literal in FerretDB; in $addFields
+// and $set, FerretDB replaces a field with an embedded document where MongoDB merges it into the field's document,
+// and takes a dotted field ("a.b") as a top-level name.
 func expressionIn(spec bsoncore.Document, projection bool) string {
 	what := ""
 	each(spec, func(el bsoncore.Element) bool {
 		v := el.Value()
+		if !projection && strings.Contains(el.Key(), ".") {
+			what = "the dotted field " + quote(el.Key()) + " (it adds a top-level field of that name)"
+			return false
+		}
 		switch v.Type {
 		case bsoncore.TypeString:
 			if s := v.StringValue(); strings.HasPrefix(s, "$") {
@@ -353,8 +361,9 @@ func expressionIn(spec bsoncore.Document, projection bool) string {
 			case err == nil && isOperator(first.Key()):
 			case projection && err == nil:
 				what = "the nested document of field " + quote(el.Key())
-			case containsExpression(d):
-				what = "an expression inside the document of field " + quote(el.Key())
+			case err == nil:
+				what = "the embedded document of field " + quote(el.Key()) +
+					" (it replaces the field, where MongoDB merges the document into an embedded one)"
 			}
 		case bsoncore.TypeArray:
 			if containsExpression(v.Data) {

@@ -82,6 +82,16 @@ func TestRules(t *testing.T) {
 			want: codeNotImplemented,
 		},
 		{
+			name: "$set dotted field",
+			cmd:  D{{Key: "aggregate", Value: "c"}, {Key: "pipeline", Value: A{D{{Key: "$set", Value: D{{Key: "d.z", Value: 1}}}}}}, {Key: "cursor", Value: D{}}},
+			want: codeNotImplemented,
+			raw: func(t *testing.T, r bson.Raw) {
+				if r.Lookup("cursor", "firstBatch", "0", "d.z").Type == 0 {
+					t.Errorf("raw: %v", r)
+				}
+			},
+		},
+		{
 			name: "$project inclusion, literal and top-level operator pass",
 			cmd: D{{Key: "aggregate", Value: "c"}, {Key: "pipeline", Value: A{D{{Key: "$project", Value: D{{Key: "qty", Value: 1}, {Key: "t", Value: D{{Key: "$type", Value: "$qty"}}}, {Key: "l", Value: "lit"}}}}}},
 				{Key: "cursor", Value: D{}}},
