@@ -94,7 +94,7 @@ func transaction(ctx context.Context, db *mongo.Database) (result, error) {
 // allCases is the table.
 func allCases() []tcase {
 	var all []tcase
-	for _, f := range []func() []tcase{queryCases, findCases, updateCases, writeCases, aggregateCases, expressionCases, commandCases} {
+	for _, f := range []func() []tcase{queryCases, findCases, updateCases, writeCases, aggregateCases, expressionCases, commandCases, moreCases} {
 		all = append(all, f()...)
 	}
 	return all

@@ -131,12 +131,14 @@ func queryCases() []tcase {
 	}
 }
 
+// find is a find on inventory with the command's other fields opts, which must return want in order.
+func find(feature, name, opts, want string) tcase {
+	return tcase{area: "find", feature: feature, name: name, docs: inventory,
+		cmd: `{"find": "c", ` + opts + `}`, want: want, ordered: true}
+}
+
 // findCases are the find command's options.
 func findCases() []tcase {
-	find := func(feature, name, opts, want string) tcase {
-		return tcase{area: "find", feature: feature, name: name, docs: inventory,
-			cmd: `{"find": "c", ` + opts + `}`, want: want, ordered: true}
-	}
 	findErr := func(feature, name, opts string, code int32) tcase {
 		return tcase{area: "find", feature: feature, name: name, docs: inventory, cmd: `{"find": "c", ` + opts + `}`, code: code}
 	}
