@@ -50,7 +50,14 @@ var instead = map[string]string{
 	"query/$where":      "query operators, or filter in the application",
 	"query/$jsonSchema": "`$type` and `$exists`",
 
-	"find/projection": "fields by name (`1` or `0`); compute values, slice or pick array elements in the application",
+	"find/allowPartialResults": "leave it out: the embedded server is a standalone, its results are never partial",
+	"find/noCursorTimeout":     "leave it out, and read the cursor within the server's cursor timeout",
+	"find/returnKey":           "a projection of the index's fields",
+	"find/min and max":         "a range filter (`$gte`, `$lt`)",
+	"find/comment":             "a string comment",
+	"find/let":                 "the values in the filter itself",
+	"command/comment":          "a string comment",
+	"find/projection":          "fields by name (`1` or `0`); compute values, slice or pick array elements in the application",
 
 	"update/$ (positional)":                 "read the document, change the array in the application and `$set` it",
 	"update/$[] (all positional)":           "read the document, change the array in the application and `$set` it",

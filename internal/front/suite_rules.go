@@ -62,6 +62,21 @@ func init() {
 			Refuse:   refuseUnknownFindFields,
 		},
 		Rule{
+			// FerretDB takes only a string comment on find, update, delete, findAndModify and distinct, and
+			// answers TypeMismatch (14) for any other; MongoDB takes any value. Cases: command/comment,
+			// find/comment.
+			Name:     "comments that are not strings",
+			Commands: []string{"find", "update", "delete", "findAndModify", "findandmodify", "distinct"},
+			Refuse:   refuseComment,
+		},
+		Rule{
+			// FerretDB ignores find's min and max (index bounds) and returns every document. Case: find/min and
+			// max.
+			Name:     "find's min and max",
+			Commands: []string{"find"},
+			Refuse:   refuseMinMax,
+		},
+		Rule{
 			// FerretDB is a standalone server that ignores writeConcern: w: 2 or a tag succeeds, where a standalone
 			// MongoDB answers an error. Case: write concern/w: 2.
 			Name:     "write concerns a standalone cannot satisfy",
@@ -253,6 +268,24 @@ func refuseUnknownFindFields(cmd *Command) *Error {
 		return nil
 	}
 	return &Error{Code: 40415, CodeName: "Location40415", Msg: "BSON field 'find." + unknown + "' is an unknown field."}
+}
+
+func refuseComment(cmd *Command) *Error {
+	if c := cmd.Lookup("comment"); c.Type != 0 && c.Type != bsoncore.TypeString {
+		return notImplemented("%s takes only a string comment on %s (it answers TypeMismatch for a %s); pass the "+
+			"comment as a string", ferret, cmd.Name, c.Type)
+	}
+	return nil
+}
+
+func refuseMinMax(cmd *Command) *Error {
+	for _, f := range []string{"min", "max"} {
+		if cmd.Lookup(f).Type != 0 {
+			return notImplemented("%s ignores find's %s (an index bound) and returns every document; use a range "+
+				"filter ($gte, $lt) instead", ferret, f)
+		}
+	}
+	return nil
 }
 
 func refuseWriteConcern(cmd *Command) *Error {
