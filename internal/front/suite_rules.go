@@ -272,8 +272,8 @@ func refuseUnknownFindFields(cmd *Command) *Error {
 
 func refuseComment(cmd *Command) *Error {
 	if c := cmd.Lookup("comment"); c.Type != 0 && c.Type != bsoncore.TypeString {
-		return notImplemented("%s takes only a string comment on %s (it answers TypeMismatch for a %s); pass the "+
-			"comment as a string", ferret, cmd.Name, c.Type)
+		return notImplemented("%s takes only a string comment on %s (it answers TypeMismatch for any other type, "+
+			"here %s); pass the comment as a string", ferret, cmd.Name, c.Type)
 	}
 	return nil
 }
