@@ -1,5 +1,12 @@
 package conformance_test
 
+import (
+	"context"
+	"strings"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
 // moreCases are edge cases of the manual's rules that the other tables do not reach: BSON comparison order,
 // numbers of different types, empty inputs, merging into embedded documents.
 func moreCases() []tcase {
@@ -76,6 +83,37 @@ func moreCases() []tcase {
 		{area: "command", feature: "comment", name: "a document on findAndModify", docs: `[{"_id": 1}]`,
 			cmd: `{"findAndModify": "c", "query": {"_id": 1}, "update": {"$set": {"a": 1}}, "new": true, "comment": {"why": "test"}}`, want: `{"value": {"_id": 1, "a": 1}}`},
 		find("let", "a variable in $expr", `"let": {"q": 25}, "filter": {"$expr": {"$eq": ["$qty", "$$q"]}}, "projection": {"_id": 1}`, ids(1)),
+		// The manual: _id "may be of any type other than an array, regex, or undefined"; it names no error code.
+		{area: "command", feature: "insert", name: "an array as _id",
+			cmd: `{"insert": "c", "documents": [{"_id": [1, 2]}]}`, code: anyError},
+		{area: "command", feature: "insert", name: "a regular expression as _id",
+			cmd: `{"insert": "c", "documents": [{"_id": {"$regularExpression": {"pattern": "a", "options": ""}}}]}`, code: anyError},
+		{area: "command", feature: "insert", name: "a collection name with a space",
+			cmd: `{"insert": "a b", "documents": [{"_id": 1}]}`, want: `{"n": 1}`},
+		{area: "command", feature: "insert", name: "a collection name with a non-ASCII letter",
+			cmd: `{"insert": "café", "documents": [{"_id": 1}]}`, want: `{"n": 1}`},
+		{area: "command", feature: "insert", name: "a collection name of 200 bytes",
+			cmd: `{"insert": "` + strings.Repeat("x", 200) + `", "documents": [{"_id": 1}]}`, want: `{"n": 1}`},
+		{area: "command", feature: "insert", name: "a collection name with $",
+			cmd: `{"insert": "a$b", "documents": [{"_id": 1}]}`, code: 73},
+		{area: "command", feature: "insert", name: "a database name with a non-ASCII letter", run: func(ctx context.Context, db *mongo.Database) (result, error) {
+			other := db.Client().Database(db.Name() + "é")
+			defer func() { _ = other.Drop(context.WithoutCancel(ctx)) }()
+			return runCommand(ctx, other, `{"insert": "c", "documents": [{"_id": 1}]}`)
+		}, want: `{"n": 1}`},
+		updErr("replacement", "with another _id", `[{"_id": 1, "a": 1}]`, `{"_id": 2, "a": 1}`, 66),
+		{area: "update", feature: "$set", name: "a field inside _id", docs: `[{"_id": {"k": 1}}]`,
+			cmd: `{"update": "c", "updates": [{"q": {"_id": {"k": 1}}, "u": {"$set": {"_id.k": 2}}}]}`, code: 66},
+		{area: "aggregation", feature: "aggregate", name: "without cursor", docs: sales,
+			cmd: `{"aggregate": "c", "pipeline": []}`, code: 9},
+		{area: "aggregation", feature: "aggregate", name: "pipeline not an array", docs: sales,
+			cmd: `{"aggregate": "c", "pipeline": {"$match": {}}, "cursor": {}}`, code: 14},
+		{area: "command", feature: "dropIndexes", name: "the _id index", docs: sales,
+			cmd: `{"dropIndexes": "c", "index": "_id_"}`, code: 72},
+		{area: "command", feature: "listCollections", name: "filter by name", docs: sales,
+			setup: []string{`{"create": "d"}`},
+			cmd:   `{"listCollections": 1, "filter": {"name": "d"}, "nameOnly": true}`,
+			want:  `{"cursor": {"id": {"$numberLong": "0"}, "ns": "${db}.$cmd.listCollections", "firstBatch": [{"name": "d", "type": "collection"}]}}`},
 		agg("$match", "$regex", sales, `[{"$match": {"item": {"$regex": "^[ab]$"}}}, {"$project": {"_id": 1}}]`, ids(1, 2, 3, 5)),
 	}
 }

@@ -57,6 +57,9 @@ var instead = map[string]string{
 	"find/comment":             "a string comment",
 	"find/let":                 "the values in the filter itself",
 	"command/comment":          "a string comment",
+	"command/insert":           "a database name of ASCII letters, digits, `_` and `-`",
+	"update/replacement":       "a replacement without `_id`, or with the query's `_id`",
+	"update/$set":              "leave the fields inside `_id` as they are (MongoDB refuses to change them too)",
 	"find/projection":          "fields by name (`1` or `0`); compute values, slice or pick array elements in the application",
 
 	"update/$ (positional)":                 "read the document, change the array in the application and `$set` it",

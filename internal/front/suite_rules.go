@@ -77,6 +77,35 @@ func init() {
 			Refuse:   refuseMinMax,
 		},
 		Rule{
+			// FerretDB answers InvalidNamespace (73) for a database name that MongoDB takes but that is not
+			// ASCII letters, digits, '_' and '-' (up to 63): "café", "a+b". Case: command/insert/a database name
+			// with a non-ASCII letter.
+			Name:   "database names",
+			Refuse: refuseDatabaseName,
+		},
+		Rule{
+			// listCollections with nameOnly leaves out each collection's type, which MongoDB always gives
+			// ("collection": FerretDB has no views). Case: command/listCollections/filter by name.
+			Name:     "listCollections nameOnly without type",
+			Commands: []string{"listCollections", "listcollections"},
+			Repair:   repairCollectionType,
+		},
+		Rule{
+			// A replacement whose _id differs from the document's matches nothing and answers n: 0, where MongoDB
+			// answers ImmutableField (66). The front lets a replacement's _id through only when the query names
+			// the same _id. Case: update/replacement/with another _id.
+			Name:     "replacement with another _id",
+			Commands: []string{"update", "findAndModify", "findandmodify"},
+			Refuse:   refuseReplacementID,
+		},
+		Rule{
+			// An update operator on a field inside _id ("_id.k") changes the _id, where MongoDB answers
+			// ImmutableField (66). Case: update/$set/a field inside _id.
+			Name:     "paths inside _id",
+			Commands: []string{"update", "findAndModify", "findandmodify"},
+			Refuse:   refuseIDPaths,
+		},
+		Rule{
 			// FerretDB is a standalone server that ignores writeConcern: w: 2 or a tag succeeds, where a standalone
 			// MongoDB answers an error. Case: write concern/w: 2.
 			Name:     "write concerns a standalone cannot satisfy",
@@ -287,6 +316,100 @@ func refuseMinMax(cmd *Command) *Error {
 	}
 	return nil
 }
+
+// refuseDatabaseName refuses a database name that MongoDB takes and FerretDB does not.
+func refuseDatabaseName(cmd *Command) *Error {
+	db := cmd.DB()
+	if db == "" || len(db) >= 64 || strings.ContainsAny(db, "/\\. \"$*<>:|?\x00") {
+		return nil // MongoDB refuses it too, and so does FerretDB (InvalidNamespace)
+	}
+	for i := 0; i < len(db); i++ {
+		c := db[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return notImplemented("%s takes only database names of ASCII letters, digits, '_' and '-' (at most 63), "+
+				"not %q; rename the database", ferret, db)
+		}
+	}
+	return nil
+}
+
+// repairCollectionType adds type: "collection" to the entries of a nameOnly listCollections that lack it.
+func repairCollectionType(cmd *Command, reply bsoncore.Document) bsoncore.Document {
+	if nameOnly, _ := cmd.Lookup("nameOnly").BooleanOK(); !nameOnly {
+		return nil
+	}
+	cursor, ok := reply.Lookup("cursor").DocumentOK()
+	if !ok {
+		return nil
+	}
+	batch, ok := cursor.Lookup("firstBatch").ArrayOK()
+	if !ok {
+		return nil
+	}
+	changed := false
+	ab := bsoncore.NewArrayBuilder()
+	each(batch, func(el bsoncore.Element) bool {
+		d, ok := el.Value().DocumentOK()
+		if !ok {
+			ab.AppendValue(el.Value())
+			return true
+		}
+		if d.Lookup("type").Type == 0 {
+			d = without(d, nil, func(dst []byte) []byte { return bsoncore.AppendStringElement(dst, "type", "collection") })
+			changed = true
+		}
+		ab.AppendDocument(d)
+		return true
+	})
+	if !changed {
+		return nil
+	}
+	newBatch := ab.Build()
+	newCursor := without(cursor, []string{"firstBatch"}, func(dst []byte) []byte {
+		return bsoncore.AppendArrayElement(dst, "firstBatch", newBatch)
+	})
+	return without(reply, []string{"cursor"}, func(dst []byte) []byte {
+		return bsoncore.AppendDocumentElement(dst, "cursor", newCursor)
+	})
+}
+
+// refuseReplacementID refuses a replacement document with an _id that the query does not name.
+func refuseReplacementID(cmd *Command) *Error {
+	check := func(q, u bsoncore.Document) *Error {
+		first, err := u.IndexErr(0)
+		if err != nil || strings.HasPrefix(first.Key(), "$") {
+			return nil
+		}
+		id := u.Lookup("_id")
+		if id.Type == 0 {
+			return nil
+		}
+		if qid := q.Lookup("_id"); qid.Type == id.Type && bytesEqual(qid.Data, id.Data) {
+			return nil
+		}
+		return notImplemented("%s does not check a replacement's _id against the document's (it matches nothing "+
+			"where MongoDB answers ImmutableField); leave _id out of the replacement, or name the same _id in the "+
+			"query", ferret)
+	}
+	if cmd.Name == "update" {
+		var e *Error
+		cmd.Docs("updates", func(stmt bsoncore.Document) bool {
+			q, _ := stmt.Lookup("q").DocumentOK()
+			if u, ok := stmt.Lookup("u").DocumentOK(); ok {
+				e = check(q, u)
+			}
+			return e == nil
+		})
+		return e
+	}
+	q, _ := cmd.Lookup("query").DocumentOK()
+	if u, ok := cmd.Lookup("update").DocumentOK(); ok {
+		return check(q, u)
+	}
+	return nil
+}
+
+func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
 
 func refuseWriteConcern(cmd *Command) *Error {
 	wc, ok := cmd.Lookup("writeConcern").DocumentOK()
@@ -560,6 +683,34 @@ func refusePositional(cmd *Command) *Error {
 						e = notImplemented("%s does not support the positional operators $, $[] and "+
 							"$[<identifier>] (path %q); read the document, change the array and $set it", ferret, f.Key())
 						break
+					}
+				}
+				return e == nil
+			})
+			return e == nil
+		})
+		return e
+	})
+}
+
+func refuseIDPaths(cmd *Command) *Error {
+	return updateDocs(cmd, func(u bsoncore.Document) *Error {
+		var e *Error
+		each(u, func(op bsoncore.Element) bool {
+			args, ok := op.Value().DocumentOK()
+			if !ok || !strings.HasPrefix(op.Key(), "$") {
+				return true
+			}
+			each(args, func(f bsoncore.Element) bool {
+				paths := []string{f.Key()}
+				if op.Key() == "$rename" {
+					to, _ := f.Value().StringValueOK()
+					paths = append(paths, to)
+				}
+				for _, p := range paths {
+					if strings.HasPrefix(p, "_id.") {
+						e = notImplemented("%s lets an update change a field inside _id (%q), which MongoDB refuses "+
+							"(ImmutableField); leave _id as it is", ferret, p)
 					}
 				}
 				return e == nil
