@@ -47,6 +47,7 @@ var instead = map[string]string{
 	"query/$geoWithin":  "coordinates as numbers with `$gte`/`$lte`, distances computed in the application",
 	"query/$near":       "coordinates as numbers with `$gte`/`$lte`, distances computed in the application",
 	"query/$text":       "`$regex`",
+	"query/$regex":      "the pattern without the `x` option: no whitespace or comments in it",
 	"query/$where":      "query operators, or filter in the application",
 	"query/$jsonSchema": "`$type` and `$exists`",
 
