@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -75,10 +74,13 @@ type tcase struct {
 	feature string // the operator, stage, option or command that the case is about, as the README names it
 	name    string // what the case checks
 
-	docs  string                                                        // documents of collection c before the case (extended JSON array)
-	setup []string                                                      // commands run before cmd, in order, on the case's database
-	cmd   string                                                        // the command under test (relaxed extended JSON)
-	run   func(ctx context.Context, db *mongo.Database) (result, error) // instead of cmd
+	// docs are the documents of collection c before the case (an extended JSON array); setup are commands run
+	// next, in order, on the case's database; cmd is the command under test (relaxed extended JSON), or run
+	// runs something else in its place.
+	docs  string
+	setup []string
+	cmd   string
+	run   func(ctx context.Context, db *mongo.Database) (result, error)
 
 	want    string // the cursor's documents (a JSON array), or fields of the reply (a JSON document); ${db} is the database's name
 	after   string // the documents of c afterwards, sorted by _id (a JSON array)
@@ -585,23 +587,4 @@ func logCounts(t *testing.T, source string, d time.Duration) {
 	}
 	n := counts(source)
 	t.Logf("%s: %d cases: %d correct, %d refused, %d wrong (%v)", name, n[0]+n[1]+n[2], n[0], n[1], n[2], d.Round(time.Millisecond))
-}
-
-// refusedFeatures returns, per area and feature, the refused records of every source, sorted.
-func refusedFeatures() []record {
-	records.Lock()
-	defer records.Unlock()
-	var out []record
-	for _, r := range records.list {
-		if r.outcome == refused {
-			out = append(out, r)
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].area != out[j].area {
-			return out[i].area < out[j].area
-		}
-		return out[i].feature < out[j].feature
-	})
-	return out
 }

@@ -17,8 +17,11 @@
 // (go test -update rewrites that table).
 //
 //	go test ./conformance              # from the embedded module
-//	go test ./conformance -v -run 'TestConformance/query'
-//	MONGODB_URI=mongodb://... go test ./conformance      # against a real MongoDB: every case must be correct
+//	go test ./conformance -v -run 'TestConformance/cases/query'
+//	MONGODB_URI=mongodb://... go test ./conformance      # against a standalone MongoDB 7.0: every case must be correct
 //	CONFORMANCE_URI=mongodb://... go test ./conformance  # against another FerretDB-based server (motor serve)
 //	CONFORMANCE_RAW=1 go test ./conformance              # against FerretDB without the front: its wrong answers
+//
+// The answers are those of a standalone MongoDB 7.0, the version and topology that the embedded server reports: on a
+// replica set, transactions and change streams work, where a standalone answers IllegalOperation (20) and 40573.
 package conformance
