@@ -35,9 +35,9 @@ func init() {
 			Repair:   rememberCappedMax,
 		},
 		Rule{
-			// FerretDB ignores startTransaction and autocommit on most commands and answers FailedToParse
-			// ("insert: unknown field \"startTransaction\"") on others: a transaction's writes would be applied one
-			// by one. Case: command/transactions.
+			// FerretDB has no transactions, and says so only as FailedToParse ("insert: unknown field
+			// \"startTransaction\""). The front refuses every command of a transaction (startTransaction or
+			// autocommit), and commitTransaction and abortTransaction. Case: command/transactions.
 			Name:   "transactions",
 			Refuse: refuseTransactionFields,
 		},
