@@ -8,29 +8,31 @@
 // saslContinue) passes through unread, so the front never sees more than FerretDB does, and nothing it logs or
 // answers holds a credential.
 //
-// What it does about FerretDB v1 (each rule names the behaviour it covers, in rules.go, and front_test.go shows it
-// against the real server):
+// What it does about FerretDB v1 (the table in rules.go has one entry per behaviour, with a comment naming it;
+// rules_test.go shows each against the real server, through the front and straight to FerretDB):
 //
 //   - Fire-and-forget messages (OP_MSG moreToCome, w:0 writes): FerretDB replies anyway, and the Go driver would read
 //     that reply as the answer to its next command. The front sends them as ordinary requests and throws the reply
 //     away (front.go).
 //   - Legacy OP_GET_MORE, OP_INSERT, OP_UPDATE, OP_DELETE, OP_KILL_CURSORS: FerretDB closes the connection. The
 //     front answers OP_GET_MORE with a query failure and closes on the others without passing them on (front.go).
-//   - Refusals, answered with NotImplemented (238) and a message that says what FerretDB gets wrong and what to use
-//     instead: $group with more than one accumulator, field paths and nested expressions in $project, $addFields,
-//     $set and find's projection, $elemMatch with several conditions or in document form, $push with $slice, $sort
-//     or $position, $pull with a condition, $unset of an array element, -0.0 in written documents.
-//   - Refusals answered with BadValue (2) where FerretDB would close the connection: Decimal128, NaN, MinKey,
-//     MaxKey, JavaScript code, symbol, undefined and DBPointer values, and a repeated operator key in one document;
-//     eval and mapReduce answer CommandNotFound (59), as eval does on MongoDB 4.2 and later and mapReduce on FerretDB
-//     when it carries no JavaScript.
-//   - Repairs: maxTimeMS on distinct is stripped and enforced by the front (MaxTimeMSExpired, 50); an update with
-//     several statements runs one statement at a time so that n, nModified, upserted and writeErrors come out as
-//     MongoDB's; unique-index violations reported as InternalError (1) become DuplicateKey (11000); a unique index
-//     over the name of an existing non-unique one answers IndexOptionsConflict (85); an insert whose unique key is
-//     missing or null while a stored document's is too gets a DuplicateKey write error, and one with an array in a
-//     unique key NotImplemented (unique.go: the front looks up a collection's unique indexes once and forgets them
-//     when a command changes indexes or collections).
+//   - NotImplemented (238), with a message that says what FerretDB gets wrong and what to use instead: a $group with
+//     more than one accumulator or with an expression inside an array of its _id; field paths and nested
+//     expressions in $project, $addFields, $set and find's projection, nested documents in $project, embedded
+//     documents and dotted fields in $addFields and $set; $elemMatch with several conditions or in document form;
+//     equality ($eq, $ne, $in, $nin) with a document outside _id; $push with $slice, $sort or $position; $pull with
+//     a condition; $unset of an array element; -0.0 in written documents; an array under a unique index.
+//   - BadValue (2) where FerretDB would close the connection: Decimal128, NaN, MinKey, MaxKey, JavaScript code,
+//     symbol, undefined and DBPointer values, and a repeated operator key in one document. eval and mapReduce
+//     answer CommandNotFound (59), and illegal index key fields ("", "$a", "a.$") CannotCreateIndex (67).
+//   - Repairs (repairs.go, unique.go): maxTimeMS on distinct is stripped and enforced by the front
+//     (MaxTimeMSExpired, 50), bypassDocumentValidation on delete stripped; an update with several statements runs
+//     one statement at a time, so that n, nModified, upserted and writeErrors come out as MongoDB's; unique-index
+//     violations reported as InternalError (1) become DuplicateKey (11000); a unique index over the name of an
+//     existing non-unique one answers IndexOptionsConflict (85); an insert whose unique key is missing or null while
+//     a stored document's is too gets a DuplicateKey write error (the front looks up a collection's unique indexes
+//     once, and forgets them when a command changes indexes or collections); listDatabases lists admin; Go source
+//     locations are cut from createIndexes errors.
 //
 // # Adding a rule
 //

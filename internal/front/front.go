@@ -252,7 +252,7 @@ func (c *conn) command(h wire.Header, msg []byte) error {
 	if e != nil {
 		cmd.Name = e.name
 	}
-	if isAuthCommand(key) {
+	if isAuthCommand(key) || isHello(key) && cmd.Lookup("speculativeAuthenticate").Type != 0 {
 		c.authed = true
 	}
 
@@ -442,6 +442,15 @@ func firstKey(doc []byte) []byte {
 func isAuthCommand(name []byte) bool {
 	switch string(name) {
 	case "saslStart", "saslContinue", "authenticate":
+		return true
+	}
+	return false
+}
+
+// isHello reports whether a command name is the handshake, which may carry speculative authentication.
+func isHello(name []byte) bool {
+	switch string(name) {
+	case "hello", "isMaster", "ismaster":
 		return true
 	}
 	return false

@@ -71,6 +71,13 @@ func builtinRules() []Rule {
 			Refuse:   refuseElemMatch,
 		},
 		{
+			// Equality with a document ({d: {x: 1}}, $eq, $in, $ne, $nin) ignores the documents inside an array
+			// field: {d: [{x: 1}]} does not match. _id holds no array, so {_id: {...}} passes.
+			Name:     "equality with documents",
+			Commands: []string{"find", "count", "distinct", "findAndModify", "findandmodify", "aggregate", "update", "delete"},
+			Refuse:   refuseCompositeEquality,
+		},
+		{
 			// $push ignores $slice, $sort and $position; $pull with a condition or a document pattern removes
 			// nothing; $unset of an array element ("a.0") removes it instead of setting it to null.
 			Name:     "update operators applied wrongly",
@@ -397,14 +404,8 @@ func containsExpression(d []byte) bool {
 
 func quote(s string) string { return `"` + s + `"` }
 
-// refuseElemMatch refuses $elemMatch queries that FerretDB v1 answers wrongly, in every filter of the command.
-func refuseElemMatch(cmd *Command) *Error {
-	check := func(filter bsoncore.Document) *Error {
-		if what := elemMatchProblem(filter); what != "" {
-			return notImplemented("%s %s; filter the array in the application, or restructure the data", ferret, what)
-		}
-		return nil
-	}
+// filters calls check with each query filter of the command, until it returns an error.
+func filters(cmd *Command, check func(filter bsoncore.Document) *Error) *Error {
 	switch cmd.Name {
 	case "aggregate":
 		return stages(cmd, func(name string, arg bsoncore.Value) *Error {
@@ -433,6 +434,90 @@ func refuseElemMatch(cmd *Command) *Error {
 	}
 	return nil
 }
+
+// refuseElemMatch refuses $elemMatch queries that FerretDB v1 answers wrongly, in every filter of the command.
+func refuseElemMatch(cmd *Command) *Error {
+	return filters(cmd, func(filter bsoncore.Document) *Error {
+		if what := elemMatchProblem(filter); what != "" {
+			return notImplemented("%s %s; filter the array in the application, or restructure the data", ferret, what)
+		}
+		return nil
+	})
+}
+
+// refuseCompositeEquality refuses equality with a document value, in every filter of the command.
+func refuseCompositeEquality(cmd *Command) *Error {
+	return filters(cmd, func(filter bsoncore.Document) *Error {
+		if field := compositeEquality(filter); field != "" {
+			return notImplemented("%s does not compare a document value with the elements of an array field "+
+				"(field %q); query the embedded fields instead (\"d.x\": 1), or $elemMatch with one condition "+
+				"on them", ferret, field)
+		}
+		return nil
+	})
+}
+
+// compositeEquality returns the first field of a filter compared for equality ($eq, $ne, $in, $nin or a plain
+// value) with a document, or "". _id is left out: it can hold no array, so a document compares right. (Equality
+// with an array value is right: FerretDB compares whole arrays.)
+func compositeEquality(filter []byte) string {
+	field := ""
+	composite := func(k string, v bsoncore.Value) bool {
+		return v.Type == bsoncore.TypeEmbeddedDocument && k != "_id"
+	}
+	each(filter, func(el bsoncore.Element) bool {
+		k, v := el.Key(), el.Value()
+		switch {
+		case k == "$and" || k == "$or" || k == "$nor":
+			each(v.Data, func(c bsoncore.Element) bool {
+				if d, ok := c.Value().DocumentOK(); ok {
+					field = compositeEquality(d)
+				}
+				return field == ""
+			})
+		case isOperator(k):
+			// $expr, $text, $where, $comment: not equality
+		case v.Type == bsoncore.TypeEmbeddedDocument && isOperator(firstKeyString(v.Data)):
+			field = operatorEquality(k, v.Document(), composite)
+		case composite(k, v):
+			field = k
+		}
+		return field == ""
+	})
+	return field
+}
+
+// operatorEquality checks the operators of one field's condition for equality with a composite value.
+func operatorEquality(field string, ops bsoncore.Document, composite func(string, bsoncore.Value) bool) string {
+	found := ""
+	each(ops, func(op bsoncore.Element) bool {
+		v := op.Value()
+		switch op.Key() {
+		case "$eq", "$ne":
+			if composite(field, v) {
+				found = field
+			}
+		case "$in", "$nin":
+			if arr, ok := v.ArrayOK(); ok {
+				each(arr, func(el bsoncore.Element) bool {
+					if composite(field, el.Value()) {
+						found = field
+					}
+					return found == ""
+				})
+			}
+		case "$not":
+			if d, ok := v.DocumentOK(); ok {
+				found = operatorEquality(field, d, composite)
+			}
+		}
+		return found == ""
+	})
+	return found
+}
+
+// firstKeyString returns the first key of a document, or "".
+func firstKeyString(d []byte) string { return string(firstKey(d)) }
 
 // elemMatchProblem describes the first $elemMatch in a filter that FerretDB v1 answers wrongly, or returns "".
 func elemMatchProblem(filter []byte) string {

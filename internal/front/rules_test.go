@@ -142,6 +142,35 @@ func TestRules(t *testing.T) {
 			want: codeNotImplemented,
 		},
 		{
+			name: "equality with a document",
+			cmd:  D{{Key: "count", Value: "c"}, {Key: "query", Value: D{{Key: "d", Value: D{{Key: "x", Value: 1}, {Key: "y", Value: 5}}}}}},
+			want: codeNotImplemented,
+			raw: func(t *testing.T, r bson.Raw) {
+				if n := r.Lookup("n").AsInt64(); n != 0 { // MongoDB: 1, d holds {x: 1, y: 5}
+					t.Errorf("raw n = %d", n)
+				}
+			},
+		},
+		{
+			name: "$ne with a document",
+			cmd:  D{{Key: "count", Value: "c"}, {Key: "query", Value: D{{Key: "d", Value: D{{Key: "$ne", Value: D{{Key: "x", Value: 1}, {Key: "y", Value: 5}}}}}}}},
+			want: codeNotImplemented,
+			raw: func(t *testing.T, r bson.Raw) {
+				if n := r.Lookup("n").AsInt64(); n != 2 { // MongoDB: 1, the document without d
+					t.Errorf("raw n = %d", n)
+				}
+			},
+		},
+		{
+			name: "equality with an array passes",
+			cmd:  D{{Key: "count", Value: "c"}, {Key: "query", Value: D{{Key: "a", Value: A{1, 10}}}}},
+			check: func(t *testing.T, r bson.Raw) {
+				if n := r.Lookup("n").AsInt64(); n != 1 {
+					t.Errorf("n = %d", n)
+				}
+			},
+		},
+		{
 			name: "$push with $slice",
 			cmd:  D{{Key: "update", Value: "c"}, {Key: "updates", Value: A{D{{Key: "q", Value: D{{Key: "_id", Value: 1}}}, {Key: "u", Value: D{{Key: "$push", Value: D{{Key: "a", Value: D{{Key: "$each", Value: A{6}}, {Key: "$slice", Value: -1}}}}}}}}}}},
 			want: codeNotImplemented,
