@@ -48,6 +48,7 @@ var instead = map[string]string{
 	"query/$near":       "coordinates as numbers with `$gte`/`$lte`, distances computed in the application",
 	"query/$text":       "`$regex`",
 	"query/$regex":      "the pattern without the `x` option: no whitespace or comments in it",
+	"query/$eq":         "a query on the embedded fields (`\"size.h\": 14`)",
 	"query/$where":      "query operators, or filter in the application",
 	"query/$jsonSchema": "`$type` and `$exists`",
 

@@ -209,9 +209,9 @@ var unknownQueryOperators = map[string]string{
 	"$geoWithin":     "compare coordinates with $gte and $lte",
 	"$geoIntersects": "compare coordinates with $gte and $lte",
 	"$within":        "compare coordinates with $gte and $lte",
-	"$text":          "$regex",
-	"$where":         "query operators, or filter in the application",
-	"$jsonSchema":    "$type and $exists",
+	"$text":          "use $regex",
+	"$where":         "use query operators, or filter in the application",
+	"$jsonSchema":    "use $type and $exists",
 }
 
 func refuseQueryOperators(cmd *Command) *Error {
@@ -251,7 +251,7 @@ func refuseQueryOperators(cmd *Command) *Error {
 	if found == "" {
 		return nil
 	}
-	return notImplemented("%s does not support the query operator %s (it answers \"unknown operator\"); use %s instead",
+	return notImplemented("%s does not support the query operator %s (it answers \"unknown operator\"); %s",
 		ferret, found, unknownQueryOperators[found])
 }
 
