@@ -130,6 +130,9 @@ func (s *session) explain(ctx context.Context, err error) error {
 	var hint string
 	var ce mongo.CommandError
 	switch {
+	case strings.Contains(err.Error(), "key must not start with '$'") || strings.Contains(err.Error(), "keys that start with '$'"):
+		hint = "FerretDB, the embedded server, refuses keys that start with '$', such as a stored DBRef's $ref; " +
+			"use MongoDB with --uri, or store references as plain fields"
 	case errors.As(err, &ce) && (ce.Code == 59 || ce.Code == 115 || ce.Code == 238): // CommandNotFound, CommandNotSupported, NotImplemented
 		hint = "FerretDB, the embedded server, lacks this command; run it against MongoDB with --uri or " + envURI
 	case s.cmd.name == "eval":
@@ -137,9 +140,6 @@ func (s *session) explain(ctx context.Context, err error) error {
 	case strings.Contains(err.Error(), "connection closed unexpectedly"):
 		hint = "FerretDB, the embedded server, closes the connection on what it cannot handle, such as Decimal128 " +
 			"values; run it against MongoDB with --uri or " + envURI
-	case strings.Contains(err.Error(), "key must not start with '$'"):
-		hint = "FerretDB, the embedded server, refuses keys that start with '$', such as a stored DBRef's $ref; " +
-			"use MongoDB with --uri, or store references as plain fields"
 	default:
 		return err
 	}

@@ -1,0 +1,195 @@
+package conformance_test
+
+// sales is the aggregation cases' collection.
+const sales = `[
+ {"_id": 1, "item": "a", "price": 10, "qty": 2, "tags": ["x", "y"]},
+ {"_id": 2, "item": "b", "price": 20, "qty": 1, "tags": []},
+ {"_id": 3, "item": "a", "price": 10, "qty": 10, "tags": ["y"]},
+ {"_id": 4, "item": "c", "price": 5, "qty": 20},
+ {"_id": 5, "item": "b", "price": 20, "qty": 5, "tags": ["z"]}
+]`
+
+// agg is an aggregation on docs with MongoDB's documents, in any order unless the case sets ordered.
+func agg(feature, name, docs, pipeline, want string) tcase {
+	return tcase{area: "aggregation", feature: feature, name: name, docs: docs,
+		cmd: `{"aggregate": "c", "pipeline": ` + pipeline + `, "cursor": {}}`, want: want}
+}
+
+func aggOrdered(feature, name, docs, pipeline, want string) tcase {
+	c := agg(feature, name, docs, pipeline, want)
+	c.ordered = true
+	return c
+}
+
+func aggErr(feature, name, pipeline string, code int32) tcase {
+	return tcase{area: "aggregation", feature: feature, name: name, docs: sales,
+		cmd: `{"aggregate": "c", "pipeline": ` + pipeline + `, "cursor": {}}`, code: code}
+}
+
+// expr evaluates an aggregation expression on the document e and must give want.
+func expr(feature, name, expression, want string) tcase {
+	const e = `[{"_id": 1, "a": 10, "b": 3, "x": -2.5, "s": " Hello ", "arr": [1, 2, 3], "o": {"k": 1}, "d": {"$date": "2024-03-15T10:20:30Z"}}]`
+	return tcase{area: "expression", feature: feature, name: name, docs: e,
+		cmd:  `{"aggregate": "c", "pipeline": [{"$project": {"_id": 0, "r": ` + expression + `}}], "cursor": {}}`,
+		want: `[{"r": ` + want + `}]`}
+}
+
+func aggregateCases() []tcase {
+	const orders = `[{"_id": 1, "item": "a", "n": 2}, {"_id": 2, "item": "c", "n": 1}]`
+	return []tcase{
+		agg("$match", "equality", sales, `[{"$match": {"item": "a"}}, {"$project": {"_id": 1}}]`, ids(1, 3)),
+		agg("$match", "with $expr", sales, `[{"$match": {"$expr": {"$gt": ["$qty", "$price"]}}}, {"$project": {"_id": 1}}]`, ids(4)),
+		agg("$group", "$sum of a field", sales, `[{"$group": {"_id": "$item", "total": {"$sum": "$qty"}}}]`,
+			`[{"_id": "a", "total": 12}, {"_id": "b", "total": 6}, {"_id": "c", "total": 20}]`),
+		agg("$group", "count with $sum: 1", sales, `[{"$group": {"_id": null, "n": {"$sum": 1}}}]`, `[{"_id": null, "n": 5}]`),
+		agg("$group", "two accumulators", sales, `[{"$group": {"_id": null, "total": {"$sum": "$qty"}, "n": {"$sum": 1}}}]`,
+			`[{"_id": null, "total": 38, "n": 5}]`),
+		agg("$group", "two accumulators by key", sales, `[{"$group": {"_id": "$item", "n": {"$sum": 1}, "total": {"$sum": "$qty"}}}]`,
+			`[{"_id": "a", "n": 2, "total": 12}, {"_id": "b", "n": 2, "total": 6}, {"_id": "c", "n": 1, "total": 20}]`),
+		agg("$group", "$sum of an expression", sales, `[{"$group": {"_id": "$item", "v": {"$sum": {"$multiply": ["$price", "$qty"]}}}}]`,
+			`[{"_id": "a", "v": 120}, {"_id": "b", "v": 120}, {"_id": "c", "v": 100}]`),
+		agg("$group", "compound _id", sales, `[{"$match": {"item": "a"}}, {"$group": {"_id": {"i": "$item", "p": "$price"}, "n": {"$sum": 1}}}]`,
+			`[{"_id": {"i": "a", "p": 10}, "n": 2}]`),
+		agg("$group", "$avg", sales, `[{"$group": {"_id": "$item", "v": {"$avg": "$qty"}}}]`,
+			`[{"_id": "a", "v": 6.0}, {"_id": "b", "v": 3.0}, {"_id": "c", "v": 20.0}]`),
+		agg("$group", "$min and $max", sales, `[{"$group": {"_id": null, "lo": {"$min": "$qty"}, "hi": {"$max": "$qty"}}}]`,
+			`[{"_id": null, "lo": 1, "hi": 20}]`),
+		aggOrdered("$group", "$first and $last after $sort", sales,
+			`[{"$sort": {"_id": 1}}, {"$group": {"_id": "$item", "f": {"$first": "$qty"}, "l": {"$last": "$qty"}}}, {"$sort": {"_id": 1}}]`,
+			`[{"_id": "a", "f": 2, "l": 10}, {"_id": "b", "f": 1, "l": 5}, {"_id": "c", "f": 20, "l": 20}]`),
+		aggOrdered("$group", "$push after $sort", sales,
+			`[{"$sort": {"_id": 1}}, {"$group": {"_id": "$item", "q": {"$push": "$qty"}}}, {"$sort": {"_id": 1}}]`,
+			`[{"_id": "a", "q": [2, 10]}, {"_id": "b", "q": [1, 5]}, {"_id": "c", "q": [20]}]`),
+		agg("$group", "$addToSet", sales, `[{"$match": {"item": "a"}}, {"$group": {"_id": "$item", "p": {"$addToSet": "$price"}}}]`,
+			`[{"_id": "a", "p": [10]}]`),
+		agg("$group", "$count accumulator", sales, `[{"$group": {"_id": "$item", "n": {"$count": {}}}}]`,
+			`[{"_id": "a", "n": 2}, {"_id": "b", "n": 2}, {"_id": "c", "n": 1}]`),
+		aggOrdered("$sort", "descending, then ascending", sales, `[{"$sort": {"price": -1, "qty": 1}}, {"$project": {"_id": 1}}]`, ids(2, 5, 1, 3, 4)),
+		aggOrdered("$limit", "after $sort", sales, `[{"$sort": {"qty": -1}}, {"$limit": 2}, {"$project": {"_id": 1}}]`, ids(4, 3)),
+		aggOrdered("$skip", "after $sort", sales, `[{"$sort": {"_id": 1}}, {"$skip": 3}, {"$project": {"_id": 1}}]`, ids(4, 5)),
+		agg("$count", "documents", sales, `[{"$match": {"price": {"$gte": 10}}}, {"$count": "n"}]`, `[{"n": 4}]`),
+		agg("$project", "inclusion", sales, `[{"$match": {"_id": 1}}, {"$project": {"item": 1}}]`, `[{"_id": 1, "item": "a"}]`),
+		agg("$project", "exclusion", sales, `[{"$match": {"_id": 4}}, {"$project": {"_id": 0, "tags": 0}}]`, `[{"item": "c", "price": 5, "qty": 20}]`),
+		agg("$project", "field path", sales, `[{"$match": {"_id": 1}}, {"$project": {"_id": 0, "x": "$qty"}}]`, `[{"x": 2}]`),
+		agg("$project", "expression", sales, `[{"$match": {"_id": 1}}, {"$project": {"_id": 0, "v": {"$multiply": ["$price", "$qty"]}}}]`, `[{"v": 20}]`),
+		agg("$project", "field path inside a document", sales, `[{"$match": {"_id": 1}}, {"$project": {"_id": 0, "o": {"q": "$qty"}}}]`, `[{"o": {"q": 2}}]`),
+		agg("$project", "field paths inside an array", sales, `[{"$match": {"_id": 1}}, {"$project": {"_id": 0, "v": ["$qty", "$price"]}}]`, `[{"v": [2, 10]}]`),
+		agg("$addFields", "field path", sales, `[{"$match": {"_id": 4}}, {"$addFields": {"q2": "$qty"}}, {"$project": {"_id": 0, "q2": 1}}]`, `[{"q2": 20}]`),
+		agg("$addFields", "expression", sales, `[{"$match": {"_id": 4}}, {"$addFields": {"v": {"$add": ["$qty", 1]}}}, {"$project": {"_id": 0, "v": 1}}]`, `[{"v": 21}]`),
+		agg("$addFields", "constant", sales, `[{"$match": {"_id": 4}}, {"$addFields": {"k": "c"}}, {"$project": {"_id": 0, "k": 1, "item": 1}}]`, `[{"item": "c", "k": "c"}]`),
+		agg("$set", "field path", sales, `[{"$match": {"_id": 4}}, {"$set": {"p": "$price"}}, {"$project": {"_id": 0, "p": 1}}]`, `[{"p": 5}]`),
+		agg("$unset", "fields", sales, `[{"$match": {"_id": 4}}, {"$unset": ["price", "qty"]}]`, `[{"_id": 4, "item": "c"}]`),
+		agg("$unwind", "array field", sales, `[{"$match": {"_id": {"$lte": 2}}}, {"$unwind": "$tags"}, {"$project": {"tags": 1}}]`,
+			`[{"_id": 1, "tags": "x"}, {"_id": 1, "tags": "y"}]`),
+		agg("$unwind", "preserveNullAndEmptyArrays", sales,
+			`[{"$match": {"_id": {"$in": [2, 4]}}}, {"$unwind": {"path": "$tags", "preserveNullAndEmptyArrays": true}}, {"$project": {"tags": 1}}]`,
+			`[{"_id": 2}, {"_id": 4}]`),
+		agg("$unwind", "includeArrayIndex", sales, `[{"$match": {"_id": 1}}, {"$unwind": {"path": "$tags", "includeArrayIndex": "i"}}, {"$project": {"tags": 1, "i": 1}}]`,
+			`[{"_id": 1, "tags": "x", "i": {"$numberLong": "0"}}, {"_id": 1, "tags": "y", "i": {"$numberLong": "1"}}]`),
+		agg("$sortByCount", "field", sales, `[{"$sortByCount": "$item"}]`, `[{"_id": "a", "count": 2}, {"_id": "b", "count": 2}, {"_id": "c", "count": 1}]`),
+		agg("$replaceRoot", "embedded document", `[{"_id": 1, "o": {"k": 1}}]`, `[{"$replaceRoot": {"newRoot": "$o"}}]`, `[{"k": 1}]`),
+		agg("$replaceWith", "embedded document", `[{"_id": 1, "o": {"k": 1}}]`, `[{"$replaceWith": "$o"}]`, `[{"k": 1}]`),
+		agg("$lookup", "equality match", orders,
+			`[{"$match": {"_id": 1}}, {"$lookup": {"from": "c", "localField": "item", "foreignField": "item", "as": "same"}}]`,
+			`[{"_id": 1, "item": "a", "n": 2, "same": [{"_id": 1, "item": "a", "n": 2}]}]`),
+		agg("$facet", "two pipelines", sales, `[{"$facet": {"n": [{"$count": "n"}], "top": [{"$sort": {"qty": -1}}, {"$limit": 1}, {"$project": {"_id": 1}}]}}]`,
+			`[{"n": [{"n": 5}], "top": [{"_id": 4}]}]`),
+		agg("$bucket", "boundaries", sales, `[{"$bucket": {"groupBy": "$qty", "boundaries": [0, 5, 100]}}]`,
+			`[{"_id": 0, "count": 2}, {"_id": 5, "count": 3}]`),
+		agg("$bucketAuto", "one bucket", sales, `[{"$bucketAuto": {"groupBy": "$price", "buckets": 1}}]`,
+			`[{"_id": {"min": 5, "max": 20}, "count": 5}]`),
+		agg("$sample", "all documents", sales, `[{"$sample": {"size": 10}}, {"$project": {"_id": 1}}]`, ids(1, 2, 3, 4, 5)),
+		agg("$unionWith", "same collection", orders, `[{"$unionWith": "c"}, {"$project": {"_id": 1}}]`, ids(1, 1, 2, 2)),
+		agg("$graphLookup", "one level", `[{"_id": 1, "up": 2}, {"_id": 2}]`,
+			`[{"$match": {"_id": 1}}, {"$graphLookup": {"from": "c", "startWith": "$up", "connectFromField": "up", "connectToField": "_id", "as": "chain"}}, {"$project": {"chain": 1}}]`,
+			`[{"_id": 1, "chain": [{"_id": 2}]}]`),
+		agg("$redact", "keep all", sales, `[{"$match": {"_id": 4}}, {"$redact": "$$KEEP"}]`, `[{"_id": 4, "item": "c", "price": 5, "qty": 20}]`),
+		agg("$setWindowFields", "running sum", sales,
+			`[{"$setWindowFields": {"sortBy": {"_id": 1}, "output": {"run": {"$sum": "$qty", "window": {"documents": ["unbounded", "current"]}}}}}, {"$project": {"run": 1}}]`,
+			`[{"_id": 1, "run": 2}, {"_id": 2, "run": 3}, {"_id": 3, "run": 13}, {"_id": 4, "run": 33}, {"_id": 5, "run": 38}]`),
+		agg("$densify", "numbers", `[{"_id": 1, "v": 1}, {"_id": 2, "v": 3}]`,
+			`[{"$densify": {"field": "v", "range": {"step": 1, "bounds": "full"}}}, {"$project": {"_id": 0, "v": 1}}]`,
+			`[{"v": 1}, {"v": 2}, {"v": 3}]`),
+		agg("$fill", "constant value", `[{"_id": 1, "v": null}]`, `[{"$fill": {"output": {"v": {"value": 0}}}}]`, `[{"_id": 1, "v": 0}]`),
+		{area: "aggregation", feature: "$out", name: "writes a collection", docs: sales,
+			setup: []string{`{"aggregate": "c", "pipeline": [{"$match": {"item": "a"}}, {"$out": "out"}], "cursor": {}}`},
+			cmd:   `{"count": "out"}`, want: `{"n": 2}`},
+		{area: "aggregation", feature: "$merge", name: "into a new collection", docs: sales,
+			setup: []string{`{"aggregate": "c", "pipeline": [{"$match": {"item": "b"}}, {"$merge": {"into": "m"}}], "cursor": {}}`},
+			cmd:   `{"count": "m"}`, want: `{"n": 2}`},
+		{area: "aggregation", feature: "$changeStream", name: "needs a replica set", docs: sales,
+			cmd: `{"aggregate": "c", "pipeline": [{"$changeStream": {}}], "cursor": {}}`, code: 40573},
+		{area: "aggregation", feature: "aggregate: 1", name: "$documents", docs: sales,
+			cmd: `{"aggregate": 1, "pipeline": [{"$documents": [{"x": 1}]}], "cursor": {}}`, want: `[{"x": 1}]`},
+		aggErr("$match", "unknown stage", `[{"$foo": {}}]`, 40324),
+		aggErr("$limit", "zero", `[{"$limit": 0}]`, 15958),
+		aggErr("$skip", "negative", `[{"$skip": -1}]`, 5107200),
+		aggErr("$group", "no _id", `[{"$group": {"n": {"$sum": 1}}}]`, 15955),
+		aggErr("$group", "unknown accumulator", `[{"$group": {"_id": null, "n": {"$foo": 1}}}]`, 15952),
+		aggErr("$sort", "no fields", `[{"$sort": {}}]`, 15976),
+		aggErr("$sort", "bad order", `[{"$sort": {"a": 2}}]`, 15975),
+		aggErr("$unwind", "path without $", `[{"$unwind": "tags"}]`, 28818),
+		aggErr("$project", "empty", `[{"$project": {}}]`, 51272),
+		aggErr("$count", "empty name", `[{"$count": ""}]`, 40157),
+		aggErr("$project", "unknown expression", `[{"$project": {"v": {"$foo": 1}}}]`, 31325),
+	}
+}
+
+func expressionCases() []tcase {
+	return []tcase{
+		expr("$add", "numbers", `{"$add": ["$a", "$b", 1]}`, `14`),
+		expr("$subtract", "numbers", `{"$subtract": ["$a", "$b"]}`, `7`),
+		expr("$multiply", "numbers", `{"$multiply": ["$a", "$b"]}`, `30`),
+		expr("$divide", "numbers", `{"$divide": ["$a", 4]}`, `2.5`),
+		expr("$mod", "numbers", `{"$mod": ["$a", "$b"]}`, `1`),
+		expr("$abs", "negative", `{"$abs": "$x"}`, `2.5`),
+		expr("$ceil", "negative", `{"$ceil": "$x"}`, `-2.0`),
+		expr("$floor", "negative", `{"$floor": "$x"}`, `-3.0`),
+		expr("$round", "to one place", `{"$round": [2.56, 1]}`, `2.6`),
+		expr("$trunc", "negative", `{"$trunc": "$x"}`, `-2.0`),
+		expr("$sqrt", "square", `{"$sqrt": 16}`, `4.0`),
+		expr("$pow", "integers", `{"$pow": [2, 10]}`, `1024`),
+		expr("$concat", "strings", `{"$concat": ["a", "-", "b"]}`, `"a-b"`),
+		expr("$toUpper", "string", `{"$toUpper": "$s"}`, `" HELLO "`),
+		expr("$toLower", "string", `{"$toLower": "$s"}`, `" hello "`),
+		expr("$trim", "spaces", `{"$trim": {"input": "$s"}}`, `"Hello"`),
+		expr("$substrCP", "middle", `{"$substrCP": ["$s", 1, 3]}`, `"Hel"`),
+		expr("$strLenCP", "string", `{"$strLenCP": "$s"}`, `7`),
+		expr("$split", "by comma", `{"$split": ["a,b", ","]}`, `["a", "b"]`),
+		expr("$indexOfCP", "found", `{"$indexOfCP": ["$s", "llo"]}`, `3`),
+		expr("$eq", "numbers", `{"$eq": ["$a", 10]}`, `true`),
+		expr("$gt", "numbers", `{"$gt": ["$a", "$b"]}`, `true`),
+		expr("$cmp", "numbers", `{"$cmp": ["$b", "$a"]}`, `-1`),
+		expr("$and", "booleans", `{"$and": [true, {"$gt": ["$a", 20]}]}`, `false`),
+		expr("$or", "booleans", `{"$or": [false, {"$gt": ["$a", 5]}]}`, `true`),
+		expr("$not", "boolean", `{"$not": [false]}`, `true`),
+		expr("$cond", "if, then, else", `{"$cond": {"if": {"$gt": ["$a", 5]}, "then": "big", "else": "small"}}`, `"big"`),
+		expr("$ifNull", "missing field", `{"$ifNull": ["$nosuch", "d"]}`, `"d"`),
+		expr("$switch", "second branch", `{"$switch": {"branches": [{"case": {"$lt": ["$a", 5]}, "then": 1}, {"case": {"$lt": ["$a", 50]}, "then": 2}], "default": 3}}`, `2`),
+		expr("$size", "array", `{"$size": "$arr"}`, `3`),
+		expr("$arrayElemAt", "index", `{"$arrayElemAt": ["$arr", -1]}`, `3`),
+		expr("$in", "element", `{"$in": [2, "$arr"]}`, `true`),
+		expr("$filter", "condition", `{"$filter": {"input": "$arr", "cond": {"$gte": ["$$this", 2]}}}`, `[2, 3]`),
+		expr("$map", "each element", `{"$map": {"input": "$arr", "as": "v", "in": {"$multiply": ["$$v", 10]}}}`, `[10, 20, 30]`),
+		expr("$reduce", "sum", `{"$reduce": {"input": "$arr", "initialValue": 0, "in": {"$add": ["$$value", "$$this"]}}}`, `6`),
+		expr("$concatArrays", "two arrays", `{"$concatArrays": ["$arr", [4]]}`, `[1, 2, 3, 4]`),
+		expr("$slice", "first two", `{"$slice": ["$arr", 2]}`, `[1, 2]`),
+		expr("$reverseArray", "array", `{"$reverseArray": "$arr"}`, `[3, 2, 1]`),
+		expr("$range", "step", `{"$range": [0, 6, 2]}`, `[0, 2, 4]`),
+		expr("$sum", "of an array", `{"$sum": "$arr"}`, `6`),
+		expr("$avg", "of an array", `{"$avg": "$arr"}`, `2.0`),
+		expr("$max", "of an array", `{"$max": "$arr"}`, `3`),
+		expr("$type", "int", `{"$type": "$a"}`, `"int"`),
+		expr("$type", "missing", `{"$type": "$nosuch"}`, `"missing"`),
+		expr("$toString", "number", `{"$toString": "$a"}`, `"10"`),
+		expr("$toInt", "string", `{"$toInt": "42"}`, `42`),
+		expr("$literal", "dollar string", `{"$literal": "$a"}`, `"$a"`),
+		expr("$year", "date", `{"$year": "$d"}`, `2024`),
+		expr("$dateToString", "format", `{"$dateToString": {"format": "%Y-%m-%d", "date": "$d"}}`, `"2024-03-15"`),
+		expr("$mergeObjects", "two documents", `{"$mergeObjects": ["$o", {"j": 2}]}`, `{"k": 1, "j": 2}`),
+		expr("$objectToArray", "document", `{"$objectToArray": "$o"}`, `[{"k": "k", "v": 1}]`),
+		expr("$let", "variables", `{"$let": {"vars": {"t": {"$add": ["$a", 1]}}, "in": {"$multiply": ["$$t", 2]}}}`, `22`),
+		expr("field path", "embedded field", `"$o.k"`, `1`),
+		expr("field path", "$$ROOT", `"$$ROOT.a"`, `10`),
+	}
+}
