@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,7 +20,7 @@ import (
 // commands returns every subcommand, in the order "motor help" lists them: the database's operations in the order
 // of Motor's documentation, then the collection operations, then the server's.
 func commands() []*command {
-	return []*command{
+	all := []*command{
 		{
 			name: "command", args: "NAME|DOCUMENT", minArgs: 1, maxArgs: 1,
 			summary: "Run a database command and print the reply",
@@ -345,22 +346,19 @@ func commands() []*command {
 			motor:   "await collection.find(filter, projection, sort=..., limit=..., skip=...).to_list(None)",
 			example: "motor find orders '{\"qty\": {\"$gte\": 2}}' --sort '{\"item\": 1}' --limit 10",
 			setup: func(fs *flag.FlagSet) action {
-				var f findFlags
-				f.register(fs)
+				var q queryFlags
+				q.register(fs, true, true)
 				return func(s *session, args []string) (op, error) {
-					filter := bson.D{}
-					if len(args) == 2 {
-						var err error
-						if filter, err = s.doc("filter", args[1]); err != nil {
-							return nil, err
-						}
-					}
-					o, err := f.options(s)
+					filter, err := s.optionalFilter(args, 1)
 					if err != nil {
 						return nil, err
 					}
+					var o motor.FindOptions
+					if err := q.parse(s, &o.Projection, &o.Sort, &o.Skip, &o.Limit, &o.Hint, &o.MaxTime, &o.Collation, &o.Comment); err != nil {
+						return nil, err
+					}
 					return onCollection(args[0], func(ctx context.Context, coll *motor.Collection) (any, error) {
-						return coll.Find(ctx, filter, o)
+						return coll.Find(ctx, filter, &o)
 					}), nil
 				}
 			},
@@ -405,7 +403,11 @@ func commands() []*command {
 		},
 		serveCommand(),
 		stopCommand(),
+		versionCommand(),
 	}
+	// The collection's other operations follow find.
+	find := slices.IndexFunc(all, func(c *command) bool { return c.name == "find" })
+	return slices.Insert(all, find+1, crudCommands()...)
 }
 
 // withoutFlags is the setup of a subcommand without flags of its own whose arguments need no checking.
