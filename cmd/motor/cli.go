@@ -63,7 +63,7 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.data, "data", "", "data directory of the embedded server (default "+defaultDataDirHelp()+")")
 	fs.StringVar(&g.db, "db", defaultDB, "database")
 	fs.BoolVar(&g.canonical, "canonical", false, "print canonical Extended JSON (default relaxed, with int64 values marked when piped)")
-	fs.DurationVar(&g.timeout, "timeout", 0, "bound the whole command, connecting included, e.g. 5s (0: no bound; an unreachable server fails after the URI's serverSelectionTimeoutMS, else 10s)")
+	fs.DurationVar(&g.timeout, "timeout", 0, "bound the whole command on the client, connecting included, e.g. 5s (0: no bound; an unreachable server fails after the URI's serverSelectionTimeoutMS, else 10s)")
 }
 
 // run runs the command line args and returns the exit code.
@@ -133,9 +133,13 @@ func run(ctx context.Context, args []string, io *stdio) int {
 	}
 	if err == nil {
 		if g.timeout > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeoutCause(ctx, g.timeout, fmt.Errorf("--timeout %v exceeded", g.timeout))
-			defer cancel()
+			// A timer that cancels the command, not a context deadline: the driver would send a deadline to the
+			// server as maxTimeMS, which some commands refuse on FerretDB (distinct), and --max-time is the
+			// server's bound where a subcommand has one.
+			var cancel context.CancelCauseFunc
+			ctx, cancel = context.WithCancelCause(ctx)
+			defer cancel(nil)
+			defer time.AfterFunc(g.timeout, func() { cancel(fmt.Errorf("--timeout %v exceeded", g.timeout)) }).Stop()
 		}
 		s := &session{stdio: io, g: g, cmd: c}
 		err = s.explain(ctx, s.run(ctx, act, pos))

@@ -230,7 +230,7 @@ func (p *printer) value(v any) error {
 	return p.write(b[len(`{"v":`) : len(b)-1])
 }
 
-// typedDoc returns doc with every int64 value, at any depth, replaced by the document {"$numberLong": "N"}, which
+// typedDoc returns doc with every int64 value, at any depth (in the scope of code too), replaced by the document {"$numberLong": "N"}, which
 // relaxed Extended JSON then writes as the canonical form of an int64. A document without int64 values is returned
 // as it is.
 func typedDoc(doc bson.Raw) any {
@@ -263,6 +263,9 @@ func typedValue(v bson.RawValue) any {
 		}
 		return a
 	}
+	if code, scope, ok := v.CodeWithScopeOK(); ok && hasInt64(scope) {
+		return bson.CodeWithScope{Code: bson.JavaScript(code), Scope: typedDoc(scope)}
+	}
 	return v
 }
 
@@ -275,6 +278,10 @@ func hasInt64(doc bson.Raw) bool {
 			return true
 		case bson.TypeEmbeddedDocument, bson.TypeArray:
 			if hasInt64(v.Value) {
+				return true
+			}
+		case bson.TypeCodeWithScope:
+			if _, scope, ok := v.CodeWithScopeOK(); ok && hasInt64(scope) {
 				return true
 			}
 		}
