@@ -51,7 +51,7 @@ func lookup(name string) *command {
 }
 
 // globalFlags are the flags of every subcommand, listed apart in usage.
-var globalFlags = []string{"uri", "data", "db", "canonical"}
+var globalFlags = []string{"uri", "data", "db", "canonical", "timeout"}
 
 // flagSet returns the subcommand's flag set with the global flags bound to g, and its action.
 func (c *command) flagSet(g *globals) (*flag.FlagSet, action) {
@@ -87,7 +87,7 @@ func (c *command) usage(w io.Writer, fs *flag.FlagSet) {
 			fmt.Fprintf(b, " %s", typ)
 		}
 		fmt.Fprintf(b, "\n      %s", text)
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && !strings.Contains(text, "(default") {
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" && !strings.Contains(text, "(default") {
 			fmt.Fprintf(b, " (default %s)", f.DefValue)
 		}
 		b.WriteString("\n")

@@ -625,7 +625,7 @@ func (f *famFlags) register(fs *flag.FlagSet, upsert, arrays bool) {
 	fs.StringVar(&f.projection, "projection", "", "projection `document` of the printed document, e.g. '{\"_id\": 0}'")
 	fs.StringVar(&f.sort, "sort", "", "sort `document` that picks the document when several match, e.g. '{\"qty\": -1}'")
 	if upsert {
-		fs.StringVar(&f.returnDoc, "return-document", "before", "print the document as it was `before` the change or as it is after (after)")
+		fs.StringVar(&f.returnDoc, "return-document", "before", "print the document `before` the change or after it")
 	}
 	fs.DurationVar(&f.maxTime, "max-time", 0, "bound the server's time on the command (maxTimeMS), e.g. 2s")
 	f.w.register(fs, upsert, arrays)

@@ -156,6 +156,9 @@ var goldenCases = []struct {
 		cmd("delete-many", "orders", `{"qty": {"$lt": 3}}`),
 		cmd("delete-many", "orders"),
 		cmd("find", "orders", "--sort", `{"_id": 1}`),
+		cmd("insert", "orders", `[{"_id": 1}, {"_id": 9}]`, "--ordered=false"),
+		cmd("aggregate", "orders", `[{"$match": {"_id": {"$gt": 3}}}, {"$sort": {"_id": 1}}]`, "--max-time", "5s", "--batch-size", "1", "--comment", "report"),
+		cmd("aggregate", "orders", `[]`, "--batch-size", "-1"),
 	}},
 	{"bulk-write", []step{
 		cmd("bulk-write", "orders", `[{"insertOne": {"document": {"_id": 1, "item": "tea"}}}, {"insertOne": {"document": {"_id": 2, "item": "jam"}}}, {"updateOne": {"filter": {"_id": 1}, "update": {"$set": {"qty": 2}}}}, {"updateMany": {"filter": {}, "update": {"$inc": {"qty": 1}}}}, {"replaceOne": {"filter": {"_id": 3}, "replacement": {"item": "cake"}, "upsert": true}}, {"deleteOne": {"filter": {"_id": 2}}}]`),
