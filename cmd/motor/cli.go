@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"golang.org/x/term"
@@ -53,6 +54,7 @@ type globals struct {
 	data      string
 	db        string
 	canonical bool
+	timeout   time.Duration
 }
 
 // register adds the global flags to fs.
@@ -60,7 +62,8 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.uri, "uri", "", "connection string of a MongoDB server (default $"+envURI+"; without either, the embedded server)")
 	fs.StringVar(&g.data, "data", "", "data directory of the embedded server (default "+defaultDataDirHelp()+")")
 	fs.StringVar(&g.db, "db", defaultDB, "database")
-	fs.BoolVar(&g.canonical, "canonical", false, "print canonical Extended JSON (default relaxed)")
+	fs.BoolVar(&g.canonical, "canonical", false, "print canonical Extended JSON (default relaxed, with int64 values marked when piped)")
+	fs.DurationVar(&g.timeout, "timeout", 0, "bound the whole command on the client, connecting included, e.g. 5s (0: no bound; an unreachable server fails after the URI's serverSelectionTimeoutMS, else 10s)")
 }
 
 // run runs the command line args and returns the exit code.
@@ -72,13 +75,20 @@ func run(ctx context.Context, args []string, io *stdio) int {
 	// Global flags may come before the subcommand too (motor --db shop find orders): they are handed to it.
 	lead := flag.NewFlagSet(programName, flag.ContinueOnError)
 	lead.SetOutput(io.err)
-	lead.Usage = func() { topUsage(io.err) }
+	lead.Usage = func() {}
 	new(globals).register(lead)
+	showVersion := lead.Bool("version", false, "print the versions of motor, the driver and the embedded FerretDB")
 	if err := lead.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			topUsage(io.out) // motor --help, as motor help
 			return exitOK
 		}
+		fmt.Fprintf(io.err, "Run '%s help' for usage.\n", programName)
 		return exitUsage
+	}
+	if *showVersion {
+		printVersion(io.out)
+		return exitOK
 	}
 	if lead.NArg() == 0 {
 		topUsage(io.err)
@@ -118,9 +128,24 @@ func run(ctx context.Context, args []string, io *stdio) int {
 	if err == nil && (len(pos) < c.minArgs || (c.maxArgs >= 0 && len(pos) > c.maxArgs)) {
 		err = usageErrorf("%s", argCountMessage(c, len(pos)))
 	}
+	if err == nil && g.timeout < 0 {
+		err = usageErrorf("--timeout must not be negative")
+	}
 	if err == nil {
+		if g.timeout > 0 {
+			// A timer that cancels the command, not a context deadline: the driver would send a deadline to the
+			// server as maxTimeMS, which some commands refuse on FerretDB (distinct), and --max-time is the
+			// server's bound where a subcommand has one.
+			var cancel context.CancelCauseFunc
+			ctx, cancel = context.WithCancelCause(ctx)
+			defer cancel(nil)
+			defer time.AfterFunc(g.timeout, func() { cancel(fmt.Errorf("--timeout %v exceeded", g.timeout)) }).Stop()
+		}
 		s := &session{stdio: io, g: g, cmd: c}
 		err = s.explain(ctx, s.run(ctx, act, pos))
+		if err != nil && g.timeout > 0 && ctx.Err() != nil {
+			err = fmt.Errorf("%w (%v)", err, context.Cause(ctx))
+		}
 		s.close()
 	}
 	return report(io.err, c, err)

@@ -51,7 +51,7 @@ func lookup(name string) *command {
 }
 
 // globalFlags are the flags of every subcommand, listed apart in usage.
-var globalFlags = []string{"uri", "data", "db", "canonical"}
+var globalFlags = []string{"uri", "data", "db", "canonical", "timeout"}
 
 // flagSet returns the subcommand's flag set with the global flags bound to g, and its action.
 func (c *command) flagSet(g *globals) (*flag.FlagSet, action) {
@@ -87,7 +87,7 @@ func (c *command) usage(w io.Writer, fs *flag.FlagSet) {
 			fmt.Fprintf(b, " %s", typ)
 		}
 		fmt.Fprintf(b, "\n      %s", text)
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && !strings.Contains(text, "(default") {
+		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "0s" && !strings.Contains(text, "(default") {
 			fmt.Fprintf(b, " (default %s)", f.DefValue)
 		}
 		b.WriteString("\n")
@@ -102,9 +102,9 @@ func (c *command) usage(w io.Writer, fs *flag.FlagSet) {
 func topUsage(w io.Writer) {
 	fmt.Fprintf(w, `Usage: %[1]s SUBCOMMAND [flags] [arguments]
 
-%[1]s runs Motor's database API from a shell. Documents go in and out as MongoDB Extended JSON (relaxed;
---canonical for canonical), pretty and coloured on a terminal, one per line when piped; an argument "-" is read
-from stdin.
+%[1]s runs Motor's database API from a shell. Documents go in and out as MongoDB Extended JSON: relaxed, pretty
+and coloured on a terminal; one per line when piped, relaxed with int64 values written {"$numberLong": "..."}, so
+that "%[1]s find | %[1]s insert" keeps every BSON type; canonical with --canonical. An argument "-" is read from stdin.
 
 The server is --uri, else $%[2]s, else the embedded FerretDB on SQLite with its data in --data (default
 %[3]s), started in the background on first use and stopped after %[4]d minutes
@@ -116,8 +116,8 @@ Subcommands:
 		fmt.Fprintf(w, "  %-22s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, `
-Run '%[1]s SUBCOMMAND --help' for its flags and an example.
-Exit codes: 0 success, 1 the server refused or could not be reached, 2 usage error.
+Run '%[1]s SUBCOMMAND --help' for its flags and an example; '%[1]s --version' prints the versions.
+Exit codes: 0 success, 1 the server refused or could not be reached or resolved, 2 usage error.
 `, programName)
 }
 
@@ -133,8 +133,10 @@ func (s *session) explain(ctx context.Context, err error) error {
 	case strings.Contains(err.Error(), "key must not start with '$'") || strings.Contains(err.Error(), "keys that start with '$'"):
 		hint = "FerretDB, the embedded server, refuses keys that start with '$', such as a stored DBRef's $ref; " +
 			"use MongoDB with --uri, or store references as plain fields"
-	case errors.As(err, &ce) && (ce.Code == 59 || ce.Code == 115 || ce.Code == 238): // CommandNotFound, CommandNotSupported, NotImplemented
+	case errors.As(err, &ce) && ce.Code == 59: // CommandNotFound
 		hint = "FerretDB, the embedded server, lacks this command; run it against MongoDB with --uri or " + envURI
+	case errors.As(err, &ce) && (ce.Code == 115 || ce.Code == 238): // CommandNotSupported, NotImplemented: an operator, stage, field or option
+		hint = "FerretDB, the embedded server, does not implement this yet; run it against MongoDB with --uri or " + envURI
 	case s.cmd.name == "eval":
 		hint = "FerretDB, the embedded server, has no JavaScript; run it against MongoDB 4.0 or older with --uri"
 	case strings.Contains(err.Error(), "connection closed unexpectedly"):
@@ -155,40 +157,6 @@ func (s *session) explain(ctx context.Context, err error) error {
 		}
 	}
 	return err
-}
-
-// findFlags are the flags of find that become driver find options.
-type findFlags struct {
-	projection, sort string
-	limit, skip      int64
-}
-
-func (f *findFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&f.projection, "projection", "", "projection `document`, e.g. '{\"_id\": 0}'")
-	fs.StringVar(&f.sort, "sort", "", "sort `document`, e.g. '{\"qty\": -1}'")
-	fs.Int64Var(&f.limit, "limit", 0, "return at most `n` documents (0: all)")
-	fs.Int64Var(&f.skip, "skip", 0, "skip the first `n` documents")
-}
-
-// options returns the driver's find options.
-func (f *findFlags) options(s *session) (*motor.FindOptions, error) {
-	o := &motor.FindOptions{}
-	var projection, sort any
-	if err := s.optionalDoc("projection", f.projection, &projection); err != nil {
-		return nil, err
-	}
-	if err := s.optionalDoc("sort", f.sort, &sort); err != nil {
-		return nil, err
-	}
-	o.Projection = projection
-	if sort != nil {
-		o.Sort = sort.(bson.D)
-	}
-	if f.limit < 0 || f.skip < 0 {
-		return nil, usageErrorf("--limit and --skip must not be negative")
-	}
-	o.Limit, o.Skip = f.limit, f.skip
-	return o, nil
 }
 
 // print prints what an op returned.
@@ -215,6 +183,13 @@ func (s *session) print(ctx context.Context, v any) error {
 		return nil
 	case bson.RawValue:
 		return p.value(v)
+	case []bson.RawValue:
+		for _, x := range v {
+			if err := p.value(x); err != nil {
+				return err
+			}
+		}
+		return nil
 	case *motor.Cursor:
 		defer v.Close(context.WithoutCancel(ctx))
 		for v.Next(ctx) {

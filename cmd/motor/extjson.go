@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -13,8 +14,16 @@ import (
 )
 
 // Documents come in and go out as MongoDB Extended JSON v2
-// (https://www.mongodb.com/docs/manual/reference/mongodb-extended-json/): relaxed or canonical on input, relaxed
-// on output unless --canonical.
+// (https://www.mongodb.com/docs/manual/reference/mongodb-extended-json/): relaxed or canonical on input; on output,
+// relaxed on a terminal, relaxed with every int64 written {"$numberLong": "..."} when piped, canonical with
+// --canonical.
+//
+// Why int64 alone: relaxed Extended JSON writes int32 and int64 both as plain numbers, and a reader takes a plain
+// number that fits in 32 bits as an int32, so an int64 such as 5 would come back as an int32. Every other type
+// reads back as itself from relaxed output: doubles are written with a decimal point or an exponent (2.0, 1e+21)
+// or as {"$numberDouble"}, dates as {"$date"} with their milliseconds, and binaries, Decimal128, timestamps,
+// regular expressions, ObjectIDs, code, symbols, DBPointers, MinKey, MaxKey and undefined in their one form. So
+// piped output, which motor insert reads back, keeps every BSON type and stays as readable as relaxed JSON.
 
 // jsonInput reads the Extended JSON text of the argument named what: the argument itself, or stdin when it is "-".
 func (s *session) jsonInput(what, arg string) ([]byte, error) {
@@ -105,7 +114,7 @@ func parseDocs(what string, src []byte) ([]parsed, error) {
 		}
 		// Leading white space is part of neither value; find where this one starts, for error positions.
 		at := start + int64(len(src[start:])-len(bytes.TrimLeft(src[start:], " \t\r\n")))
-		p, err := parseValue(what, raw)
+		p, err := parseValue(raw)
 		if err != nil {
 			if line, col := position(src, at); line > 1 || col > 1 {
 				return nil, usageErrorf("bad Extended JSON in the %s (the value at line %d, column %d): %v", what, line, col, err)
@@ -117,7 +126,7 @@ func parseDocs(what string, src []byte) ([]parsed, error) {
 }
 
 // parseValue decodes one JSON value that is a document or an array of documents.
-func parseValue(what string, raw json.RawMessage) (parsed, error) {
+func parseValue(raw json.RawMessage) (parsed, error) {
 	switch raw[0] {
 	case '{':
 		var d bson.D
@@ -143,7 +152,7 @@ func parseValue(what string, raw json.RawMessage) (parsed, error) {
 		}
 		return p, nil
 	}
-	return parsed{}, fmt.Errorf("a %s must be a JSON document {...}, not %s", what, raw)
+	return parsed{}, fmt.Errorf("expected a JSON document {...}, not %s", raw)
 }
 
 // cleanExtJSONError drops the decoder's type names from an Extended JSON error.
@@ -184,10 +193,18 @@ type printer struct {
 	canonical bool
 	pretty    bool
 	color     bool
+	typed     bool // write int64 values as {"$numberLong": "..."} in relaxed output, so that they read back as int64
 }
 
 // doc prints one document (anything that marshals to a BSON document).
 func (p *printer) doc(v any) error {
+	if p.typed && !p.canonical {
+		raw, err := bson.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("print as Extended JSON: %w", err)
+		}
+		v = typedDoc(raw)
+	}
 	b, err := bson.MarshalExtJSON(v, p.canonical, false)
 	if err != nil {
 		return fmt.Errorf("print as Extended JSON: %w", err)
@@ -201,7 +218,75 @@ func (p *printer) value(v any) error {
 	if err != nil {
 		return fmt.Errorf("print as Extended JSON: %w", err)
 	}
+	if p.typed && !p.canonical {
+		var raw bson.Raw
+		if raw, err = bson.Marshal(bson.D{{Key: "v", Value: v}}); err != nil {
+			return fmt.Errorf("print as Extended JSON: %w", err)
+		}
+		if b, err = bson.MarshalExtJSON(typedDoc(raw), false, false); err != nil {
+			return fmt.Errorf("print as Extended JSON: %w", err)
+		}
+	}
 	return p.write(b[len(`{"v":`) : len(b)-1])
+}
+
+// typedDoc returns doc with every int64 value, at any depth (in the scope of code too), replaced by the document {"$numberLong": "N"}, which
+// relaxed Extended JSON then writes as the canonical form of an int64. A document without int64 values is returned
+// as it is.
+func typedDoc(doc bson.Raw) any {
+	if !hasInt64(doc) {
+		return doc
+	}
+	elems, _ := doc.Elements()
+	out := make(bson.D, len(elems))
+	for i, e := range elems {
+		out[i] = bson.E{Key: e.Key(), Value: typedValue(e.Value())}
+	}
+	return out
+}
+
+// typedValue is typedDoc for one value.
+func typedValue(v bson.RawValue) any {
+	switch v.Type {
+	case bson.TypeInt64:
+		return bson.D{{Key: "$numberLong", Value: strconv.FormatInt(v.Int64(), 10)}}
+	case bson.TypeEmbeddedDocument:
+		return typedDoc(v.Document())
+	case bson.TypeArray:
+		if !hasInt64(bson.Raw(v.Array())) {
+			return v
+		}
+		vals, _ := v.Array().Values()
+		a := make(bson.A, len(vals))
+		for i, x := range vals {
+			a[i] = typedValue(x)
+		}
+		return a
+	}
+	if code, scope, ok := v.CodeWithScopeOK(); ok && hasInt64(scope) {
+		return bson.CodeWithScope{Code: bson.JavaScript(code), Scope: typedDoc(scope)}
+	}
+	return v
+}
+
+// hasInt64 reports whether the document or array doc holds an int64 value at any depth.
+func hasInt64(doc bson.Raw) bool {
+	elems, _ := doc.Elements()
+	for _, e := range elems {
+		switch v := e.Value(); v.Type {
+		case bson.TypeInt64:
+			return true
+		case bson.TypeEmbeddedDocument, bson.TypeArray:
+			if hasInt64(v.Value) {
+				return true
+			}
+		case bson.TypeCodeWithScope:
+			if _, scope, ok := v.CodeWithScopeOK(); ok && hasInt64(scope) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // line prints a line of plain text, such as a collection name.

@@ -10,7 +10,11 @@
 // for its data directory, starting it in the background on first use; see "motor help" for the subcommands and
 // "motor SUBCOMMAND --help" for each one's flags and an example.
 //
-// Exit codes: 0 on success, 1 when the server refuses or cannot be reached, 2 for a usage error.
+// Piped output keeps every BSON type: it is relaxed Extended JSON with int64 values written {"$numberLong": "..."},
+// so that "motor find | motor insert -" copies documents exactly.
+//
+// Exit codes: 0 on success, 1 when the server refuses, cannot be reached or resolved, or --timeout runs out, 2 for a
+// usage error only.
 package main
 
 import (

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,7 +21,7 @@ import (
 // commands returns every subcommand, in the order "motor help" lists them: the database's operations in the order
 // of Motor's documentation, then the collection operations, then the server's.
 func commands() []*command {
-	return []*command{
+	all := []*command{
 		{
 			name: "command", args: "NAME|DOCUMENT", minArgs: 1, maxArgs: 1,
 			summary: "Run a database command and print the reply",
@@ -300,6 +302,9 @@ func commands() []*command {
 			motor:   "await collection.insert_one(document) / insert_many(documents)",
 			example: "motor insert orders '{\"item\": \"tea\", \"qty\": 2}'\nmotor find orders | motor insert backup -",
 			setup: func(fs *flag.FlagSet) action {
+				ordered := fs.Bool("ordered", true, "insert in order and stop at the first error; --ordered=false goes on")
+				bypass := fs.Bool("bypass-document-validation", false, "skip the collection's validation rules")
+				comment := fs.String("comment", "", "a `comment` for the server's logs and profiler")
 				return func(s *session, args []string) (op, error) {
 					src, err := s.jsonInput("documents", args[1])
 					if err != nil {
@@ -322,15 +327,23 @@ func commands() []*command {
 						return nil, usageErrorf("no documents to insert")
 					}
 					one := len(values) == 1 && !values[0].array
+					oneOpts := motor.InsertOneOptions{BypassDocumentValidation: *bypass}
+					manyOpts := motor.InsertManyOptions{BypassDocumentValidation: *bypass}
+					if *comment != "" {
+						oneOpts.Comment, manyOpts.Comment = *comment, *comment
+					}
+					if !*ordered {
+						manyOpts.Ordered = ordered
+					}
 					return onCollection(args[0], func(ctx context.Context, coll *motor.Collection) (any, error) {
 						if one {
-							res, err := coll.InsertOne(ctx, docs[0], nil)
+							res, err := coll.InsertOne(ctx, docs[0], &oneOpts)
 							if err != nil {
 								return nil, err
 							}
 							return bson.D{{Key: "insertedId", Value: res.InsertedID}}, nil
 						}
-						res, err := coll.InsertMany(ctx, docs, nil)
+						res, err := coll.InsertMany(ctx, docs, &manyOpts)
 						if err != nil {
 							return nil, err
 						}
@@ -345,22 +358,19 @@ func commands() []*command {
 			motor:   "await collection.find(filter, projection, sort=..., limit=..., skip=...).to_list(None)",
 			example: "motor find orders '{\"qty\": {\"$gte\": 2}}' --sort '{\"item\": 1}' --limit 10",
 			setup: func(fs *flag.FlagSet) action {
-				var f findFlags
-				f.register(fs)
+				var q queryFlags
+				q.register(fs, true, true)
 				return func(s *session, args []string) (op, error) {
-					filter := bson.D{}
-					if len(args) == 2 {
-						var err error
-						if filter, err = s.doc("filter", args[1]); err != nil {
-							return nil, err
-						}
-					}
-					o, err := f.options(s)
+					filter, err := s.optionalFilter(args, 1)
 					if err != nil {
 						return nil, err
 					}
+					var o motor.FindOptions
+					if err := q.parse(s, &o.Projection, &o.Sort, &o.Skip, &o.Limit, &o.Hint, &o.MaxTime, &o.Collation, &o.Comment); err != nil {
+						return nil, err
+					}
 					return onCollection(args[0], func(ctx context.Context, coll *motor.Collection) (any, error) {
-						return coll.Find(ctx, filter, o)
+						return coll.Find(ctx, filter, &o)
 					}), nil
 				}
 			},
@@ -371,6 +381,12 @@ func commands() []*command {
 			motor:   "await collection.aggregate(pipeline).to_list(None)",
 			example: "motor aggregate orders '[{\"$group\": {\"_id\": \"$item\", \"total\": {\"$sum\": \"$qty\"}}}]'",
 			setup: func(fs *flag.FlagSet) action {
+				var q queryFlags
+				fs.StringVar(&q.hint, "hint", "", "the index to use: its `name` or its keys document, e.g. '{\"qty\": 1}'")
+				q.registerCommon(fs)
+				let := fs.String("let", "", "variables `document` that the pipeline reads as $$name")
+				allowDiskUse := fs.Bool("allow-disk-use", false, "let the stages that need much memory write temporary files")
+				batchSize := fs.Int("batch-size", 0, "`n` documents in each batch (0: the server's default)")
 				return func(s *session, args []string) (op, error) {
 					src, err := s.jsonInput("pipeline", args[1])
 					if err != nil {
@@ -380,8 +396,22 @@ func commands() []*command {
 					if err != nil {
 						return nil, err
 					}
+					var o motor.AggregateOptions
+					if err := q.parse(s, nil, nil, nil, nil, &o.Hint, &o.MaxTime, &o.Collation, &o.Comment); err != nil {
+						return nil, err
+					}
+					if err := s.optionalDoc("let", *let, &o.Let); err != nil {
+						return nil, err
+					}
+					if *allowDiskUse {
+						o.AllowDiskUse = allowDiskUse
+					}
+					if *batchSize < 0 || *batchSize > math.MaxInt32 {
+						return nil, usageErrorf("--batch-size must be between 0 and %d", math.MaxInt32)
+					}
+					o.BatchSize = int32(*batchSize)
 					return onCollection(args[0], func(ctx context.Context, coll *motor.Collection) (any, error) {
-						return coll.Aggregate(ctx, pipeline, nil)
+						return coll.Aggregate(ctx, pipeline, &o)
 					}), nil
 				}
 			},
@@ -405,7 +435,11 @@ func commands() []*command {
 		},
 		serveCommand(),
 		stopCommand(),
+		versionCommand(),
 	}
+	// The collection's other operations follow find.
+	find := slices.IndexFunc(all, func(c *command) bool { return c.name == "find" })
+	return slices.Insert(all, find+1, crudCommands()...)
 }
 
 // withoutFlags is the setup of a subcommand without flags of its own whose arguments need no checking.

@@ -2,6 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -10,7 +15,8 @@ import (
 	"github.com/gomotor/motor"
 )
 
-// serverSelectionTimeout bounds the wait for a server that does not answer, instead of the driver's 30 seconds.
+// serverSelectionTimeout bounds the wait for a server that does not answer, instead of the driver's 30 seconds, unless
+// the URI sets serverSelectionTimeoutMS.
 const serverSelectionTimeout = 10 * time.Second
 
 // session is one run of a subcommand: its flags, its input and output, and the client once it has connected.
@@ -26,7 +32,7 @@ type session struct {
 }
 
 // printer returns the output printer: indented and coloured on a terminal (unless NO_COLOR is set or TERM is
-// dumb), one document per line otherwise.
+// dumb), one document per line otherwise, with int64 values marked so that motor insert reads them back as int64.
 func (s *session) printer() *printer {
 	if s.out == nil {
 		pretty := isTerminal(s.stdio.out)
@@ -34,6 +40,7 @@ func (s *session) printer() *printer {
 			w:         s.stdio.out,
 			canonical: s.g.canonical,
 			pretty:    pretty,
+			typed:     !pretty,
 			color:     pretty && s.getenv("NO_COLOR") == "" && s.getenv("TERM") != "dumb",
 		}
 	}
@@ -78,9 +85,23 @@ func (s *session) connect(ctx context.Context) (*motor.Client, error) {
 			return nil, err
 		}
 	}
-	c, err := motor.Connect(uri, motor.WithClientOptions(options.Client().
-		SetServerSelectionTimeout(serverSelectionTimeout).
-		SetAppName(programName)))
+	// The URI's own settings win: motor only fills in what it leaves out. Parsing it first also keeps the cause of a
+	// failure, which tells a bad URI (a usage error) from a mongodb+srv name that does not resolve (exit 1).
+	co := options.Client().ApplyURI(uri)
+	if err := co.Validate(); err != nil {
+		if unresolved(uri, err) {
+			return nil, fmt.Errorf("resolve the server of %s: %w", redactURI(uri), err)
+		}
+		return nil, usageErrorf("bad --uri or %s: %s", envURI, redactURI(err.Error()))
+	}
+	extra := options.Client()
+	if co.ServerSelectionTimeout == nil {
+		extra.SetServerSelectionTimeout(serverSelectionTimeout)
+	}
+	if co.AppName == nil {
+		extra.SetAppName(programName)
+	}
+	c, err := motor.Connect(uri, motor.WithClientOptions(extra))
 	if err != nil {
 		return nil, err
 	}
@@ -125,4 +146,20 @@ func (s *session) close() {
 		defer cancel()
 		_ = s.client.Disconnect(ctx)
 	}
+}
+
+// unresolved reports whether err, from parsing uri, is a failure to resolve a mongodb+srv name (its SRV or TXT
+// records): the server cannot be found, which is exit 1, not a usage error.
+func unresolved(uri string, err error) bool {
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) ||
+		strings.HasPrefix(uri, "mongodb+srv://") && strings.Contains(err.Error(), "lookup ")
+}
+
+// userinfo matches the credentials of a connection string.
+var userinfo = regexp.MustCompile(`(mongodb(\+srv)?://)[^@/]*@`)
+
+// redactURI hides the credentials of the connection strings in s.
+func redactURI(s string) string {
+	return userinfo.ReplaceAllString(s, "${1}***@")
 }
