@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"github.com/gomotor/motor/internal/bsonwalk"
 )
@@ -213,4 +214,46 @@ func opErr(op string, err error) error {
 // the executor wraps it.
 func causef(err error, format string, args ...any) error {
 	return fmt.Errorf(format+": %w", append(args, err)...)
+}
+
+// selectionError is the driver's server selection error told plainly: why selection ended and what each known
+// server last said, without the driver's dump of its topology description. It unwraps to the driver's error, so
+// that mongo.IsTimeout and errors.As still see it.
+type selectionError struct{ err topology.ServerSelectionError }
+
+func (e *selectionError) Error() string {
+	var b strings.Builder
+	b.WriteString("no server could be selected")
+	if e.err.Wrapped != nil {
+		b.WriteString(": " + e.err.Wrapped.Error())
+	}
+	for i, s := range e.err.Desc.Servers {
+		if i == 0 {
+			b.WriteString(" (")
+		} else {
+			b.WriteString("; ")
+		}
+		b.WriteString(s.Addr.String() + ": ")
+		if s.LastError != nil {
+			b.WriteString(s.LastError.Error())
+		} else {
+			b.WriteString(s.Kind.String())
+		}
+		if i == len(e.err.Desc.Servers)-1 {
+			b.WriteString(")")
+		}
+	}
+	return b.String()
+}
+
+func (e *selectionError) Unwrap() error { return e.err }
+
+// plainSelection returns err with a server selection error in it told plainly (selectionError); any other error is
+// returned as it is.
+func plainSelection(err error) error {
+	var se topology.ServerSelectionError
+	if !errors.As(err, &se) {
+		return err
+	}
+	return &selectionError{err: se}
 }

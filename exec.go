@@ -83,7 +83,7 @@ func (c call) fail(err error) error {
 	if e := encodeError(err); e != nil {
 		err = e
 	} else {
-		err = serverDetails(writeException(err))
+		err = serverDetails(writeException(plainSelection(err)))
 		if c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrInvalidName) && !errors.Is(err, ErrClientDisconnected) {
 			err = c.explain(err)
 		}

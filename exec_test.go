@@ -3,12 +3,14 @@ package motor_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"github.com/gomotor/motor"
 	"github.com/gomotor/motor/motortest"
@@ -115,5 +117,27 @@ func TestDisconnectHonoursContext(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the ping still waits 10s after Disconnect")
+	}
+}
+
+// TestServerSelectionErrorPlain checks that a server selection failure says why and what each server last said,
+// without the driver's dump of its topology, and that the driver's error stays reachable.
+func TestServerSelectionErrorPlain(t *testing.T) {
+	client, err := motor.Connect("mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=200&connectTimeoutMS=200")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(t.Context())
+	_, err = client.Database("app").Command(t.Context(), "ping", nil)
+	var se topology.ServerSelectionError
+	switch {
+	case err == nil:
+		t.Fatal("no error")
+	case !strings.HasPrefix(err.Error(), "motor: command ping: no server could be selected: context deadline exceeded (127.0.0.1:1: "):
+		t.Errorf("error %q", err)
+	case strings.Contains(err.Error(), "topology"):
+		t.Errorf("error %q shows the driver's topology", err)
+	case !mongo.IsTimeout(err) || !errors.As(err, &se):
+		t.Errorf("error %q: IsTimeout %v, ServerSelectionError reachable %v", err, mongo.IsTimeout(err), errors.As(err, &se))
 	}
 }

@@ -32,7 +32,7 @@ func TestExitCodes(t *testing.T) {
 		max  time.Duration
 		want string
 	}{
-		{[]string{"count", "orders", "--uri", "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300"}, exitFailed, 3 * time.Second, "server selection error"},
+		{[]string{"count", "orders", "--uri", "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=300"}, exitFailed, 3 * time.Second, "no server could be selected"},
 		{[]string{"count", "orders", "--uri", "mongodb://127.0.0.1:1/", "--timeout", "300ms"}, exitFailed, 3 * time.Second, "--timeout 300ms exceeded"},
 		{[]string{"--timeout", "300ms", "find", "orders", "--uri", "mongodb://127.0.0.1:1/"}, exitFailed, 3 * time.Second, "--timeout 300ms exceeded"},
 		{[]string{"count", "orders", "--uri", "mongodb+srv://no-such-host.invalid/"}, exitFailed, 30 * time.Second, "resolve the server of mongodb+srv://no-such-host.invalid/"},
