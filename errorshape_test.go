@@ -472,64 +472,67 @@ func checkShape(t *testing.T, kind shapeFailure, row shapeRow, err error) {
 	}
 }
 
-// TestErrorShapesNilContext checks that Next(nil), and TryNext(nil) where there is one, behave the same on every
-// iterator: false, and Err reports a "motor: <op> ...: nil context" error wrapping motor.ErrInvalidOption.
+// TestErrorShapesNilContext checks that a nil context behaves the same on every iterator: Next and TryNext return
+// false and Err reports a "motor: <op> ...: nil context" error wrapping motor.ErrInvalidOption; All, ToList and Close
+// return that error. Nothing is sent.
 func TestErrorShapesNilContext(t *testing.T) {
 	f := shapeFake(t, failCommand)
 	db := fakeDB(t, f, "shop")
 	iter := mustColl(t, db, "iter")
 	var nilCtx context.Context
+	find := func() *motor.Cursor {
+		cur, err := iter.Find(t.Context(), bson.D{}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cur
+	}
+	raw := func(open func(context.Context) (*motor.RawBatchCursor, error)) *motor.RawBatchCursor {
+		cur, err := open(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cur
+	}
+	findRaw := func(ctx context.Context) (*motor.RawBatchCursor, error) {
+		return iter.FindRawBatches(ctx, bson.D{}, nil)
+	}
+	aggRaw := func(ctx context.Context) (*motor.RawBatchCursor, error) {
+		return iter.AggregateRawBatches(ctx, bson.A{}, nil)
+	}
+	watch := func() *motor.ChangeStream {
+		cs, err := iter.Watch(t.Context(), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cs
+	}
+	// Each step returns what the call returned (false for the calls that return no bool) and its error, or Err's.
 	for _, tc := range []struct {
-		op   string
-		step func() (bool, error)
+		method, op string
+		step       func() (bool, error)
 	}{
-		{"find shop.iter", func() (bool, error) {
-			cur, err := iter.Find(t.Context(), bson.D{}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return cur.Next(nilCtx), cur.Err()
-		}},
-		{"find shop.iter", func() (bool, error) {
-			cur, err := iter.Find(t.Context(), bson.D{}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return cur.TryNext(nilCtx), cur.Err()
-		}},
-		{"find shop.iter", func() (bool, error) {
-			cur, err := iter.FindRawBatches(t.Context(), bson.D{}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return cur.Next(nilCtx), cur.Err()
-		}},
-		{"aggregate shop.iter", func() (bool, error) {
-			cur, err := iter.AggregateRawBatches(t.Context(), bson.A{}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return cur.Next(nilCtx), cur.Err()
-		}},
-		{"watch shop.iter", func() (bool, error) {
-			cs, err := iter.Watch(t.Context(), nil, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return cs.Next(nilCtx), cs.Err()
-		}},
-		{"watch shop.iter", func() (bool, error) {
-			cs, err := iter.Watch(t.Context(), nil, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return cs.TryNext(nilCtx), cs.Err()
-		}},
+		{"Cursor.Next", "find shop.iter", func() (bool, error) { cur := find(); return cur.Next(nilCtx), cur.Err() }},
+		{"Cursor.TryNext", "find shop.iter", func() (bool, error) { cur := find(); return cur.TryNext(nilCtx), cur.Err() }},
+		{"Cursor.All", "find shop.iter", func() (bool, error) { var out []bson.D; return false, find().All(nilCtx, &out) }},
+		{"Cursor.ToList", "find shop.iter", func() (bool, error) { _, err := find().ToList(nilCtx, 0); return false, err }},
+		{"ToListAs", "find shop.iter", func() (bool, error) { _, err := motor.ToListAs[bson.M](nilCtx, find(), 0); return false, err }},
+		{"Cursor.Close", "find shop.iter", func() (bool, error) { return false, find().Close(nilCtx) }},
+		{"RawBatchCursor.Next", "find shop.iter", func() (bool, error) { cur := raw(findRaw); return cur.Next(nilCtx), cur.Err() }},
+		{"RawBatchCursor.Next", "aggregate shop.iter", func() (bool, error) { cur := raw(aggRaw); return cur.Next(nilCtx), cur.Err() }},
+		{"RawBatchCursor.Close", "find shop.iter", func() (bool, error) { return false, raw(findRaw).Close(nilCtx) }},
+		{"ChangeStream.Next", "watch shop.iter", func() (bool, error) { cs := watch(); return cs.Next(nilCtx), cs.Err() }},
+		{"ChangeStream.TryNext", "watch shop.iter", func() (bool, error) { cs := watch(); return cs.TryNext(nilCtx), cs.Err() }},
+		{"ChangeStream.Close", "watch shop.iter", func() (bool, error) { return false, watch().Close(nilCtx) }},
 	} {
+		f.Reset()
 		ok, err := tc.step()
 		want := "motor: " + tc.op + ": nil context"
 		if ok || err == nil || err.Error() != want || !errors.Is(err, motor.ErrInvalidOption) {
-			t.Errorf("%s: Next(nil) = %v, Err() = %v; want false and %q wrapping motor.ErrInvalidOption", tc.op, ok, err, want)
+			t.Errorf("%s(nil): %v, error %v; want false and %q wrapping motor.ErrInvalidOption", tc.method, ok, err, want)
+		}
+		if sent := fakeNames(f); len(sent) > 1 { // the command that opened the iterator
+			t.Errorf("%s(nil) sent %v", tc.method, sent[1:])
 		}
 	}
 }

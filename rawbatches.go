@@ -90,6 +90,9 @@ func (c *RawBatchCursor) Err() error {
 // Close closes the cursor; if the server still holds it, the driver sends killCursors. Closing twice is fine.
 func (c *RawBatchCursor) Close(ctx context.Context) error {
 	c.batch = nil
+	if ctx == nil {
+		return c.call.fail(errNilContext)
+	}
 	return c.call.fail(c.mc.Close(ctx))
 }
 
