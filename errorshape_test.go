@@ -130,6 +130,9 @@ func shapeRows() []shapeRow {
 			return cursorErr(e.db.Aggregate(ctx, bson.A{bson.D{{Key: "$currentOp", Value: none}}}, nil))
 		}},
 		{"Database.AddUser", "add user", failWrites, false, func(ctx context.Context, e *shapeEnv) error { return e.db.AddUser(ctx, "bob", "pw", nil) }},
+		{"Database.Authenticate", "authenticate", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return e.db.Authenticate(ctx, "bob", "pw", nil)
+		}},
 		{"Database.RemoveUser", "remove user", failWrites, false, func(ctx context.Context, e *shapeEnv) error { return e.db.RemoveUser(ctx, "bob") }},
 		{"Database.CollectionNames", "list collections", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.db.CollectionNames(ctx, false)) }},
 		{"Database.ListCollectionNames", "list collections", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.db.ListCollectionNames(ctx, nil)) }},
@@ -291,7 +294,7 @@ var shapeCommands = []string{
 	"create", "drop", "dropDatabase", "createIndexes", "dropIndexes", "listIndexes", "listCollections",
 	"listDatabases", "renameCollection", "mapReduce", "validate", "profile", "currentOp", "buildInfo", "ping",
 	"usersInfo", "createUser", "updateUser", "dropUser", "fsync", "fsyncUnlock", "$eval", "getLastError",
-	"getPrevError", "resetError", "reIndex",
+	"getPrevError", "resetError", "reIndex", "saslStart",
 }
 
 // shapeSuccess is a reply to cmd as the server gives it on success: a cursor for the commands that open one (with
@@ -375,22 +378,41 @@ func shapeJSON(d bson.D) string {
 
 func TestErrorShapes(t *testing.T) {
 	rows := shapeRows()
-	for _, kind := range []shapeFailure{failWrite, failWriteConcern, failCommand, failNetwork, failExpired} {
-		t.Run(kind.String(), func(t *testing.T) {
-			f := shapeFake(t, kind)
+	for _, tc := range []struct {
+		kind shapeFailure
+		// known: the client knows the server before the row runs (an expired context fails server selection on a
+		// client that does not, and the connection checkout or the operation on one that does).
+		known bool
+	}{
+		{failWrite, false}, {failWriteConcern, false}, {failCommand, false}, {failNetwork, false},
+		{failExpired, false}, {failExpired, true},
+	} {
+		name := tc.kind.String()
+		if tc.known {
+			name += ", server known"
+		}
+		t.Run(name, func(t *testing.T) {
+			f := shapeFake(t, tc.kind)
 			var opts []motor.Option
-			if kind == failNetwork {
+			if tc.kind == failNetwork {
 				// A retried read or write would wait half a second for the driver to see the server again;
 				// TestRetryOnce covers the retry.
 				opts = append(opts, motor.WithClientOptions(options.Client().SetRetryReads(false).SetRetryWrites(false)))
 			}
+			n := 0
 			for _, row := range rows {
-				if row.fails&kind == 0 {
+				if row.fails&tc.kind == 0 {
 					continue
 				}
+				n++
 				// A fresh client for every row: a network error makes the driver forget the server, and waiting
 				// for it to come back would cost half a second a row.
 				client := fakeClient(t, f, opts...)
+				if tc.known {
+					if _, err := client.Address(t.Context()); err != nil {
+						t.Fatal(err)
+					}
+				}
 				db := mustDB(t, client, "shop")
 				e := &shapeEnv{t: t, live: t.Context(), client: client, db: db, coll: mustColl(t, db, "c"), iter: mustColl(t, db, "iter")}
 				var sent int
@@ -398,14 +420,15 @@ func TestErrorShapes(t *testing.T) {
 				e.opened()
 				// No deadline otherwise: with one, the driver retries a read until it passes.
 				ctx := t.Context()
-				if kind == failExpired {
+				if tc.kind == failExpired {
 					var cancel context.CancelFunc
 					ctx, cancel = context.WithDeadline(ctx, time.Now().Add(-time.Second))
 					defer cancel()
 				}
 				err := row.do(ctx, e)
-				checkShape(t, kind, row, err)
-				if kind == failExpired {
+				t.Logf("%s: %v", row.method, err)
+				checkShape(t, tc.kind, row, err)
+				if tc.kind == failExpired {
 					// All and ToList, which close the cursor, kill it on the server whatever their context.
 					cleanup := func(cmd bson.D) bool { return row.op == "find shop.iter" && cmd[0].Key == "killCursors" }
 					if cmds := slices.DeleteFunc(f.Commands()[sent:], cleanup); len(cmds) > 0 {
@@ -414,6 +437,7 @@ func TestErrorShapes(t *testing.T) {
 				}
 				_ = client.Disconnect(context.Background())
 			}
+			t.Logf("%d operations", n)
 		})
 	}
 }
