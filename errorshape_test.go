@@ -16,9 +16,8 @@ import (
 	"github.com/gomotor/motor/motortest"
 )
 
-// TestErrorShapes runs every exported operation that does I/O against each kind of failure and checks that the
-// error has one shape per kind, whatever the operation (issue 15 item 4): it reads "motor: <op> ...", shows none of
-// the driver's internals, and errors.As and errors.Is reach the same thing for every operation of the kind.
+// One error shape per failure (issue 15 item 4): TestErrorShapes runs every operation that does I/O against each
+// kind of failure, a table row per operation, with one scripted fake server per kind.
 
 // A shapeFailure is a kind of failure; a row says which kinds apply to its operation.
 type shapeFailure int
@@ -110,13 +109,27 @@ func shapeRows() []shapeRow {
 	}
 	return []shapeRow{
 		// Client.
-		{"Client.ListDatabaseNames", "list databases", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.client.ListDatabaseNames(ctx, nil)) }},
-		{"Client.ListDatabases", "list databases", failRead, false, func(ctx context.Context, e *shapeEnv) error { return cursorErr(e.client.ListDatabases(ctx, nil)) }},
-		{"Client.DropDatabase", "drop database shop", failWrites, false, func(ctx context.Context, e *shapeEnv) error { return e.client.DropDatabase(ctx, "shop") }},
-		{"Client.Fsync", "fsync", failRead, false, func(ctx context.Context, e *shapeEnv) error { return e.client.Fsync(ctx, nil) }},
-		{"Client.Unlock", "unlock", failRead, false, func(ctx context.Context, e *shapeEnv) error { return e.client.Unlock(ctx) }},
-		{"Client.ServerInfo", "server info", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.client.ServerInfo(ctx)) }},
-		{"Client.Watch", "watch cluster", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.client.Watch(ctx, nil, nil)) }},
+		{"Client.ListDatabaseNames", "list databases", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.client.ListDatabaseNames(ctx, nil))
+		}},
+		{"Client.ListDatabases", "list databases", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return cursorErr(e.client.ListDatabases(ctx, nil))
+		}},
+		{"Client.DropDatabase", "drop database shop", failWrites, false, func(ctx context.Context, e *shapeEnv) error {
+			return e.client.DropDatabase(ctx, "shop")
+		}},
+		{"Client.Fsync", "fsync", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return e.client.Fsync(ctx, nil)
+		}},
+		{"Client.Unlock", "unlock", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return e.client.Unlock(ctx)
+		}},
+		{"Client.ServerInfo", "server info", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.client.ServerInfo(ctx))
+		}},
+		{"Client.Watch", "watch cluster", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.client.Watch(ctx, nil, nil))
+		}},
 		{"Client.Dereference", "dereference", failRead, false, func(ctx context.Context, e *shapeEnv) error {
 			return e.client.Dereference(ctx, motor.DBRef{Collection: "c", ID: 1, Database: "shop"}, nil).Err()
 		}},
@@ -129,15 +142,27 @@ func shapeRows() []shapeRow {
 		{"Database.Aggregate", "aggregate shop", failRead, false, func(ctx context.Context, e *shapeEnv) error {
 			return cursorErr(e.db.Aggregate(ctx, bson.A{bson.D{{Key: "$currentOp", Value: none}}}, nil))
 		}},
-		{"Database.AddUser", "add user", failWrites, false, func(ctx context.Context, e *shapeEnv) error { return e.db.AddUser(ctx, "bob", "pw", nil) }},
+		{"Database.AddUser", "add user", failWrites, false, func(ctx context.Context, e *shapeEnv) error {
+			return e.db.AddUser(ctx, "bob", "pw", nil)
+		}},
 		{"Database.Authenticate", "authenticate", failRead, false, func(ctx context.Context, e *shapeEnv) error {
 			return e.db.Authenticate(ctx, "bob", "pw", nil)
 		}},
-		{"Database.RemoveUser", "remove user", failWrites, false, func(ctx context.Context, e *shapeEnv) error { return e.db.RemoveUser(ctx, "bob") }},
-		{"Database.CollectionNames", "list collections", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.db.CollectionNames(ctx, false)) }},
-		{"Database.ListCollectionNames", "list collections", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.db.ListCollectionNames(ctx, nil)) }},
-		{"Database.ListCollections", "list collections", failRead, false, func(ctx context.Context, e *shapeEnv) error { return cursorErr(e.db.ListCollections(ctx, nil)) }},
-		{"Database.Command", "command ping", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.db.Command(ctx, "ping", nil)) }},
+		{"Database.RemoveUser", "remove user", failWrites, false, func(ctx context.Context, e *shapeEnv) error {
+			return e.db.RemoveUser(ctx, "bob")
+		}},
+		{"Database.CollectionNames", "list collections", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.db.CollectionNames(ctx, false))
+		}},
+		{"Database.ListCollectionNames", "list collections", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.db.ListCollectionNames(ctx, nil))
+		}},
+		{"Database.ListCollections", "list collections", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return cursorErr(e.db.ListCollections(ctx, nil))
+		}},
+		{"Database.Command", "command ping", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.db.Command(ctx, "ping", nil))
+		}},
 		{"CommandAs", "command ping", failRead, false, func(ctx context.Context, e *shapeEnv) error {
 			return err1(motor.CommandAs[bson.M](ctx, e.db, "ping", nil))
 		}},
@@ -147,31 +172,57 @@ func shapeRows() []shapeRow {
 		{"Database.CreateCollection", "create collection new", failWrites, false, func(ctx context.Context, e *shapeEnv) error {
 			return err1(e.db.CreateCollection(ctx, "new", nil))
 		}},
-		{"Database.CurrentOp", "currentOp", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.db.CurrentOp(ctx, nil)) }},
-		{"Database.Dereference", "dereference", failRead, false, func(ctx context.Context, e *shapeEnv) error { return e.db.Dereference(ctx, ref, nil).Err() }},
+		{"Database.CurrentOp", "currentOp", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.db.CurrentOp(ctx, nil))
+		}},
+		{"Database.Dereference", "dereference", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return e.db.Dereference(ctx, ref, nil).Err()
+		}},
 		{"Database.DereferenceMany", "dereference in shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error {
 			var out []bson.D
 			return err1(e.db.DereferenceMany(ctx, []motor.DBRef{ref}, &out, nil))
 		}},
-		{"Database.Drop", "drop database shop", failWrites, false, func(ctx context.Context, e *shapeEnv) error { return e.db.Drop(ctx) }},
-		{"Database.DropCollection", "drop collection c", failWrites, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.db.DropCollection(ctx, "c", nil)) }},
-		{"Database.Error", "error", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.db.Error(ctx)) }},
-		{"Database.Eval", "eval", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.db.Eval(ctx, "1")) }},
-		{"Database.LastStatus", "last status", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.db.LastStatus(ctx)) }},
-		{"Database.PreviousError", "previous error", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.db.PreviousError(ctx)) }},
-		{"Database.ResetErrorHistory", "reset error history", failRead, false, func(ctx context.Context, e *shapeEnv) error { return e.db.ResetErrorHistory(ctx) }},
-		{"Database.ProfilingLevel", "profile", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.db.ProfilingLevel(ctx)) }},
+		{"Database.Drop", "drop database shop", failWrites, false, func(ctx context.Context, e *shapeEnv) error {
+			return e.db.Drop(ctx)
+		}},
+		{"Database.DropCollection", "drop collection c", failWrites, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.db.DropCollection(ctx, "c", nil))
+		}},
+		{"Database.Error", "error", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.db.Error(ctx))
+		}},
+		{"Database.Eval", "eval", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.db.Eval(ctx, "1"))
+		}},
+		{"Database.LastStatus", "last status", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.db.LastStatus(ctx))
+		}},
+		{"Database.PreviousError", "previous error", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.db.PreviousError(ctx))
+		}},
+		{"Database.ResetErrorHistory", "reset error history", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return e.db.ResetErrorHistory(ctx)
+		}},
+		{"Database.ProfilingLevel", "profile", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.db.ProfilingLevel(ctx))
+		}},
 		{"Database.SetProfilingLevel", "profile 1", failRead, false, func(ctx context.Context, e *shapeEnv) error {
 			return e.db.SetProfilingLevel(ctx, motor.ProfilingSlowOnly, nil)
 		}},
-		{"Database.ProfilingInfo", "profiling info", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.db.ProfilingInfo(ctx)) }},
+		{"Database.ProfilingInfo", "profiling info", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.db.ProfilingInfo(ctx))
+		}},
 		{"Database.ValidateCollection", `validate collection "c"`, failRead, false, func(ctx context.Context, e *shapeEnv) error {
 			return err1(e.db.ValidateCollection(ctx, "c", nil))
 		}},
-		{"Database.Watch", "watch shop", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.db.Watch(ctx, nil, nil)) }},
+		{"Database.Watch", "watch shop", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.db.Watch(ctx, nil, nil))
+		}},
 
 		// Collection.
-		{"Collection.Aggregate", "aggregate shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error { return cursorErr(e.coll.Aggregate(ctx, bson.A{}, nil)) }},
+		{"Collection.Aggregate", "aggregate shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return cursorErr(e.coll.Aggregate(ctx, bson.A{}, nil))
+		}},
 		{"Collection.Aggregate $out", "aggregate shop.c", failWrites, false, func(ctx context.Context, e *shapeEnv) error {
 			return cursorErr(e.coll.Aggregate(ctx, bson.A{bson.D{{Key: "$out", Value: "out"}}}, nil))
 		}},
@@ -181,25 +232,45 @@ func shapeRows() []shapeRow {
 		{"Collection.BulkWrite", "bulk write shop.c", failCRUD, true, func(ctx context.Context, e *shapeEnv) error {
 			return err1(e.coll.BulkWrite(ctx, []motor.WriteModel{motor.InsertOne{Document: doc}}, nil))
 		}},
-		{"Collection.CountDocuments", "count documents shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.coll.CountDocuments(ctx, none, nil)) }},
+		{"Collection.CountDocuments", "count documents shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.coll.CountDocuments(ctx, none, nil))
+		}},
 		{"Collection.CreateIndex", "create index shop.c", failWrites, false, func(ctx context.Context, e *shapeEnv) error {
 			return err1(e.coll.CreateIndex(ctx, bson.D{{Key: "x", Value: 1}}, nil))
 		}},
 		{"Collection.CreateIndexes", "create indexes shop.c", failWrites, false, func(ctx context.Context, e *shapeEnv) error {
 			return err1(e.coll.CreateIndexes(ctx, []motor.IndexModel{{Keys: bson.D{{Key: "x", Value: 1}}}}, nil))
 		}},
-		{"Collection.DeleteMany", "delete shop.c", failCRUD, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.coll.DeleteMany(ctx, none, nil)) }},
-		{"Collection.DeleteOne", "delete shop.c", failCRUD, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.coll.DeleteOne(ctx, none, nil)) }},
-		{"Collection.Distinct", "distinct shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.coll.Distinct(ctx, "x", none, nil)) }},
+		{"Collection.DeleteMany", "delete shop.c", failCRUD, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.coll.DeleteMany(ctx, none, nil))
+		}},
+		{"Collection.DeleteOne", "delete shop.c", failCRUD, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.coll.DeleteOne(ctx, none, nil))
+		}},
+		{"Collection.Distinct", "distinct shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.coll.Distinct(ctx, "x", none, nil))
+		}},
 		{"DistinctAs", "distinct shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error {
 			return err1(motor.DistinctAs[int](ctx, e.coll, "x", none, nil))
 		}},
-		{"Collection.Drop", "drop shop.c", failWrites, false, func(ctx context.Context, e *shapeEnv) error { return e.coll.Drop(ctx) }},
-		{"Collection.DropIndex", "drop index shop.c", failWrites, false, func(ctx context.Context, e *shapeEnv) error { return e.coll.DropIndex(ctx, "x_1", nil) }},
-		{"Collection.DropIndexes", "drop indexes shop.c", failWrites, false, func(ctx context.Context, e *shapeEnv) error { return e.coll.DropIndexes(ctx, nil) }},
-		{"Collection.EstimatedDocumentCount", "count shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.coll.EstimatedDocumentCount(ctx, nil)) }},
-		{"Collection.Find", "find shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error { return cursorErr(e.coll.Find(ctx, none, nil)) }},
-		{"Collection.FindOne", "find shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error { return e.coll.FindOne(ctx, none, nil).Err() }},
+		{"Collection.Drop", "drop shop.c", failWrites, false, func(ctx context.Context, e *shapeEnv) error {
+			return e.coll.Drop(ctx)
+		}},
+		{"Collection.DropIndex", "drop index shop.c", failWrites, false, func(ctx context.Context, e *shapeEnv) error {
+			return e.coll.DropIndex(ctx, "x_1", nil)
+		}},
+		{"Collection.DropIndexes", "drop indexes shop.c", failWrites, false, func(ctx context.Context, e *shapeEnv) error {
+			return e.coll.DropIndexes(ctx, nil)
+		}},
+		{"Collection.EstimatedDocumentCount", "count shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.coll.EstimatedDocumentCount(ctx, nil))
+		}},
+		{"Collection.Find", "find shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return cursorErr(e.coll.Find(ctx, none, nil))
+		}},
+		{"Collection.FindOne", "find shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return e.coll.FindOne(ctx, none, nil).Err()
+		}},
 		{"Collection.FindOneAndDelete", "find one and delete shop.c", failWrites, false, func(ctx context.Context, e *shapeEnv) error {
 			return e.coll.FindOneAndDelete(ctx, none, nil).Err()
 		}},
@@ -209,26 +280,48 @@ func shapeRows() []shapeRow {
 		{"Collection.FindOneAndUpdate", "find one and update shop.c", failWrites, false, func(ctx context.Context, e *shapeEnv) error {
 			return e.coll.FindOneAndUpdate(ctx, none, upd, nil).Err()
 		}},
-		{"Collection.FindRawBatches", "find shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.coll.FindRawBatches(ctx, none, nil)) }},
-		{"Collection.IndexInformation", "index information shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.coll.IndexInformation(ctx)) }},
+		{"Collection.FindRawBatches", "find shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.coll.FindRawBatches(ctx, none, nil))
+		}},
+		{"Collection.IndexInformation", "index information shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.coll.IndexInformation(ctx))
+		}},
 		{"Collection.InlineMapReduce", "inline map reduce shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error {
 			return err1(e.coll.InlineMapReduce(ctx, mapF, reduceF, nil))
 		}},
 		{"Collection.InsertMany", "insert shop.c", failCRUD, true, func(ctx context.Context, e *shapeEnv) error {
 			return err1(e.coll.InsertMany(ctx, []any{doc}, nil))
 		}},
-		{"Collection.InsertOne", "insert shop.c", failCRUD, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.coll.InsertOne(ctx, doc, nil)) }},
-		{"Collection.ListIndexes", "list indexes shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error { return cursorErr(e.coll.ListIndexes(ctx)) }},
+		{"Collection.InsertOne", "insert shop.c", failCRUD, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.coll.InsertOne(ctx, doc, nil))
+		}},
+		{"Collection.ListIndexes", "list indexes shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return cursorErr(e.coll.ListIndexes(ctx))
+		}},
 		{"Collection.MapReduce", "map reduce shop.c", failWrites, false, func(ctx context.Context, e *shapeEnv) error {
 			return err1(e.coll.MapReduce(ctx, mapF, reduceF, "out", nil))
 		}},
-		{"Collection.Options", "options shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.coll.Options(ctx)) }},
-		{"Collection.Reindex", "reindex shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.coll.Reindex(ctx, nil)) }},
-		{"Collection.Rename", "rename shop.c", failWrites, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.coll.Rename(ctx, "d", nil)) }},
-		{"Collection.ReplaceOne", "replace shop.c", failCRUD, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.coll.ReplaceOne(ctx, none, doc, nil)) }},
-		{"Collection.UpdateMany", "update shop.c", failCRUD, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.coll.UpdateMany(ctx, none, upd, nil)) }},
-		{"Collection.UpdateOne", "update shop.c", failCRUD, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.coll.UpdateOne(ctx, none, upd, nil)) }},
-		{"Collection.Watch", "watch shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.coll.Watch(ctx, nil, nil)) }},
+		{"Collection.Options", "options shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.coll.Options(ctx))
+		}},
+		{"Collection.Reindex", "reindex shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.coll.Reindex(ctx, nil))
+		}},
+		{"Collection.Rename", "rename shop.c", failWrites, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.coll.Rename(ctx, "d", nil))
+		}},
+		{"Collection.ReplaceOne", "replace shop.c", failCRUD, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.coll.ReplaceOne(ctx, none, doc, nil))
+		}},
+		{"Collection.UpdateMany", "update shop.c", failCRUD, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.coll.UpdateMany(ctx, none, upd, nil))
+		}},
+		{"Collection.UpdateOne", "update shop.c", failCRUD, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.coll.UpdateOne(ctx, none, upd, nil))
+		}},
+		{"Collection.Watch", "watch shop.c", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.coll.Watch(ctx, nil, nil))
+		}},
 
 		// Iterators, on a cursor opened with the live context: getMore and killCursors fail.
 		{"Cursor.Next", "find shop.iter", failRead, false, func(ctx context.Context, e *shapeEnv) error {
@@ -246,15 +339,23 @@ func shapeRows() []shapeRow {
 			var out []bson.D
 			return openFind(e).All(ctx, &out)
 		}},
-		{"Cursor.ToList", "find shop.iter", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(openFind(e).ToList(ctx, 0)) }},
-		{"ToListAs", "find shop.iter", failRead, false, func(ctx context.Context, e *shapeEnv) error { return err1(motor.ToListAs[bson.M](ctx, openFind(e), 5)) }},
-		{"Cursor.Close", "find shop.iter", failRead, false, func(ctx context.Context, e *shapeEnv) error { return openFind(e).Close(ctx) }},
+		{"Cursor.ToList", "find shop.iter", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(openFind(e).ToList(ctx, 0))
+		}},
+		{"ToListAs", "find shop.iter", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(motor.ToListAs[bson.M](ctx, openFind(e), 5))
+		}},
+		{"Cursor.Close", "find shop.iter", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return openFind(e).Close(ctx)
+		}},
 		{"RawBatchCursor.Next", "find shop.iter", failRead, false, func(ctx context.Context, e *shapeEnv) error {
 			cur := openRaw(e)
 			cur.Next(ctx)
 			return cur.Err()
 		}},
-		{"RawBatchCursor.Close", "find shop.iter", failRead, false, func(ctx context.Context, e *shapeEnv) error { return openRaw(e).Close(ctx) }},
+		{"RawBatchCursor.Close", "find shop.iter", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return openRaw(e).Close(ctx)
+		}},
 		{"ChangeStream.Next", "watch shop.iter", failRead, false, func(ctx context.Context, e *shapeEnv) error {
 			cs := openWatch(e)
 			cs.Next(ctx)
@@ -266,14 +367,26 @@ func shapeRows() []shapeRow {
 			cs.TryNext(ctx)
 			return cs.Err()
 		}},
-		{"ChangeStream.Close", "watch shop.iter", failRead, false, func(ctx context.Context, e *shapeEnv) error { return openWatch(e).Close(ctx) }},
+		{"ChangeStream.Close", "watch shop.iter", failRead, false, func(ctx context.Context, e *shapeEnv) error {
+			return openWatch(e).Close(ctx)
+		}},
 
 		// The accessors that wait for a server send no command; only the context applies.
-		{"Client.Address", "address", failExpired, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.client.Address(ctx)) }},
-		{"Client.IsMongos", "is mongos", failExpired, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.client.IsMongos(ctx)) }},
-		{"Client.IsPrimary", "is primary", failExpired, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.client.IsPrimary(ctx)) }},
-		{"Client.MaxBSONSize", "max bson size", failExpired, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.client.MaxBSONSize(ctx)) }},
-		{"Client.MaxMessageSize", "max message size", failExpired, false, func(ctx context.Context, e *shapeEnv) error { return err1(e.client.MaxMessageSize(ctx)) }},
+		{"Client.Address", "address", failExpired, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.client.Address(ctx))
+		}},
+		{"Client.IsMongos", "is mongos", failExpired, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.client.IsMongos(ctx))
+		}},
+		{"Client.IsPrimary", "is primary", failExpired, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.client.IsPrimary(ctx))
+		}},
+		{"Client.MaxBSONSize", "max bson size", failExpired, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.client.MaxBSONSize(ctx))
+		}},
+		{"Client.MaxMessageSize", "max message size", failExpired, false, func(ctx context.Context, e *shapeEnv) error {
+			return err1(e.client.MaxMessageSize(ctx))
+		}},
 		{"Client.MaxWriteBatchSize", "max write batch size", failExpired, false, func(ctx context.Context, e *shapeEnv) error {
 			return err1(e.client.MaxWriteBatchSize(ctx))
 		}},
@@ -376,6 +489,11 @@ func shapeJSON(d bson.D) string {
 	return string(raw)
 }
 
+// TestErrorShapes checks that every operation's error for a failure reads "motor: <op> ...", shows none of the
+// driver's internals, and reaches the same thing with errors.As and errors.Is as every other operation's for that
+// kind of failure: a mongo.WriteException (mongo.BulkWriteException for InsertMany and BulkWrite) for write errors
+// and write concern errors, the server's mongo.CommandError for a command error, mongo.IsNetworkError for a closed
+// connection, and context.DeadlineExceeded and mongo.IsTimeout for an expired context, which sends nothing.
 func TestErrorShapes(t *testing.T) {
 	rows := shapeRows()
 	for _, tc := range []struct {
