@@ -442,7 +442,8 @@ func shapeSuccess(name string, cmd bson.D) bson.D {
 }
 
 // shapeFake starts the fake of one failure kind: every command fails that way, except the opening commands of the
-// iterators on collection "iter" and, in the write concern fake, the commands that only read.
+// iterators on collection "iter" and, in the write concern fake, the commands that only read. Kind 0 is a fake on
+// which every command succeeds.
 func shapeFake(t *testing.T, kind shapeFailure) *motortest.Fake {
 	f := motortest.NewFake(t)
 	for _, name := range shapeCommands {
@@ -472,6 +473,8 @@ func shapeFake(t *testing.T, kind shapeFailure) *motortest.Fake {
 				return motortest.CommandError(shapeCode, "BadValue", "scripted failure")
 			case failNetwork:
 				return nil
+			case 0: // a server that works, behind a proxy that cuts the reply
+				return shapeSuccess(name, cmd)
 			default: // failExpired: TestErrorShapes checks that nothing is sent
 				return motortest.CommandError(shapeCode, "BadValue", "sent with an expired context")
 			}
@@ -501,16 +504,38 @@ func TestErrorShapes(t *testing.T) {
 		// known: the client knows the server before the row runs (an expired context fails server selection on a
 		// client that does not, and the connection checkout or the operation on one that does).
 		known bool
+		// cut: a network error from a proxy that cuts the operation's reply in half, in front of a server that
+		// works, rather than from the fake closing the connection instead of replying.
+		cut bool
 	}{
-		{failWrite, false}, {failWriteConcern, false}, {failCommand, false}, {failNetwork, false},
-		{failExpired, false}, {failExpired, true},
+		{failWrite, false, false}, {failWriteConcern, false, false}, {failCommand, false, false},
+		{failNetwork, false, false}, {failNetwork, true, true}, {failExpired, false, false}, {failExpired, true, false},
 	} {
 		name := tc.kind.String()
-		if tc.known {
+		if tc.cut {
+			name += ", reply cut"
+		} else if tc.known {
 			name += ", server known"
 		}
 		t.Run(name, func(t *testing.T) {
-			f := shapeFake(t, tc.kind)
+			var f *motortest.Fake
+			var proxy *motortest.Proxy
+			connect := func(opts ...motor.Option) *motor.Client { return fakeClient(t, f, opts...) }
+			if tc.cut {
+				f = shapeFake(t, 0)
+				proxy = motortest.NewProxy(t, f.Addr())
+				connect = func(opts ...motor.Option) *motor.Client {
+					opts = append(opts, motor.WithClientOptions(options.Client().SetServerSelectionTimeout(fakeTimeout)))
+					c, err := motor.Connect(proxy.URI(), opts...)
+					if err != nil {
+						t.Fatal(err)
+					}
+					t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+					return c
+				}
+			} else {
+				f = shapeFake(t, tc.kind)
+			}
 			var opts []motor.Option
 			if tc.kind == failNetwork {
 				// A retried read or write would wait half a second for the driver to see the server again;
@@ -519,23 +544,35 @@ func TestErrorShapes(t *testing.T) {
 			}
 			n := 0
 			for _, row := range rows {
-				if row.fails&tc.kind == 0 {
+				if row.fails&tc.kind == 0 || tc.cut && shapeNotCut[row.method] {
 					continue
 				}
 				n++
 				// A fresh client for every row: a network error makes the driver forget the server, and waiting
 				// for it to come back would cost half a second a row.
-				client := fakeClient(t, f, opts...)
-				if tc.known {
+				client := connect(opts...)
+				db := mustDB(t, client, "shop")
+				if tc.cut { // a pooled connection, so that the cut reply is the operation's, not a handshake's
+					if _, err := db.Command(t.Context(), "ping", nil); err != nil {
+						t.Fatal(err)
+					}
+				} else if tc.known {
 					if _, err := client.Address(t.Context()); err != nil {
 						t.Fatal(err)
 					}
 				}
-				db := mustDB(t, client, "shop")
 				e := &shapeEnv{t: t, live: t.Context(), client: client, db: db, coll: mustColl(t, db, "c"), iter: mustColl(t, db, "iter")}
-				var sent int
-				e.opened = func() { sent = len(f.Commands()) }
-				e.opened()
+				var sent, cuts int
+				e.opened = func() {
+					sent = len(f.Commands())
+					if proxy != nil {
+						cuts = proxy.Faults()
+						proxy.SetFault(motortest.FaultCutReply)
+					}
+				}
+				if !strings.HasSuffix(row.op, ".iter") { // an iterator row opens its iterator first, then calls opened
+					e.opened()
+				}
 				// No deadline otherwise: with one, the driver retries a read until it passes.
 				ctx := t.Context()
 				if tc.kind == failExpired {
@@ -546,6 +583,12 @@ func TestErrorShapes(t *testing.T) {
 				err := row.do(ctx, e)
 				t.Logf("%s: %v", row.method, err)
 				checkShape(t, tc.kind, row, err)
+				if proxy != nil {
+					if proxy.Faults() != cuts+1 {
+						t.Errorf("%s: %d replies cut, want 1", row.method, proxy.Faults()-cuts)
+					}
+					proxy.SetFault(motortest.FaultNone)
+				}
 				if tc.kind == failExpired {
 					// All and ToList, which close the cursor, kill it on the server whatever their context.
 					cleanup := func(cmd bson.D) bool { return row.op == "find shop.iter" && cmd[0].Key == "killCursors" }
@@ -559,6 +602,11 @@ func TestErrorShapes(t *testing.T) {
 		})
 	}
 }
+
+// shapeNotCut are the operations that a reply cut in half does not fail: Authenticate connects a new driver
+// client, whose first reply is its server monitor's hello, and a change stream resumes after a network error, on a
+// server that works.
+var shapeNotCut = map[string]bool{"Database.Authenticate": true, "ChangeStream.Next": true, "ChangeStream.TryNext": true}
 
 // checkShape checks the error of row's operation for a failure of the kind.
 func checkShape(t *testing.T, kind shapeFailure, row shapeRow, err error) {
