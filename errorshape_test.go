@@ -551,7 +551,7 @@ func TestErrorShapes(t *testing.T) {
 				// A fresh client for every row: a network error makes the driver forget the server, and waiting
 				// for it to come back would cost half a second a row.
 				client := connect(opts...)
-				db := mustDB(t, client, "shop")
+				db := shapeDB(t, client, "shop")
 				if tc.cut { // a pooled connection, so that the cut reply is the operation's, not a handshake's
 					if _, err := db.Command(t.Context(), "ping", nil); err != nil {
 						t.Fatal(err)
@@ -561,7 +561,7 @@ func TestErrorShapes(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				e := &shapeEnv{t: t, live: t.Context(), client: client, db: db, coll: mustColl(t, db, "c"), iter: mustColl(t, db, "iter")}
+				e := &shapeEnv{t: t, live: t.Context(), client: client, db: db, coll: shapeColl(t, db, "c"), iter: shapeColl(t, db, "iter")}
 				var sent, cuts int
 				e.opened = func() {
 					sent = len(f.Commands())
@@ -601,6 +601,26 @@ func TestErrorShapes(t *testing.T) {
 			t.Logf("%d operations", n)
 		})
 	}
+}
+
+// shapeDB and shapeColl are the handles of the rows. Handle constructors are changing to return only the handle
+// (errors wait for the first operation): these two are the only places of this file that call them.
+func shapeDB(t *testing.T, c *motor.Client, name string) *motor.Database {
+	t.Helper()
+	db, err := c.Database(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func shapeColl(t *testing.T, db *motor.Database, name string) *motor.Collection {
+	t.Helper()
+	coll, err := db.Collection(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return coll
 }
 
 // shapeNotCut are the operations that a reply cut in half does not fail: Authenticate connects a new driver
@@ -668,7 +688,7 @@ func checkShape(t *testing.T, kind shapeFailure, row shapeRow, err error) {
 func TestErrorShapesNilContext(t *testing.T) {
 	f := shapeFake(t, failCommand)
 	db := fakeDB(t, f, "shop")
-	iter := mustColl(t, db, "iter")
+	iter := shapeColl(t, db, "iter")
 	var nilCtx context.Context
 	find := func() *motor.Cursor {
 		cur, err := iter.Find(t.Context(), bson.D{}, nil)
