@@ -77,7 +77,7 @@ var aggregateTyped = []string{"aggregate", "pipeline", "allowDiskUse", "maxTimeM
 
 // Aggregate runs the aggregation pipeline on this collection and returns a cursor over its results: Motor's
 // aggregate(pipeline, **kwargs). The documents are decoded with the collection's codec options and through its
-// outgoing document hooks (the deprecated SON manipulators), as for [Collection.Find].
+// document hooks, as for [Collection.Find].
 //
 // pipeline is an array of stages, each a document: [mongo.Pipeline], []bson.D, [bson.A], a slice of structs or
 // maps with one key, or a [bson.RawArray]. It is checked before any I/O: anything else, or a stage that is not a

@@ -168,7 +168,7 @@ func TestAggregate(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t, motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
 	dbn := db.Name()
-	coll := mustColl(t, db, "c")
+	coll := db.Collection("c")
 	insertN(t, coll, 5)
 	pipeline := mongo.Pipeline{
 		{{Key: "$match", Value: bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: int32(1)}}}}}},
@@ -251,10 +251,7 @@ func TestAggregate(t *testing.T) {
 	})
 
 	t.Run("options", func(t *testing.T) {
-		rc, err := coll.WithOptions(motor.WithReadConcern(readconcern.Local()))
-		if err != nil {
-			t.Fatal(err)
-		}
+		rc := coll.WithOptions(motor.WithReadConcern(readconcern.Local()))
 		rec.Reset()
 		cur, err := rc.Aggregate(ctx, pipeline, &motor.AggregateOptions{
 			AllowDiskUse: boolPtr(true), MaxTime: 5 * time.Second, Comment: "why", Hint: "_id_",
@@ -398,9 +395,9 @@ func TestAggregateFake(t *testing.T) {
 	f := motortest.NewFake(t)
 	fakeReplicaSet(f)
 	client := fakeClient(t, f)
-	db := mustDB(t, client, "app", motor.WithReadPreference(readpref.SecondaryPreferred()),
+	db := client.Database("app", motor.WithReadPreference(readpref.SecondaryPreferred()),
 		motor.WithReadConcern(readconcern.Majority()), motor.WithWriteConcern(&writeconcern.WriteConcern{W: 2}))
-	coll := mustColl(t, db, "c")
+	coll := db.Collection("c")
 	calls := 0
 	f.Handle("aggregate", func(cmd bson.D) bson.D {
 		calls++

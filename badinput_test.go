@@ -21,7 +21,7 @@ import (
 func TestBadInput(t *testing.T) {
 	db, rec := newDB(t)
 	ctx := t.Context()
-	coll := mustColl(t, db, "c")
+	coll := db.Collection("c")
 	client := db.Client()
 	var nilCtx context.Context
 	invalid := motor.ErrInvalidOption
@@ -37,21 +37,21 @@ func TestBadInput(t *testing.T) {
 		call func() error
 	}{
 		// Names.
-		{"empty database name", name, func() error { return second(client.Database("")) }},
-		{"database name with a dot", name, func() error { return second(client.Database("a.b")) }},
-		{"database name with $", name, func() error { return second(client.Database("a$b")) }},
-		{"database name with a space", name, func() error { return second(client.Database("a b")) }},
-		{"database name with a slash", name, func() error { return second(client.Database("a/b")) }},
-		{"database name with a backslash", name, func() error { return second(client.Database(`a\b`)) }},
-		{"database name with a quote", name, func() error { return second(client.Database(`a"b`)) }},
-		{"database name with NUL", name, func() error { return second(client.Database("a\x00b")) }},
-		{"database name not UTF-8", name, func() error { return second(client.Database("a\xffb")) }},
-		{"empty collection name", name, func() error { return second(db.Collection("")) }},
-		{"collection name with ..", name, func() error { return second(db.Collection("a..b")) }},
-		{"collection name starting with .", name, func() error { return second(db.Collection(".a")) }},
-		{"collection name ending with .", name, func() error { return second(db.Collection("a.")) }},
-		{"collection name with $", name, func() error { return second(db.Collection("a$b")) }},
-		{"collection name with NUL", name, func() error { return second(db.Collection("a\x00b")) }},
+		{"empty database name", name, func() error { return client.Database("").Err() }},
+		{"database name with a dot", name, func() error { return client.Database("a.b").Err() }},
+		{"database name with $", name, func() error { return client.Database("a$b").Err() }},
+		{"database name with a space", name, func() error { return client.Database("a b").Err() }},
+		{"database name with a slash", name, func() error { return client.Database("a/b").Err() }},
+		{"database name with a backslash", name, func() error { return client.Database(`a\b`).Err() }},
+		{"database name with a quote", name, func() error { return client.Database(`a"b`).Err() }},
+		{"database name with NUL", name, func() error { return client.Database("a\x00b").Err() }},
+		{"database name not UTF-8", name, func() error { return client.Database("a\xffb").Err() }},
+		{"empty collection name", name, func() error { return db.Collection("").Err() }},
+		{"collection name with ..", name, func() error { return db.Collection("a..b").Err() }},
+		{"collection name starting with .", name, func() error { return db.Collection(".a").Err() }},
+		{"collection name ending with .", name, func() error { return db.Collection("a.").Err() }},
+		{"collection name with $", name, func() error { return db.Collection("a$b").Err() }},
+		{"collection name with NUL", name, func() error { return db.Collection("a\x00b").Err() }},
 		{"create collection a..b", name, func() error { return second(db.CreateCollection(ctx, "a..b", nil)) }},
 		{"drop collection \"\"", name, func() error { return second(db.DropCollection(ctx, "", nil)) }},
 		{"validate collection $x", name, func() error { return second(db.ValidateCollection(ctx, "$x", nil)) }},
@@ -154,27 +154,27 @@ func TestBadInput(t *testing.T) {
 			return second(db.ValidateCollection(ctx, "c", &motor.ValidateCollectionOptions{Extra: bson.D{{Key: "full", Value: true}}}))
 		}},
 		{"negative w", invalid, func() error {
-			return second(db.WithOptions(motor.WithWriteConcern(&writeconcern.WriteConcern{W: neg})))
+			return db.WithOptions(motor.WithWriteConcern(&writeconcern.WriteConcern{W: neg})).Err()
 		}},
 		{"j with w 0", invalid, func() error {
 			j := true
-			return second(db.WithOptions(motor.WithWriteConcern(&writeconcern.WriteConcern{W: 0, Journal: &j})))
+			return db.WithOptions(motor.WithWriteConcern(&writeconcern.WriteConcern{W: 0, Journal: &j})).Err()
 		}},
 		{"TZInfo without TZAware", invalid, func() error {
-			return second(db.WithOptions(motor.WithCodecOptions(motor.CodecOptions{TZInfo: time.UTC})))
+			return db.WithOptions(motor.WithCodecOptions(motor.CodecOptions{TZInfo: time.UTC})).Err()
 		}},
 		{"DocumentType int", invalid, func() error {
-			return second(db.WithOptions(motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(0)})))
+			return db.WithOptions(motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(0)})).Err()
 		}},
 		{"unknown UUID representation", invalid, func() error {
-			return second(db.WithOptions(motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: 42})))
+			return db.WithOptions(motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: 42})).Err()
 		}},
 		{"unknown unicode handler", invalid, func() error {
-			return second(db.WithOptions(motor.WithCodecOptions(motor.CodecOptions{UnicodeDecodeErrorHandler: 9})))
+			return db.WithOptions(motor.WithCodecOptions(motor.CodecOptions{UnicodeDecodeErrorHandler: 9})).Err()
 		}},
 		{"a type codec without a type", invalid, func() error { return second(motor.NewTypeRegistry(motor.TypeCodec{})) }},
 		{"client options on a database", invalid, func() error {
-			return second(client.Database("x", motor.WithClientOptions(options.Client())))
+			return client.Database("x", motor.WithClientOptions(options.Client())).Err()
 		}},
 		{"NewClient(nil)", invalid, func() error { return second(motor.NewClient(nil)) }},
 		{"unknown auth mechanism", invalid, func() error {
@@ -255,10 +255,10 @@ func TestBadInput(t *testing.T) {
 	if err := other.Disconnect(ctx); err != nil {
 		t.Fatal(err)
 	}
-	odb := mustDB(t, other, "x")
+	odb := other.Database("x")
 	run("command on a closed client", motor.ErrClientDisconnected, func() error { return second(odb.Command(ctx, "ping", nil)) })
 	run("insert on a closed client", motor.ErrClientDisconnected, func() error {
-		return second(mustColl(t, odb, "c").InsertOne(ctx, bson.D{}, nil))
+		return second(odb.Collection("c").InsertOne(ctx, bson.D{}, nil))
 	})
 	t.Logf("%d bad inputs refused, plus 4 unicode handlers, a closed cursor and a closed client", len(tests))
 	if len(tests) < 50 {

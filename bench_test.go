@@ -48,15 +48,9 @@ func benchSetup(b *testing.B, name string) (*motor.Collection, *mongo.Collection
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = c.Disconnect(context.Background()) })
-	db, err := c.Database(motortest.DBName(b))
-	if err != nil {
-		b.Fatal(err)
-	}
+	db := c.Database(motortest.DBName(b))
 	b.Cleanup(func() { _ = db.Mongo().Drop(context.Background()) })
-	coll, err := db.Collection(name)
-	if err != nil {
-		b.Fatal(err)
-	}
+	coll := db.Collection(name)
 	mc, err := mongo.Connect(options.Client().ApplyURI(uri))
 	if err != nil {
 		b.Fatal(err)
@@ -345,7 +339,7 @@ func BenchmarkCollectionHandle(b *testing.B) {
 	b.Run("motor", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := db.Collection("things", opt); err != nil {
+			if err := db.Collection("things", opt).Err(); err != nil {
 				b.Fatal(err)
 			}
 		}

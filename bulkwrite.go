@@ -138,7 +138,7 @@ func (m InsertOne) driverModel(c *Collection, _ bool) (mongo.WriteModel, error) 
 	if err := checkIsDocument("the document", m.Document); err != nil {
 		return nil, err
 	}
-	doc, err := c.db.incoming(c, m.Document)
+	doc, err := c.db.writing(c, m.Document, false)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +208,7 @@ func (m DriverModel) driverModel(c *Collection, _ bool) (mongo.WriteModel, error
 		if err := checkIsDocument("the document", cp.Document); err != nil {
 			return nil, err
 		}
-		doc, err := c.db.incoming(c, cp.Document)
+		doc, err := c.db.writing(c, cp.Document, false)
 		if err != nil {
 			return nil, err
 		}

@@ -21,7 +21,7 @@ func TestBulkWrite(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t)
 	dbn := db.Name()
-	coll := mustColl(t, db, "items")
+	coll := db.Collection("items")
 	set := func(k string, v any) bson.D { return bson.D{{Key: "$set", Value: bson.D{{Key: k, Value: v}}}} }
 	id := func(n int) bson.D { return bson.D{{Key: "_id", Value: n}} }
 
@@ -144,7 +144,7 @@ func TestBulkWrite(t *testing.T) {
 
 	t.Run("bad input: error before I/O", func(t *testing.T) {
 		rec.Reset()
-		w0 := mustColl(t, db, "items", motor.WithWriteConcern(writeconcern.Unacknowledged()))
+		w0 := db.Collection("items", motor.WithWriteConcern(writeconcern.Unacknowledged()))
 		var nilCtx context.Context
 		big := bson.D{{Key: "s", Value: strings.Repeat("x", 17<<20)}}
 		second := func(_ any, err error) error { return err }
@@ -204,7 +204,7 @@ func TestBulkWriteHooks(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	coll := mustColl(t, db, "c")
+	coll := db.Collection("c")
 	driverDoc := bson.D{{Key: "_id", Value: 2}}
 	driverModel := mongo.NewInsertOneModel().SetDocument(driverDoc)
 	if _, err := coll.BulkWrite(ctx, []motor.WriteModel{
@@ -239,7 +239,7 @@ func TestBulkWriteFake(t *testing.T) {
 		return motortest.OK(bson.E{Key: "n", Value: int32(1)}, bson.E{Key: "nModified", Value: int32(1)})
 	})
 	f.Handle("delete", func(bson.D) bson.D { return motortest.OK(bson.E{Key: "n", Value: int32(1)}) })
-	coll := mustColl(t, fakeDB(t, f, "shop"), "orders", motor.WithWriteConcern(writeconcern.Majority()))
+	coll := fakeDB(t, f, "shop").Collection("orders", motor.WithWriteConcern(writeconcern.Majority()))
 	res, err := coll.BulkWrite(t.Context(), []motor.WriteModel{
 		motor.UpdateMany{
 			Filter: bson.D{{Key: "sku", Value: "a"}}, Update: bson.D{{Key: "$set", Value: bson.D{{Key: "lines.$[l].qty", Value: 0}}}},

@@ -78,8 +78,8 @@ type WatchOptions struct {
 // network error or a resumable server error sends the aggregate again with resumeAfter set to that token, so that no
 // event is lost or repeated.
 //
-// Events decode with the codec options of the handle that opened the stream, through the database's outgoing SON
-// manipulators ([ChangeStream.Decode]). Every error reads "motor: watch <namespace>: <cause>", the namespace being
+// Events decode with the codec options of the handle that opened the stream, through the database's document hooks
+// ([ChangeStream.Decode]). Every error reads "motor: watch <namespace>: <cause>", the namespace being
 // "db.collection", "db", or "cluster" for [Client.Watch]. A ChangeStream is not safe for concurrent use; always
 // Close it, which kills the server's cursor.
 //
@@ -128,8 +128,8 @@ func (c *Collection) Watch(ctx context.Context, pipeline any, opts *WatchOptions
 // Watch opens a change stream on every collection of the database (MongoDB 4.0+): Motor's
 // AsyncIOMotorDatabase.watch. It sends {aggregate: 1, pipeline: [{$changeStream: {...}}, ...pipeline], cursor: {}}
 // to the database, then getMore on the namespace the server names, as [Collection.Watch] describes; the database's
-// read preference, read concern, codec options and outgoing SON manipulators apply (the manipulators get the
-// database's "$cmd" collection).
+// read preference, read concern, codec options and document hooks apply (the hooks get the database's "$cmd"
+// collection).
 //
 // See https://www.mongodb.com/docs/manual/changeStreams/.
 func (db *Database) Watch(ctx context.Context, pipeline any, opts *WatchOptions) (*ChangeStream, error) {
@@ -253,18 +253,6 @@ func watchPipeline(reg *bson.Registry, pipeline any) ([]bson.Raw, error) {
 	return pipelineStages(reg, pipeline)
 }
 
-// usable reports whether Next or TryNext may fetch with ctx; a nil ctx ends iteration with an error.
-func (s *ChangeStream) usable(ctx context.Context) bool {
-	if s.err != nil {
-		return false
-	}
-	if ctx == nil {
-		s.err = s.call.fail(errNilContext)
-		return false
-	}
-	return true
-}
-
 // Next moves to the next event, blocking until one arrives: Motor's next (and async for). It sends getMore when the
 // events fetched are used up, again and again while the server answers with empty batches, and resumes the stream
 // after a resumable error. It returns false when ctx is done, an error happened or the stream was closed or
@@ -273,7 +261,7 @@ func (s *ChangeStream) usable(ctx context.Context) bool {
 // WatchOptions.ResumeAfter set to [ChangeStream.ResumeToken], which loses no event. A ctx with a deadline must leave
 // more than [WatchOptions.MaxAwaitTime], or Next fails at once.
 func (s *ChangeStream) Next(ctx context.Context) bool {
-	return s.usable(ctx) && s.cs.Next(ctx)
+	return iterate(ctx, &s.call, &s.err, s.cs.Next)
 }
 
 // TryNext moves to the next event if one is ready, sending at most one getMore (which waits up to
@@ -282,7 +270,7 @@ func (s *ChangeStream) Next(ctx context.Context) bool {
 // may be called again; the resume token advances even when no event is ready. It also returns false, for good, when
 // an error happened, ctx ended or the stream is over, as for [ChangeStream.Next].
 func (s *ChangeStream) TryNext(ctx context.Context) bool {
-	return s.usable(ctx) && s.cs.TryNext(ctx)
+	return iterate(ctx, &s.call, &s.err, s.cs.TryNext)
 }
 
 // Current returns the raw bytes of the current event, as the server sent them. They are valid until the next call
@@ -290,7 +278,7 @@ func (s *ChangeStream) TryNext(ctx context.Context) bool {
 func (s *ChangeStream) Current() bson.Raw { return s.cs.Current }
 
 // Decode decodes the current event into v with the codec options of the handle that opened the stream, through the
-// database's outgoing SON manipulators: into a bson.M, bson.D or any, or a struct such as
+// database's document hooks: into a bson.M, bson.D or any, or a struct such as
 //
 //	struct {
 //		OperationType string `bson:"operationType"`
@@ -340,10 +328,7 @@ func (s *ChangeStream) RemainingBatchLength() int { return s.cs.RemainingBatchLe
 // Close closes the stream: Motor's close. If the server still holds its cursor, the driver sends {killCursors: COLL,
 // cursors: [ID]}. Closing twice is fine; Next and TryNext return false after Close.
 func (s *ChangeStream) Close(ctx context.Context) error {
-	if ctx == nil {
-		return s.call.fail(errNilContext)
-	}
-	return s.call.fail(s.cs.Close(ctx))
+	return closeIter(ctx, &s.call, s.cs.Close)
 }
 
 // Mongo returns the driver change stream beneath.

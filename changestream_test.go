@@ -3,10 +3,8 @@ package motor_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -92,10 +90,10 @@ func changeStreamStage(opts ...bson.E) bson.D {
 // even when no event comes), TryNext without an event, and killCursors on Close.
 func TestWatch(t *testing.T) {
 	ctx := t.Context()
-	srv := newStreamServer(t)
-	db := fakeDB(t, srv.f, "shop")
-	orders := mustColl(t, db, "orders")
-	srv.insert("shop", "other", orderDocs(100)...) // oplog position 1, before the stream opens
+	srv := motortest.NewChangeStreamServer(t)
+	db := fakeDB(t, srv.Fake, "shop")
+	orders := db.Collection("orders")
+	srv.Insert("shop", "other", orderDocs(100)...) // oplog position 1, before the stream opens
 	match := bson.D{{Key: "$match", Value: bson.D{{Key: "operationType", Value: "insert"}}}}
 
 	s := mustWatch(t)(orders.Watch(ctx, mongo.Pipeline{match}, &motor.WatchOptions{
@@ -107,8 +105,8 @@ func TestWatch(t *testing.T) {
 		{Key: "cursor", Value: bson.D{{Key: "batchSize", Value: int32(2)}}},
 		{Key: "$db", Value: "shop"},
 		primaryRP,
-	}}, fakeCommands(srv.f, "aggregate"))
-	diff(t, "resume token after the aggregate (its postBatchResumeToken)", streamToken(1), tokenDoc(t, s.ResumeToken()))
+	}}, fakeCommands(srv.Fake, "aggregate"))
+	diff(t, "resume token after the aggregate (its postBatchResumeToken)", motortest.StreamToken(1), tokenDoc(t, s.ResumeToken()))
 	if s.ID() == 0 || !s.Alive() || s.RemainingBatchLength() != 0 {
 		t.Errorf("after the aggregate: ID %d, Alive %v, RemainingBatchLength %d", s.ID(), s.Alive(), s.RemainingBatchLength())
 	}
@@ -116,28 +114,28 @@ func TestWatch(t *testing.T) {
 		t.Errorf("Decode before Next: %v", err)
 	}
 
-	srv.insert("shop", "orders", orderDocs(1, 2, 3)...) // positions 2, 3, 4
-	srv.insert("shop", "other", orderDocs(101)...)      // position 5: not for this stream
+	srv.Insert("shop", "orders", orderDocs(1, 2, 3)...) // positions 2, 3, 4
+	srv.Insert("shop", "other", orderDocs(101)...)      // position 5: not for this stream
 	events, tokens := nextEvents(t, s, 3)
 	diff(t, "full documents", []any{orderDocs(1)[0], orderDocs(2)[0], orderDocs(3)[0]}, fullDocuments(events))
-	diff(t, "event ids", []any{streamToken(2), streamToken(3), streamToken(4)},
+	diff(t, "event ids", []any{motortest.StreamToken(2), motortest.StreamToken(3), motortest.StreamToken(4)},
 		[]any{getField(events[0], "_id"), getField(events[1], "_id"), getField(events[2], "_id")})
 	// The first batch holds two events: after the first, the token is its _id; after the second, the batch's
 	// postBatchResumeToken. The second batch holds the last event and reads to the end of the oplog.
-	diff(t, "resume tokens", []bson.D{streamToken(2), streamToken(3), streamToken(5)}, tokens)
+	diff(t, "resume tokens", []bson.D{motortest.StreamToken(2), motortest.StreamToken(3), motortest.StreamToken(5)}, tokens)
 	var raw bson.D
 	if err := bson.Unmarshal(s.Current(), &raw); err != nil || !reflect.DeepEqual(raw, events[2]) {
 		t.Errorf("Current = %v (%v), want the last event", raw, err)
 	}
 
-	srv.insert("hr", "staff", orderDocs(102)...) // position 6
+	srv.Insert("hr", "staff", orderDocs(102)...) // position 6
 	if s.TryNext(ctx) {
 		t.Fatal("TryNext without an event: true")
 	}
 	if err := s.Err(); err != nil || !s.Alive() {
 		t.Fatalf("after TryNext without an event: Err %v, Alive %v", err, s.Alive())
 	}
-	diff(t, "resume token after an empty batch", streamToken(6), tokenDoc(t, s.ResumeToken()))
+	diff(t, "resume token after an empty batch", motortest.StreamToken(6), tokenDoc(t, s.ResumeToken()))
 
 	id := s.ID()
 	if err := s.Close(ctx); err != nil {
@@ -151,10 +149,10 @@ func TestWatch(t *testing.T) {
 	}
 	getMore := bson.D{{Key: "getMore", Value: id}, {Key: "collection", Value: "orders"}, {Key: "batchSize", Value: int32(2)}, {Key: "$db", Value: "shop"}}
 	diff(t, "commands", []bson.D{
-		fakeCommands(srv.f, "aggregate")[0], getMore, getMore, getMore,
+		fakeCommands(srv.Fake, "aggregate")[0], getMore, getMore, getMore,
 		{{Key: "killCursors", Value: "orders"}, {Key: "cursors", Value: bson.A{id}}, {Key: "$db", Value: "shop"}},
-	}, fakeCommands(srv.f))
-	for _, cmd := range srv.f.Commands() {
+	}, fakeCommands(srv.Fake))
+	for _, cmd := range srv.Fake.Commands() {
 		if cmd[0].Key == "getMore" && getField(cmd, "maxTimeMS") != int64(50) {
 			t.Errorf("getMore without maxTimeMS 50 from MaxAwaitTime: %v", cmd)
 		}
@@ -166,9 +164,9 @@ func TestWatch(t *testing.T) {
 // of the database or of every database.
 func TestWatchDatabaseAndCluster(t *testing.T) {
 	ctx := t.Context()
-	srv := newStreamServer(t)
-	client := fakeClient(t, srv.f)
-	shop := mustDB(t, client, "shop")
+	srv := motortest.NewChangeStreamServer(t)
+	client := fakeClient(t, srv.Fake)
+	shop := client.Database("shop")
 	dbStream := mustWatch(t)(shop.Watch(ctx, nil, nil))
 	cluster := mustWatch(t)(client.Watch(ctx, bson.A{}, &motor.WatchOptions{FullDocument: options.UpdateLookup}))
 	diff(t, "aggregates", []bson.D{
@@ -183,16 +181,16 @@ func TestWatchDatabaseAndCluster(t *testing.T) {
 			)}},
 			{Key: "cursor", Value: bson.D{}}, {Key: "$db", Value: "admin"}, primaryRP,
 		},
-	}, fakeCommands(srv.f, "aggregate"))
+	}, fakeCommands(srv.Fake, "aggregate"))
 
-	srv.insert("shop", "orders", orderDocs(1)...)
-	srv.insert("hr", "staff", orderDocs(2)...)
-	srv.insert("shop", "users", orderDocs(3)...)
+	srv.Insert("shop", "orders", orderDocs(1)...)
+	srv.Insert("hr", "staff", orderDocs(2)...)
+	srv.Insert("shop", "users", orderDocs(3)...)
 	events, _ := nextEvents(t, dbStream, 2)
 	diff(t, "database stream", []any{orderDocs(1)[0], orderDocs(3)[0]}, fullDocuments(events))
 	events, _ = nextEvents(t, cluster, 3)
 	diff(t, "cluster stream", []any{orderDocs(1)[0], orderDocs(2)[0], orderDocs(3)[0]}, fullDocuments(events))
-	getMores := fakeCommands(srv.f, "getMore")
+	getMores := fakeCommands(srv.Fake, "getMore")
 	if len(getMores) != 2 {
 		t.Fatalf("getMores: %v", getMores)
 	}
@@ -204,19 +202,19 @@ func TestWatchDatabaseAndCluster(t *testing.T) {
 		t.Fatal(err)
 	}
 	diff(t, "killCursors", []bson.D{{{Key: "killCursors", Value: "$cmd.aggregate"}, {Key: "cursors", Value: bson.A{int64(2)}}, {Key: "$db", Value: "admin"}}},
-		fakeCommands(srv.f, "killCursors"))
+		fakeCommands(srv.Fake, "killCursors"))
 }
 
 // TestWatchOptionsSent checks the aggregate that each option and handle setting gives.
 func TestWatchOptionsSent(t *testing.T) {
 	ctx := t.Context()
-	srv := newStreamServer(t)
-	srv.insert("shop", "orders", orderDocs(1, 2, 3)...)
-	client := fakeClient(t, srv.f)
-	db := mustDB(t, client, "shop")
-	orders := mustColl(t, db, "orders")
-	secondary := mustColl(t, db, "orders", motor.WithReadPreference(readpref.SecondaryPreferred()), motor.WithReadConcern(readconcern.Majority()))
-	startAt := bson.Timestamp{T: streamEpoch + 2, I: 1}
+	srv := motortest.NewChangeStreamServer(t)
+	srv.Insert("shop", "orders", orderDocs(1, 2, 3)...)
+	client := fakeClient(t, srv.Fake)
+	db := client.Database("shop")
+	orders := db.Collection("orders")
+	secondary := db.Collection("orders", motor.WithReadPreference(readpref.SecondaryPreferred()), motor.WithReadConcern(readconcern.Majority()))
+	startAt := bson.Timestamp{T: motortest.StreamEpoch + 2, I: 1}
 	base := func(fields ...bson.E) bson.D {
 		return append(bson.D{{Key: "aggregate", Value: "orders"}}, fields...)
 	}
@@ -242,7 +240,7 @@ func TestWatchOptionsSent(t *testing.T) {
 				bson.E{Key: "fullDocument", Value: "whenAvailable"},
 				bson.E{Key: "fullDocumentBeforeChange", Value: "required"},
 				bson.E{Key: "showExpandedEvents", Value: true},
-				bson.E{Key: "startAfter", Value: streamToken(1)},
+				bson.E{Key: "startAfter", Value: motortest.StreamToken(1)},
 			)}},
 			bson.E{Key: "cursor", Value: bson.D{{Key: "batchSize", Value: int32(5)}}},
 			bson.E{Key: "readConcern", Value: bson.D{{Key: "level", Value: "majority"}}},
@@ -252,20 +250,20 @@ func TestWatchOptionsSent(t *testing.T) {
 		{"resumeAfter", orders, &motor.WatchOptions{ResumeAfter: struct {
 			Data string `bson:"_data"`
 		}{"0002"}}, append(base(
-			bson.E{Key: "pipeline", Value: bson.A{changeStreamStage(bson.E{Key: "resumeAfter", Value: streamToken(2)})}},
+			bson.E{Key: "pipeline", Value: bson.A{changeStreamStage(bson.E{Key: "resumeAfter", Value: motortest.StreamToken(2)})}},
 			bson.E{Key: "cursor", Value: bson.D{}}), tail...)},
 		{"startAtOperationTime", orders, &motor.WatchOptions{StartAtOperationTime: &startAt}, append(base(
 			bson.E{Key: "pipeline", Value: bson.A{changeStreamStage(bson.E{Key: "startAtOperationTime", Value: startAt})}},
 			bson.E{Key: "cursor", Value: bson.D{}}), tail...)},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
-			srv.f.Reset()
+			srv.Fake.Reset()
 			s, err := tc.coll.Watch(ctx, nil, tc.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close(ctx)
-			diff(t, "aggregate", []bson.D{tc.want}, fakeCommands(srv.f, "aggregate"))
+			diff(t, "aggregate", []bson.D{tc.want}, fakeCommands(srv.Fake, "aggregate"))
 		})
 	}
 
@@ -276,8 +274,8 @@ func TestWatchOptionsSent(t *testing.T) {
 			want []any
 		}{
 			{"now", &motor.WatchOptions{MaxAwaitTime: time.Millisecond}, nil},
-			{"resumeAfter", &motor.WatchOptions{ResumeAfter: streamToken(1), MaxAwaitTime: time.Millisecond}, []any{orderDocs(2)[0], orderDocs(3)[0]}},
-			{"startAfter", &motor.WatchOptions{StartAfter: streamToken(2), MaxAwaitTime: time.Millisecond}, []any{orderDocs(3)[0]}},
+			{"resumeAfter", &motor.WatchOptions{ResumeAfter: motortest.StreamToken(1), MaxAwaitTime: time.Millisecond}, []any{orderDocs(2)[0], orderDocs(3)[0]}},
+			{"startAfter", &motor.WatchOptions{StartAfter: motortest.StreamToken(2), MaxAwaitTime: time.Millisecond}, []any{orderDocs(3)[0]}},
 			{"startAtOperationTime", &motor.WatchOptions{StartAtOperationTime: &startAt, MaxAwaitTime: time.Millisecond}, []any{orderDocs(2)[0], orderDocs(3)[0]}},
 		} {
 			s := mustWatch(t)(orders.Watch(ctx, nil, tc.opts))
@@ -297,10 +295,10 @@ func TestWatchOptionsSent(t *testing.T) {
 	})
 
 	t.Run("a client's read preference", func(t *testing.T) {
-		c := fakeClient(t, srv.f, motor.WithReadPreference(readpref.Nearest()))
-		srv.f.Reset()
+		c := fakeClient(t, srv.Fake, motor.WithReadPreference(readpref.Nearest()))
+		srv.Fake.Reset()
 		_ = mustWatch(t)(c.Watch(ctx, nil, nil))
-		diff(t, "$readPreference", bson.D{{Key: "mode", Value: "nearest"}}, getField(fakeCommands(srv.f, "aggregate")[0], "$readPreference"))
+		diff(t, "$readPreference", bson.D{{Key: "mode", Value: "nearest"}}, getField(fakeCommands(srv.Fake, "aggregate")[0], "$readPreference"))
 	})
 }
 
@@ -309,9 +307,9 @@ func TestWatchOptionsSent(t *testing.T) {
 // options and its name on a collection stream, while Current stays the bytes the server sent.
 func TestWatchDecoding(t *testing.T) {
 	ctx := t.Context()
-	srv := newStreamServer(t)
+	srv := motortest.NewChangeStreamServer(t)
 	tokyo := time.FixedZone("JST", 9*3600)
-	db := fakeDB(t, srv.f, "shop", motor.WithCodecOptions(motor.CodecOptions{
+	db := fakeDB(t, srv.Fake, "shop", motor.WithCodecOptions(motor.CodecOptions{
 		DocumentType: reflect.TypeOf(bson.M{}), TZAware: true, TZInfo: tokyo,
 	}))
 	//nolint:staticcheck // the deprecated SON manipulators are what this test checks
@@ -320,11 +318,11 @@ func TestWatchDecoding(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	orders := mustColl(t, db, "orders", motor.WithCodecOptions(motor.CodecOptions{}))
+	orders := db.Collection("orders", motor.WithCodecOptions(motor.CodecOptions{}))
 	dbStream := mustWatch(t)(db.Watch(ctx, nil, nil))
 	collStream := mustWatch(t)(orders.Watch(ctx, nil, nil))
-	srv.insert("shop", "orders", bson.D{{Key: "_id", Value: int32(1)}, {Key: "item", Value: bson.D{{Key: "sku", Value: "tea"}}}})
-	wall := time.Unix(streamEpoch+1, 0)
+	srv.Insert("shop", "orders", bson.D{{Key: "_id", Value: int32(1)}, {Key: "item", Value: bson.D{{Key: "sku", Value: "tea"}}}})
+	wall := time.Unix(motortest.StreamEpoch+1, 0)
 
 	if !dbStream.Next(ctx) {
 		t.Fatal(dbStream.Err())
@@ -382,27 +380,27 @@ func TestWatchResume(t *testing.T) {
 	}{
 		{
 			"from now", &motor.WatchOptions{BatchSize: 2},
-			changeStreamStage(), changeStreamStage(bson.E{Key: "resumeAfter", Value: streamToken(3)}),
+			changeStreamStage(), changeStreamStage(bson.E{Key: "resumeAfter", Value: motortest.StreamToken(3)}),
 		},
 		{
-			"startAfter", &motor.WatchOptions{BatchSize: 2, StartAfter: streamToken(1), FullDocument: options.UpdateLookup},
-			changeStreamStage(bson.E{Key: "fullDocument", Value: "updateLookup"}, bson.E{Key: "startAfter", Value: streamToken(1)}),
-			changeStreamStage(bson.E{Key: "fullDocument", Value: "updateLookup"}, bson.E{Key: "resumeAfter", Value: streamToken(3)}),
+			"startAfter", &motor.WatchOptions{BatchSize: 2, StartAfter: motortest.StreamToken(1), FullDocument: options.UpdateLookup},
+			changeStreamStage(bson.E{Key: "fullDocument", Value: "updateLookup"}, bson.E{Key: "startAfter", Value: motortest.StreamToken(1)}),
+			changeStreamStage(bson.E{Key: "fullDocument", Value: "updateLookup"}, bson.E{Key: "resumeAfter", Value: motortest.StreamToken(3)}),
 		},
 	} {
 		t.Run(tc.desc, func(t *testing.T) {
 			ctx := t.Context()
-			srv := newStreamServer(t)
-			srv.insert("shop", "other", orderDocs(100)...) // position 1
-			proxy := motortest.NewProxy(t, srv.f.Addr())
+			srv := motortest.NewChangeStreamServer(t)
+			srv.Insert("shop", "other", orderDocs(100)...) // position 1
+			proxy := motortest.NewProxy(t, srv.Fake.Addr())
 			client, err := motor.Connect(proxy.URI(), motor.WithClientOptions(options.Client().SetHeartbeatInterval(time.Minute)))
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-			orders := mustColl(t, mustDB(t, client, "shop"), "orders")
+			orders := client.Database("shop").Collection("orders")
 			s := mustWatch(t)(orders.Watch(ctx, nil, tc.opts))
-			srv.insert("shop", "orders", orderDocs(1, 2, 3, 4, 5)...) // positions 2 to 6
+			srv.Insert("shop", "orders", orderDocs(1, 2, 3, 4, 5)...) // positions 2 to 6
 
 			events, tokens := nextEvents(t, s, 2)
 			proxy.SetFault(motortest.FaultReset) // the reply to the next getMore, events 3 and 4, never arrives
@@ -412,7 +410,7 @@ func TestWatchResume(t *testing.T) {
 			}
 			diff(t, "events, none lost or repeated", []any{orderDocs(1)[0], orderDocs(2)[0], orderDocs(3)[0], orderDocs(4)[0], orderDocs(5)[0]},
 				fullDocuments(append(events, more...)))
-			diff(t, "resume tokens", []bson.D{streamToken(2), streamToken(3), streamToken(4), streamToken(5), streamToken(6)},
+			diff(t, "resume tokens", []bson.D{motortest.StreamToken(2), motortest.StreamToken(3), motortest.StreamToken(4), motortest.StreamToken(5), motortest.StreamToken(6)},
 				append(tokens, moreTokens...))
 
 			aggregate := func(stage bson.D) bson.D {
@@ -429,7 +427,7 @@ func TestWatchResume(t *testing.T) {
 			// first batch has events 3 and 4; a getMore fetches event 5.
 			diff(t, "commands", []bson.D{
 				aggregate(tc.wantFirst), getMore(1), getMore(1), aggregate(tc.wantResume), getMore(2),
-			}, fakeCommands(srv.f))
+			}, fakeCommands(srv.Fake))
 		})
 	}
 }
@@ -507,14 +505,14 @@ func TestWatchArgs(t *testing.T) {
 // the server, reads "motor: watch <namespace>: <cause>" with the cause reachable.
 func TestWatchErrors(t *testing.T) {
 	ctx := t.Context()
-	srv := newStreamServer(t)
-	client := fakeClient(t, srv.f)
-	db := mustDB(t, client, "shop")
-	orders := mustColl(t, db, "orders")
+	srv := motortest.NewChangeStreamServer(t)
+	client := fakeClient(t, srv.Fake)
+	db := client.Database("shop")
+	orders := db.Collection("orders")
 	var nilCtx context.Context
 
 	t.Run("before any I/O", func(t *testing.T) {
-		srv.f.Reset()
+		srv.Fake.Reset()
 		for _, tc := range []struct {
 			desc string
 			do   func() (*motor.ChangeStream, error)
@@ -531,7 +529,7 @@ func TestWatchErrors(t *testing.T) {
 				t.Errorf("%s: %v, want ErrInvalidOption %q", tc.desc, err, tc.want)
 			}
 		}
-		if names := fakeNames(srv.f); len(names) != 0 {
+		if names := fakeNames(srv.Fake); len(names) != 0 {
 			t.Errorf("sent %v", names)
 		}
 	})
@@ -550,10 +548,10 @@ func TestWatchErrors(t *testing.T) {
 	})
 
 	t.Run("the server refuses the aggregate", func(t *testing.T) {
-		srv.f.Handle("aggregate", func(bson.D) bson.D {
+		srv.Fake.Handle("aggregate", func(bson.D) bson.D {
 			return motortest.CommandError(40573, "Location40573", "The $changeStream stage is only supported on replica sets")
 		})
-		defer srv.f.Handle("aggregate", srv.aggregate)
+		defer srv.Serve()
 		_, err := orders.Watch(ctx, nil, nil)
 		var ce mongo.CommandError
 		if !errors.As(err, &ce) || ce.Code != 40573 || fmtErr(err) != "motor: watch shop.orders: (Location40573) The $changeStream stage is only supported on replica sets" {
@@ -563,8 +561,8 @@ func TestWatchErrors(t *testing.T) {
 
 	t.Run("a getMore fails", func(t *testing.T) {
 		s := mustWatch(t)(orders.Watch(ctx, nil, nil))
-		srv.f.Handle("getMore", func(bson.D) bson.D { return motortest.CommandError(13, "Unauthorized", "not authorized") })
-		defer srv.f.Handle("getMore", srv.getMore)
+		srv.Fake.Handle("getMore", func(bson.D) bson.D { return motortest.CommandError(13, "Unauthorized", "not authorized") })
+		defer srv.Serve()
 		if s.Next(ctx) {
 			t.Fatal("Next: true")
 		}
@@ -585,7 +583,7 @@ func TestWatchErrors(t *testing.T) {
 		if err := s.Err(); !errors.Is(err, context.DeadlineExceeded) || !strings.HasPrefix(fmtErr(err), "motor: watch shop.orders: ") {
 			t.Errorf("Err = %v, want the deadline", err)
 		}
-		srv.insert("shop", "orders", orderDocs(7)...)
+		srv.Insert("shop", "orders", orderDocs(7)...)
 		if s.Next(ctx) || s.Alive() {
 			t.Fatal("Next after the stream ended: true, or Alive")
 		}
@@ -607,7 +605,7 @@ func TestWatchErrors(t *testing.T) {
 	})
 
 	t.Run("a disconnected client", func(t *testing.T) {
-		c := fakeClient(t, srv.f)
+		c := fakeClient(t, srv.Fake)
 		if err := c.Disconnect(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -624,7 +622,7 @@ func TestWatchErrors(t *testing.T) {
 func TestWatchServer(t *testing.T) {
 	ctx := t.Context()
 	db, _ := newDB(t)
-	coll := mustColl(t, db, "c")
+	coll := db.Collection("c")
 	s, err := coll.Watch(ctx, nil, &motor.WatchOptions{MaxAwaitTime: 100 * time.Millisecond})
 	if !motortest.Real() {
 		if err == nil || !strings.HasPrefix(err.Error(), "motor: watch "+coll.FullName()+": ") {
@@ -660,226 +658,4 @@ func serverErrCode(err error) int32 {
 		return ce.Code
 	}
 	return 0
-}
-
-// A change stream server for tests and examples: FerretDB has no change streams, so a scripted wire fake plays a
-// replica-set primary that serves them the way mongod does.
-
-// streamEpoch is the cluster time of the oplog's start: the entry at position p has clusterTime {T: streamEpoch+p,
-// I: 1} and a wallTime streamEpoch+p seconds after the Unix epoch.
-const streamEpoch = 1_700_000_000
-
-// streamToken is the resume token of oplog position p.
-func streamToken(p int) bson.D { return bson.D{{Key: "_data", Value: fmt.Sprintf("%04X", p)}} }
-
-// streamServer is a motortest.Fake that answers like a one-member replica set whose oplog it keeps: insert adds an
-// insert event per document; aggregate with a $changeStream first stage opens a cursor at the end of the oplog, or
-// after the token of resumeAfter or startAfter, or at startAtOperationTime; getMore returns the events that follow
-// (for a collection, a database, or with allChangesForCluster every namespace), at most batchSize, with the
-// postBatchResumeToken of the position read up to, and when none waits for one up to its maxTimeMS (one second by
-// default), as awaitData does; killCursors forgets cursors. Stages after $changeStream are not applied.
-type streamServer struct {
-	f *motortest.Fake
-
-	mu      sync.Mutex
-	oplog   []streamEntry // in position order
-	clock   int           // the position of the newest oplog entry, with or without an event
-	cursors map[int64]*streamCursor
-	lastID  int64
-	arrived chan struct{} // closed and replaced when the oplog grows
-}
-
-type streamEntry struct {
-	pos   int
-	event bson.D
-	db    string
-	coll  string
-}
-
-type streamCursor struct {
-	pos      int
-	db, coll string // the namespace watched: coll "" for a database, db "" for the cluster
-	ns       string // the cursor's namespace
-}
-
-func startStreamServer() (*streamServer, error) {
-	f, err := motortest.StartFake()
-	if err != nil {
-		return nil, err
-	}
-	s := &streamServer{f: f, cursors: map[int64]*streamCursor{}, arrived: make(chan struct{})}
-	fakeReplicaSet(f)
-	f.Handle("insert", s.insertCmd)
-	f.Handle("aggregate", s.aggregate)
-	f.Handle("getMore", s.getMore)
-	f.Handle("killCursors", s.killCursors)
-	return s, nil
-}
-
-// newStreamServer starts a stream server, closed at the end of the test.
-func newStreamServer(t testing.TB) *streamServer {
-	t.Helper()
-	s, err := startStreamServer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.f.Close)
-	return s
-}
-
-// insert adds an insert event for each document (each with an _id) into db.coll to the oplog.
-func (s *streamServer) insert(db, coll string, docs ...bson.D) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, doc := range docs {
-		s.clock++
-		p := s.clock
-		s.oplog = append(s.oplog, streamEntry{pos: p, db: db, coll: coll, event: bson.D{
-			{Key: "_id", Value: streamToken(p)},
-			{Key: "operationType", Value: "insert"},
-			{Key: "clusterTime", Value: bson.Timestamp{T: uint32(streamEpoch + p), I: 1}},
-			{Key: "wallTime", Value: bson.NewDateTimeFromTime(time.Unix(int64(streamEpoch+p), 0))},
-			{Key: "fullDocument", Value: doc},
-			{Key: "ns", Value: bson.D{{Key: "db", Value: db}, {Key: "coll", Value: coll}}},
-			{Key: "documentKey", Value: bson.D{{Key: "_id", Value: getField(doc, "_id")}}},
-		}})
-	}
-	close(s.arrived)
-	s.arrived = make(chan struct{})
-}
-
-func (s *streamServer) insertCmd(cmd bson.D) bson.D {
-	docs, _ := getField(cmd, "documents").(bson.A)
-	for _, d := range docs {
-		doc, _ := d.(bson.D)
-		s.insert(getField(cmd, "$db").(string), cmd[0].Value.(string), doc)
-	}
-	return motortest.OK(bson.E{Key: "n", Value: int32(len(docs))})
-}
-
-// streamPos is the oplog position of a resume token.
-func streamPos(token any) (int, bool) {
-	d, _ := token.(bson.D)
-	var p int
-	data, _ := getField(d, "_data").(string)
-	_, err := fmt.Sscanf(data, "%X", &p)
-	return p, err == nil
-}
-
-func (s *streamServer) aggregate(cmd bson.D) bson.D {
-	pipeline, _ := getField(cmd, "pipeline").(bson.A)
-	var spec bson.D
-	if len(pipeline) > 0 {
-		first, _ := pipeline[0].(bson.D)
-		if len(first) == 1 && first[0].Key == "$changeStream" {
-			spec, _ = first[0].Value.(bson.D)
-		}
-	}
-	if spec == nil {
-		return motortest.CommandError(2, "BadValue", "this test server only serves change streams")
-	}
-	db, _ := getField(cmd, "$db").(string)
-	c := &streamCursor{db: db, ns: db + ".$cmd.aggregate"}
-	if coll, ok := cmd[0].Value.(string); ok {
-		c.coll, c.ns = coll, db+"."+coll
-	}
-	if getField(spec, "allChangesForCluster") == true {
-		c.db = ""
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c.pos = s.clock
-	for _, key := range []string{"resumeAfter", "startAfter"} {
-		if tok := getField(spec, key); tok != nil {
-			p, ok := streamPos(tok)
-			if !ok || p > s.clock {
-				return motortest.CommandError(260, "InvalidResumeToken", fmt.Sprintf("bad resume token %v", tok))
-			}
-			c.pos = p
-		}
-	}
-	if ts, ok := getField(spec, "startAtOperationTime").(bson.Timestamp); ok {
-		c.pos = min(max(int(ts.T)-streamEpoch-1, 0), s.clock)
-	}
-	size := 101
-	if cur, _ := getField(cmd, "cursor").(bson.D); getField(cur, "batchSize") != nil {
-		size = int(getField(cur, "batchSize").(int32))
-	}
-	s.lastID++
-	s.cursors[s.lastID] = c
-	return s.batch(c, s.lastID, "firstBatch", size)
-}
-
-// next returns the events of the oplog after c's position for c's namespace, at most size, and the position read
-// up to: the last event's when there are size of them, else the end of the oplog. s.mu is held.
-func (s *streamServer) next(c *streamCursor, size int) (bson.A, int) {
-	events := bson.A{}
-	for _, e := range s.oplog {
-		if e.pos <= c.pos || (c.db != "" && e.db != c.db) || (c.coll != "" && e.coll != c.coll) {
-			continue
-		}
-		if len(events) == size {
-			return events, e.pos - 1
-		}
-		events = append(events, e.event)
-	}
-	return events, s.clock
-}
-
-// batch returns the reply of cursor id with the next events of c, at most size, and moves c on. s.mu is held.
-func (s *streamServer) batch(c *streamCursor, id int64, field string, size int) bson.D {
-	events, pos := s.next(c, size)
-	c.pos = pos
-	return motortest.OK(bson.E{Key: "cursor", Value: bson.D{
-		{Key: field, Value: events},
-		{Key: "postBatchResumeToken", Value: streamToken(pos)},
-		{Key: "id", Value: id},
-		{Key: "ns", Value: c.ns},
-	}})
-}
-
-func (s *streamServer) getMore(cmd bson.D) bson.D {
-	id, _ := cmd[0].Value.(int64)
-	size := 101
-	if n, ok := getField(cmd, "batchSize").(int32); ok {
-		size = int(n)
-	}
-	wait := time.Second
-	if ms, ok := getField(cmd, "maxTimeMS").(int64); ok {
-		wait = time.Duration(ms) * time.Millisecond
-	}
-	timeout := time.NewTimer(wait)
-	defer timeout.Stop()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for waited := false; ; {
-		c := s.cursors[id]
-		if c == nil {
-			return motortest.CommandError(43, "CursorNotFound", fmt.Sprintf("cursor id %d not found", id))
-		}
-		if events, _ := s.next(c, size); len(events) > 0 || waited {
-			return s.batch(c, id, "nextBatch", size)
-		}
-		arrived := s.arrived
-		s.mu.Unlock()
-		select {
-		case <-arrived:
-		case <-timeout.C:
-			waited = true
-		}
-		s.mu.Lock()
-	}
-}
-
-func (s *streamServer) killCursors(cmd bson.D) bson.D {
-	ids, _ := getField(cmd, "cursors").(bson.A)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, id := range ids {
-		if n, ok := id.(int64); ok {
-			delete(s.cursors, n)
-		}
-	}
-	return motortest.OK(bson.E{Key: "cursorsKilled", Value: ids}, bson.E{Key: "cursorsNotFound", Value: bson.A{}},
-		bson.E{Key: "cursorsAlive", Value: bson.A{}}, bson.E{Key: "cursorsUnknown", Value: bson.A{}})
 }

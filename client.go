@@ -98,16 +98,20 @@ func (c *Client) Mongo() *mongo.Client {
 //
 // The name is checked with PyMongo's rules: it must not be empty or contain ' ', '.', '$', '/', '\', '"' or NUL,
 // except for "$external". A bad name gives a [*NameError] that wraps [ErrInvalidName], naming the first offending
-// character of the name (PyMongo names the first in its own list order).
-func (c *Client) Database(name string, opts ...Option) (*Database, error) {
-	if err := validateDatabaseName(name); err != nil {
-		return nil, err
+// character of the name (PyMongo names the first in its own list order). The error stays in the handle, so that
+// handles chain (client.Database("blog").Collection("posts")): [Database.Err] reports it, and every operation on the
+// database and its collections returns it before any I/O. A bad option is kept the same way, as an
+// [ErrInvalidOption] error.
+func (c *Client) Database(name string, opts ...Option) *Database {
+	db := &Database{client: c, name: name, set: c.set, hooks: new(hookSlot)}
+	if db.err = validateDatabaseName(name); db.err == nil {
+		if s, err := c.set.derive(opts); err != nil {
+			db.err = err
+		} else {
+			db.set = s
+		}
 	}
-	s, err := c.set.derive(opts)
-	if err != nil {
-		return nil, err
-	}
-	return &Database{client: c, name: name, set: s, hooks: new(hookSlot)}, nil
+	return db
 }
 
 // SessionOptions are the options of [Client.StartSession]: the keyword arguments of Motor's

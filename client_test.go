@@ -15,8 +15,8 @@ import (
 func TestDisconnected(t *testing.T) {
 	ctx := t.Context()
 	c, _ := newClient(t)
-	db, _ := c.Database("app")
-	coll, _ := db.Collection("x")
+	db := c.Database("app")
+	coll := db.Collection("x")
 	if err := c.Disconnect(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func TestNewClient(t *testing.T) {
 	if c.Mongo() != mc {
 		t.Error("Mongo() is not the wrapped client")
 	}
-	db, _ := c.Database("newclient")
+	db := c.Database("newclient")
 	if db.Mongo().Name() != "newclient" {
 		t.Error("driver database name")
 	}

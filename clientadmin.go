@@ -201,11 +201,7 @@ func (c *Client) listDatabases(ctx context.Context, cmd bson.D) (*Database, []bs
 //
 // See https://www.mongodb.com/docs/manual/reference/command/dropDatabase/.
 func (c *Client) DropDatabase(ctx context.Context, name string) error {
-	db, err := c.Database(name)
-	if err != nil {
-		return err
-	}
-	return db.Drop(ctx)
+	return c.Database(name).Drop(ctx)
 }
 
 // Drop drops this database. It sends what [Client.DropDatabase] sends, with this database's write concern (the
@@ -264,7 +260,11 @@ func (c *Client) DefaultDatabase(opts ...Option) (*Database, error) {
 	if name == "" {
 		return nil, optionError("default database: the connection string names no database (mongodb://host/DATABASE)")
 	}
-	return c.Database(name, opts...)
+	db := c.Database(name, opts...)
+	if db.err != nil {
+		return nil, db.err
+	}
+	return db, nil
 }
 
 // uriDatabase returns the database that a connection string names in its path, unescaped; "" for none.

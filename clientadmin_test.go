@@ -124,9 +124,9 @@ func TestClientAdmin(t *testing.T) {
 	ctx := t.Context()
 	c, rec := newClient(t)
 	name := motortest.DBName(t)
-	db := mustDB(t, c, name)
+	db := c.Database(name)
 	t.Cleanup(func() { _ = db.Mongo().Drop(context.Background()) })
-	if _, err := mustColl(t, db, "c").InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil); err != nil {
+	if _, err := db.Collection("c").InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	admin := func(d ...bson.E) bson.D { return withDB("admin", d) }
@@ -222,11 +222,11 @@ func TestClientAdmin(t *testing.T) {
 		if err := wc.DropDatabase(ctx, name); err != nil {
 			t.Fatal(err)
 		}
-		wdb := mustDB(t, wc, name, motor.WithWriteConcern(writeconcern.Majority()))
+		wdb := wc.Database(name, motor.WithWriteConcern(writeconcern.Majority()))
 		if err := wdb.Drop(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if err := mustDB(t, wc, name).Drop(ctx); err != nil {
+		if err := wc.Database(name).Drop(ctx); err != nil {
 			t.Fatal(err)
 		}
 		w := func(v any) bson.E { return bson.E{Key: "writeConcern", Value: bson.D{{Key: "w", Value: v}}} }

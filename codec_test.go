@@ -17,10 +17,10 @@ import (
 func roundTrip(t *testing.T, db *motor.Database, name string, doc bson.D, co motor.CodecOptions) *motor.SingleResult {
 	t.Helper()
 	ctx := t.Context()
-	if _, err := mustColl(t, db, name).InsertOne(ctx, doc, nil); err != nil {
+	if _, err := db.Collection(name).InsertOne(ctx, doc, nil); err != nil {
 		t.Fatal(err)
 	}
-	return mustColl(t, db, name, motor.WithCodecOptions(co)).FindOne(ctx, bson.D{}, nil)
+	return db.Collection(name, motor.WithCodecOptions(co)).FindOne(ctx, bson.D{}, nil)
 }
 
 func TestCodecDocumentType(t *testing.T) {
@@ -123,7 +123,7 @@ func TestCodecUUIDRepresentation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.rep.String(), func(t *testing.T) {
-			coll := mustColl(t, db, "uuid_"+tt.rep.String(), motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: tt.rep}))
+			coll := db.Collection("uuid_"+tt.rep.String(), motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: tt.rep}))
 			if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "u", Value: u}}, nil); err != nil {
 				t.Fatal(err)
 			}
@@ -150,7 +150,7 @@ func TestCodecUUIDRepresentation(t *testing.T) {
 			}
 			diff(t, "typed", u, typed.U)
 			// Unspecified leaves the binary alone.
-			un, _ := coll.WithOptions(motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: motor.UUIDUnspecified}))
+			un := coll.WithOptions(motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: motor.UUIDUnspecified}))
 			var bin bson.M
 			if err := un.FindOne(ctx, bson.D{}, nil).Decode(&bin); err != nil {
 				t.Fatal(err)
@@ -162,7 +162,7 @@ func TestCodecUUIDRepresentation(t *testing.T) {
 	}
 	// Subtype 3 written as Java legacy reads as a different UUID through the Python legacy representation, and
 	// subtype 4 is standard whatever the representation (PyMongo 3.11 rules).
-	java := mustColl(t, db, "uuid_javaLegacy", motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: motor.UUIDStandard}))
+	java := db.Collection("uuid_javaLegacy", motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: motor.UUIDStandard}))
 	var viaStd bson.M
 	if err := java.FindOne(ctx, bson.D{}, nil).Decode(&viaStd); err != nil {
 		t.Fatal(err)
@@ -170,7 +170,7 @@ func TestCodecUUIDRepresentation(t *testing.T) {
 	if viaStd["u"].(motor.UUID).String() != "77665544-3322-1100-ffee-ddccbbaa9988" {
 		t.Errorf("java subtype 3 via standard = %v", viaStd["u"])
 	}
-	std := mustColl(t, db, "uuid_standard", motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: motor.UUIDJavaLegacy}))
+	std := db.Collection("uuid_standard", motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: motor.UUIDJavaLegacy}))
 	var viaJava bson.M
 	if err := std.FindOne(ctx, bson.D{}, nil).Decode(&viaJava); err != nil {
 		t.Fatal(err)
@@ -178,7 +178,7 @@ func TestCodecUUIDRepresentation(t *testing.T) {
 	diff(t, "subtype 4 via java", u, viaJava["u"])
 
 	// Encoding with unspecified fails before any I/O.
-	un := mustColl(t, db, "uuid_unspecified", motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: motor.UUIDUnspecified}))
+	un := db.Collection("uuid_unspecified", motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: motor.UUIDUnspecified}))
 	_, err := un.InsertOne(ctx, bson.D{{Key: "u", Value: u}}, nil)
 	if err == nil || !errors.Is(err, motor.ErrInvalidOption) {
 		t.Errorf("insert with unspecified: %v", err)

@@ -18,6 +18,9 @@ import (
 // database API needs next. Make one with [Database.Collection]. It holds settings inherited from its database unless
 // overridden, encodes values and decodes results with its codec options, and is safe for concurrent use. Operation
 // options are the driver's own option builders, passed through unchanged.
+//
+// A handle made with a bad name or option, or from a database with an error, holds that error instead of returning
+// it: [Collection.Err] reports it at once, and every operation returns it, wrapped, before any I/O.
 type Collection struct {
 	db   *Database
 	name string
@@ -36,6 +39,17 @@ type collHandle struct {
 // newCollection returns the handle on the collection name of db, with settings s.
 func newCollection(db *Database, name string, s settings) *Collection {
 	return &Collection{db: db, name: name, full: db.name + "." + name, set: s}
+}
+
+// readCall returns the door's description of the read op on c, and the read concern its command sends: retried once
+// as PyMongo's reads are, with the collection's read preference and read concern (primary and none inside a
+// transaction, whose own apply), sending maxTimeMS itself when maxTime is set.
+func (c *Collection) readCall(ctx context.Context, op string, maxTime time.Duration) (call, *readconcern.ReadConcern) {
+	cl := c.call(op)
+	cl.retryRead, cl.ownMaxTime = true, maxTime > 0
+	var rc *readconcern.ReadConcern
+	rc, cl.rp = c.set.forRead(ctx)
+	return cl, rc
 }
 
 // call returns the door's description of the operation op on c: errors read "motor: OP DB.NAME: CAUSE", documents
@@ -68,20 +82,32 @@ func (c *Collection) WriteConcern() *writeconcern.WriteConcern { return c.set.wr
 // String returns "motor.Collection(DB.NAME)".
 func (c *Collection) String() string { return fmt.Sprintf("motor.Collection(%s)", c.FullName()) }
 
-// WithOptions returns a copy of the collection with opts applied over its settings.
-func (c *Collection) WithOptions(opts ...Option) (*Collection, error) {
+// WithOptions returns a copy of the collection with opts applied over its settings. A bad option gives a handle that
+// holds the [ErrInvalidOption] error (see [Collection.Err]); a handle with an error keeps it.
+func (c *Collection) WithOptions(opts ...Option) *Collection {
+	if c.err != nil {
+		return c
+	}
 	s, err := c.set.derive(opts)
 	if err != nil {
-		return nil, err
+		bad := newCollection(c.db, c.name, c.set)
+		bad.err = err
+		return bad
 	}
-	return newCollection(c.db, c.name, s), nil
+	return newCollection(c.db, c.name, s)
 }
 
-// Mongo returns the driver collection beneath, with this handle's settings. After the client is disconnected it
-// returns nil.
+// Err returns the error the handle was made with: a [*NameError] wrapping [ErrInvalidName] for a bad name (its own or
+// its database's), an [ErrInvalidOption] error for a bad option, nil for a usable handle. Every operation on a handle
+// with an error returns that error, wrapped, before any I/O; Err reports it at once, like bufio.Scanner.Err and
+// mongo.SingleResult.Err.
+func (c *Collection) Err() error { return c.err }
+
+// Mongo returns the driver collection beneath, with this handle's settings. After the client is disconnected, or when
+// the handle has an error ([Collection.Err]), it returns nil.
 func (c *Collection) Mongo() *mongo.Collection {
 	cn := c.db.client.drv.load()
-	if cn == nil {
+	if cn == nil || c.err != nil {
 		return nil
 	}
 	return c.mongoColl(cn)
@@ -138,14 +164,10 @@ var countDocumentsTyped = []string{"aggregate", "pipeline", "cursor", "hint", "m
 //
 // See https://www.mongodb.com/docs/manual/reference/method/db.collection.countDocuments/.
 func (c *Collection) CountDocuments(ctx context.Context, filter any, opts *CountDocumentsOptions) (int64, error) {
-	cl := c.call("count documents")
-	cl.retryRead = true
 	if opts == nil {
 		opts = &CountDocumentsOptions{}
 	}
-	cl.ownMaxTime = opts.MaxTime > 0
-	var rc *readconcern.ReadConcern
-	rc, cl.rp = c.set.forRead(ctx)
+	cl, rc := c.readCall(ctx, "count documents", opts.MaxTime)
 	cmd, err := countDocumentsCmd(c.name, filter, opts, rc, c.set.codec.reg)
 	if err != nil {
 		return 0, cl.fail(err)
@@ -183,7 +205,7 @@ func countDocumentsCmd(name string, filter any, o *CountDocumentsOptions, rc *re
 	}
 	if filter == nil {
 		filter = bson.D{}
-	} else if err := checkDocument(reg, "the filter", filter); err != nil {
+	} else if err := checkIsDocument("the filter", filter); err != nil { // the driver encodes it, once
 		return nil, err
 	}
 	if err := checkHint(reg, "CountDocumentsOptions.Hint", o.Hint); err != nil {
@@ -233,4 +255,12 @@ func (c *Collection) Drop(ctx context.Context) error {
 	cl := c.call("drop")
 	_, err := c.db.dropCollection(ctx, cl, c.name, nil, c.set.wc)
 	return err
+}
+
+// checked returns c, or its error when it has one: for code that needs a usable handle before it goes on.
+func (c *Collection) checked() (*Collection, error) {
+	if c.err != nil {
+		return nil, c.err
+	}
+	return c, nil
 }

@@ -20,7 +20,7 @@ func kv(key string, value any) bson.E { return bson.E{Key: key, Value: value} }
 func TestCollectionCRUD(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t)
-	coll := mustColl(t, db, "crud")
+	coll := db.Collection("crud")
 	dbn := db.Name()
 
 	one, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "x", Value: 1}}, nil)
@@ -115,7 +115,7 @@ func TestCollectionCRUD(t *testing.T) {
 func TestBadDocumentErrors(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t)
-	coll := mustColl(t, db, "c")
+	coll := db.Collection("c")
 	rec.Reset()
 	_, err := db.ListCollectionNames(ctx, &motor.ListCollectionNamesOptions{Filter: 42})
 	if !errors.Is(err, motor.ErrInvalidOption) || err.Error() != "motor: the listCollections filter must be a document, not a int" {
@@ -138,7 +138,7 @@ func TestBadDocumentErrors(t *testing.T) {
 // names the operation and wraps the context's error.
 func TestContextErrors(t *testing.T) {
 	db, _ := newDB(t)
-	coll := mustColl(t, db, "c")
+	coll := db.Collection("c")
 	docs := make([]any, 10)
 	for i := range docs {
 		docs[i] = bson.D{{Key: "_id", Value: i}}

@@ -161,7 +161,7 @@ func TestCommand(t *testing.T) {
 	db, rec := newDB(t, motor.WithReadPreference(readpref.SecondaryPreferred()),
 		motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
 	dbn := db.Name()
-	insertN(t, mustColl(t, db, "c"), 3)
+	insertN(t, db.Collection("c"), 3)
 	rec.Reset()
 
 	t.Run("name", func(t *testing.T) {

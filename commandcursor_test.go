@@ -18,7 +18,7 @@ func TestCommandCursor(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t, motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
 	dbn := db.Name()
-	insertN(t, mustColl(t, db, "c"), 5)
+	insertN(t, db.Collection("c"), 5)
 	rec.Reset()
 
 	find := bson.D{{Key: "find", Value: "c"}, {Key: "sort", Value: bson.D{{Key: "_id", Value: int32(1)}}}, {Key: "batchSize", Value: int32(2)}}

@@ -172,7 +172,7 @@ func (db *Database) CreateCollection(ctx context.Context, name string, opts *Cre
 		}
 		return nil, err
 	}
-	return db.Collection(name, hopts...)
+	return db.Collection(name, hopts...), nil
 }
 
 // createCollectionCmd builds the create command for name. wc is the write concern to send (nil: none); reg checks

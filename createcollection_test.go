@@ -227,10 +227,7 @@ func TestCreateCollection(t *testing.T) {
 	})
 
 	t.Run("database write concern", func(t *testing.T) {
-		wdb, err := db.WithOptions(motor.WithWriteConcern(writeconcern.Majority()))
-		if err != nil {
-			t.Fatal(err)
-		}
+		wdb := db.WithOptions(motor.WithWriteConcern(writeconcern.Majority()))
 		rec.Reset()
 		coll, err := wdb.CreateCollection(ctx, "wc", nil)
 		if err != nil {
@@ -329,10 +326,7 @@ func TestCreateCollection(t *testing.T) {
 
 	t.Run("bad input: error before I/O", func(t *testing.T) {
 		rec.Reset()
-		w0, err := db.WithOptions(motor.WithWriteConcern(writeconcern.Unacknowledged()))
-		if err != nil {
-			t.Fatal(err)
-		}
+		w0 := db.WithOptions(motor.WithWriteConcern(writeconcern.Unacknowledged()))
 		for _, tc := range []struct {
 			db   *motor.Database
 			name string

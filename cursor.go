@@ -15,8 +15,8 @@ import (
 //
 // Next and TryNext fetch further batches with getMore when the current one is used up; Decode, All, ToList and
 // [ToListAs] decode documents with the codec options of the handle that made the cursor (a collection's for Find and
-// Aggregate, the database's for database-level cursors, or those the call was given), through the outgoing document
-// hooks (the deprecated SON manipulators); Current gives the bytes as the server sent them. ID is the server's cursor
+// Aggregate, the database's for database-level cursors, or those the call was given), through the database's document
+// hooks; Current gives the bytes as the server sent them. ID is the server's cursor
 // id (0 once the server holds no more results), Err reports what stopped iteration, and Close sends killCursors when
 // the server still holds the cursor. It wraps a driver cursor ([Cursor.Mongo]). A Cursor is not safe for concurrent
 // use; always Close it (All, and ToList reading to the end, close it for you).
@@ -53,26 +53,13 @@ func (c *Cursor) ID() int64 { return c.mc.ID() }
 // Next moves to the next document, fetching a batch with getMore when needed. It returns false when the results are
 // exhausted or an error happened; see [Cursor.Err].
 func (c *Cursor) Next(ctx context.Context) bool {
-	return c.step(ctx, c.mc.Next)
+	return iterate(ctx, &c.call, &c.err, c.mc.Next)
 }
 
 // TryNext is like Next but does not block waiting for a tailable cursor's next document: it returns false when no
 // document is ready; check [Cursor.Err] and [Cursor.ID] to tell that from the end of the results.
 func (c *Cursor) TryNext(ctx context.Context) bool {
-	return c.step(ctx, c.mc.TryNext)
-}
-
-// step runs next, the driver cursor's Next or TryNext, unless an error stopped iteration; a nil ctx stops it with
-// an error, as it does every iterator's ([ChangeStream.Next], [RawBatchCursor.Next]).
-func (c *Cursor) step(ctx context.Context, next func(context.Context) bool) bool {
-	if c.err != nil {
-		return false
-	}
-	if ctx == nil {
-		c.err = c.call.fail(errNilContext)
-		return false
-	}
-	return next(ctx)
+	return iterate(ctx, &c.call, &c.err, c.mc.TryNext)
 }
 
 // Current returns the raw bytes of the current document. They are valid until the next call to Next or TryNext.
@@ -151,7 +138,8 @@ func ToListAs[T any](ctx context.Context, cur *Cursor, n int) ([]T, error) {
 // toList decodes up to n documents of c (all when n <= 0) into Ts.
 func toList[T any](ctx context.Context, c *Cursor, n int) ([]T, error) {
 	if ctx == nil {
-		return nil, c.call.fail(errNilContext)
+		c.err = c.call.fail(errNilContext)
+		return nil, c.err
 	}
 	size := c.mc.RemainingBatchLength()
 	if n > 0 {
@@ -184,12 +172,7 @@ func (c *Cursor) Err() error {
 }
 
 // Close closes the cursor; if the server still holds it, the driver sends killCursors. Closing twice is fine.
-func (c *Cursor) Close(ctx context.Context) error {
-	if ctx == nil {
-		return c.call.fail(errNilContext)
-	}
-	return c.call.fail(c.mc.Close(ctx))
-}
+func (c *Cursor) Close(ctx context.Context) error { return closeIter(ctx, &c.call, c.mc.Close) }
 
 // RemainingBatchLength returns how many documents are left in the current batch.
 func (c *Cursor) RemainingBatchLength() int { return c.mc.RemainingBatchLength() }

@@ -15,7 +15,7 @@ import (
 func TestCursorDecodeWithCodec(t *testing.T) {
 	ctx := t.Context()
 	db, _ := newDB(t, motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
-	coll := mustColl(t, db, "cur")
+	coll := db.Collection("cur")
 	if _, err := coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}, {Key: "n", Value: bson.D{{Key: "a", Value: 1}}}}}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestCursorDecodeWithCodec(t *testing.T) {
 func TestCursorToList(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t, motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
-	coll := mustColl(t, db, "c")
+	coll := db.Collection("c")
 	insertN(t, coll, 5)
 	doc := func(i int) bson.D {
 		return bson.D{{Key: "_id", Value: int32(i)}, {Key: "sub", Value: bson.M{"i": int32(i)}}}

@@ -122,6 +122,9 @@ func (r DBRef) String() string {
 //
 // See https://www.mongodb.com/docs/manual/reference/database-references/#dbrefs.
 func (db *Database) Dereference(ctx context.Context, ref DBRef, opts *FindOneOptions) *SingleResult {
+	if db.err != nil {
+		return &SingleResult{err: opErr(fmt.Sprintf("dereference %v", ref), db.err)}
+	}
 	coll, err := db.refCollection(ref)
 	if err != nil {
 		return &SingleResult{err: err}
@@ -200,7 +203,7 @@ func (db *Database) refCollection(ref DBRef) (*Collection, error) {
 	if c := db.lastRef.Load(); c != nil && c.name == ref.Collection {
 		return c, nil
 	}
-	c, err := db.Collection(ref.Collection)
+	c, err := db.Collection(ref.Collection).checked()
 	if err == nil {
 		db.lastRef.Store(c)
 	}
@@ -215,15 +218,12 @@ func (c *Client) refCollection(ref DBRef, dbs map[string]*Database) (*Collection
 	}
 	db := dbs[ref.Database]
 	if db == nil {
-		var err error
-		if db, err = c.Database(ref.Database); err != nil {
-			return nil, err
-		}
+		db = c.Database(ref.Database)
 		if dbs != nil {
 			dbs[ref.Database] = db
 		}
 	}
-	return db.Collection(ref.Collection)
+	return db.Collection(ref.Collection).checked()
 }
 
 // dereferenceOne finds the document of ref in coll.

@@ -159,7 +159,7 @@ type person struct {
 func dbrefData(t testing.TB, db *motor.Database) {
 	t.Helper()
 	ctx := context.Background()
-	people := mustColl(t, db, "people")
+	people := db.Collection("people")
 	if _, err := people.InsertMany(ctx, []any{
 		bson.D{{Key: "_id", Value: int32(1)}, {Key: "name", Value: "ada"}},
 		bson.D{{Key: "_id", Value: int32(2)}, {Key: "name", Value: "bob"}},
@@ -167,7 +167,7 @@ func dbrefData(t testing.TB, db *motor.Database) {
 	}, nil); err != nil {
 		t.Fatal(err)
 	}
-	pets := mustColl(t, db, "pets")
+	pets := db.Collection("pets")
 	if _, err := pets.InsertMany(ctx, []any{
 		bson.D{{Key: "_id", Value: "rex"}, {Key: "kind", Value: "dog"}, {Key: "info", Value: bson.D{{Key: "age", Value: int32(3)}}}},
 		bson.D{{Key: "_id", Value: "tom"}, {Key: "kind", Value: "cat"}, {Key: "info", Value: bson.D{{Key: "age", Value: int32(5)}}}},
@@ -347,19 +347,13 @@ func TestDereferenceMany(t *testing.T) {
 func TestClientDereference(t *testing.T) {
 	ctx := t.Context()
 	c, rec := newClient(t)
-	db1, err := c.Database(motortest.DBName(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db2, err := c.Database(motortest.DBName(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db1 := c.Database(motortest.DBName(t))
+	db2 := c.Database(motortest.DBName(t))
 	for _, db := range []*motor.Database{db1, db2} {
 		t.Cleanup(func() { _ = db.Mongo().Drop(context.Background()) })
 	}
 	dbrefData(t, db1)
-	if _, err := mustColl(t, db2, "people").InsertOne(ctx, bson.D{{Key: "_id", Value: int32(1)}, {Key: "name", Value: "zed"}}, nil); err != nil {
+	if _, err := db2.Collection("people").InsertOne(ctx, bson.D{{Key: "_id", Value: int32(1)}, {Key: "name", Value: "zed"}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	rec.Reset()

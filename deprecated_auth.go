@@ -93,9 +93,9 @@ type authLogin struct {
 // ping (every new connection authenticates, so wrong credentials fail here), and swaps it in. It then closes the old
 // driver client once the operations in flight on it have ended; it waits for that until ctx is done, and after that
 // lets it finish in the background. Cursors and sessions made before the call stop working (the server-side cursors
-// belong to the old connections, as the seed warns for MongoDB 3.6+), and [Client.Mongo] returns the new driver
-// client. Every [Database] and [Collection] of the client, whatever its database, uses the new credential: like the
-// seed says, authentication is shared by all users of the client; use separate clients for separate identities.
+// belong to the old connections, as Motor 2.3 warns for MongoDB 3.6+), and [Client.Mongo] returns the new driver
+// client. Every [Database] and [Collection] of the client, whatever its database, uses the new credential: as
+// Motor 2.3 says, authentication is shared by all users of the client; use separate clients for separate identities.
 //
 // Credentials are remembered per database name, like PyMongo's cache: authenticating again on the same database
 // with the same credentials does nothing and needs no I/O; with other credentials it fails with
@@ -119,6 +119,9 @@ type authLogin struct {
 // credentials in the URI ("mongodb://user:pass@host/?authSource=db") or in [WithClientOptions] with
 // [options.Client]().SetAuth, given to [Connect], and use one client per identity.
 func (db *Database) Authenticate(ctx context.Context, name, password string, opts *AuthenticateOptions) error {
+	if db.err != nil {
+		return opErr("authenticate", db.err)
+	}
 	if ctx == nil {
 		return opErr("authenticate", errNilContext)
 	}
@@ -139,6 +142,9 @@ func (db *Database) Authenticate(ctx context.Context, name, password string, opt
 // Deprecated: PyMongo 3.x deprecated logout along with authenticate; PyMongo 4.0 and Motor 2.0 removed them.
 // Disconnect the authenticated client ([Client.Disconnect]) and use a client made without credentials.
 func (db *Database) Logout(ctx context.Context) error {
+	if db.err != nil {
+		return opErr("logout", db.err)
+	}
 	if ctx == nil {
 		return opErr("logout", errNilContext)
 	}

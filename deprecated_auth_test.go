@@ -140,7 +140,7 @@ func TestAuthenticate(t *testing.T) {
 	srv := authServer(t)
 	ctx := t.Context()
 	root := authRoot(t, srv)
-	rootDB := mustDB(t, root, "authdb")
+	rootDB := root.Database("authdb")
 	empty := &motor.AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}
 	if err := rootDB.AddUser(ctx, "alice", authSentinel, empty); err != nil {
 		t.Fatalf("AddUser alice: %v", err)
@@ -148,14 +148,14 @@ func TestAuthenticate(t *testing.T) {
 	if err := rootDB.AddUser(ctx, "bob", "bob-pw", empty); err != nil {
 		t.Fatalf("AddUser bob: %v", err)
 	}
-	if _, err := mustColl(t, rootDB, "c").InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}, bson.D{{Key: "_id", Value: 3}}}, nil); err != nil {
+	if _, err := rootDB.Collection("c").InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}, bson.D{{Key: "_id", Value: 3}}}, nil); err != nil {
 		t.Fatal(err)
 	}
 
 	rec := motortest.NewRecorder()
 	c := authClient(t, srv, options.Client().SetMonitor(rec.Monitor()))
-	db := mustDB(t, c, "authdb")
-	coll := mustColl(t, db, "c")
+	db := c.Database("authdb")
+	coll := db.Collection("c")
 	unauthorized := func(what string) {
 		t.Helper()
 		err := coll.FindOne(ctx, bson.D{}, nil).Err()
@@ -180,7 +180,7 @@ func TestAuthenticate(t *testing.T) {
 	unauthorized("after a failed Authenticate")
 
 	// An open cursor of the old driver client.
-	cur, err := mustColl(t, mustDB(t, root, "authdb"), "c").Find(ctx, bson.D{}, &motor.FindOptions{BatchSize: 1})
+	cur, err := root.Database("authdb").Collection("c").Find(ctx, bson.D{}, &motor.FindOptions{BatchSize: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,7 +200,7 @@ func TestAuthenticate(t *testing.T) {
 		t.Fatalf("FindOne after Authenticate: %v", err)
 	}
 	diff(t, "document", bson.D{{Key: "_id", Value: int32(2)}}, got)
-	other := mustColl(t, mustDB(t, c, "authdb"), "c")
+	other := c.Database("authdb").Collection("c")
 	if n, err := other.CountDocuments(ctx, bson.D{}, nil); err != nil || n != 3 {
 		t.Errorf("CountDocuments on a new handle = %d, %v", n, err)
 	}
@@ -223,7 +223,7 @@ func TestAuthenticate(t *testing.T) {
 		`motor: another user is already authenticated to database "authdb"; call Logout first` {
 		t.Errorf("other user: %v", err)
 	}
-	err = mustDB(t, c, "otherdb").Authenticate(ctx, "bob", "bob-pw", &motor.AuthenticateOptions{Source: "authdb"})
+	err = c.Database("otherdb").Authenticate(ctx, "bob", "bob-pw", &motor.AuthenticateOptions{Source: "authdb"})
 	if !errors.Is(err, motor.ErrAlreadyAuthenticated) || !strings.Contains(err.Error(), `call Logout on "authdb" first`) {
 		t.Errorf("other database: %v", err)
 	}
@@ -231,7 +231,7 @@ func TestAuthenticate(t *testing.T) {
 		t.Errorf("refused Authenticate calls sent %v", rec.Names())
 	}
 	// Logout on another database does nothing.
-	if err := mustDB(t, c, "otherdb").Logout(ctx); err != nil || c.Mongo() != second {
+	if err := c.Database("otherdb").Logout(ctx); err != nil || c.Mongo() != second {
 		t.Errorf("Logout on another database: %v (swapped: %v)", err, c.Mongo() != second)
 	}
 
@@ -250,7 +250,7 @@ func TestAuthenticate(t *testing.T) {
 
 	// Explicit mechanisms and a source: bob authenticates on another database against authdb.
 	for _, mech := range []motor.AuthMechanism{motor.AuthSCRAMSHA1, motor.AuthSCRAMSHA256} {
-		odb := mustDB(t, c, "otherdb")
+		odb := c.Database("otherdb")
 		if err := odb.Authenticate(ctx, "bob", "bob-pw", &motor.AuthenticateOptions{Source: "authdb", Mechanism: mech}); err != nil {
 			t.Fatalf("%s: %v", mech, err)
 		}
@@ -296,13 +296,13 @@ func TestAuthenticate(t *testing.T) {
 func TestAuthenticateConcurrent(t *testing.T) {
 	srv := authServer(t)
 	ctx := t.Context()
-	rootDB := mustDB(t, authRoot(t, srv), "authdb")
+	rootDB := authRoot(t, srv).Database("authdb")
 	if err := rootDB.AddUser(ctx, "alice", "alice-pw", &motor.AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}); err != nil {
 		t.Fatal(err)
 	}
 	c := authClient(t, srv, nil)
-	db := mustDB(t, c, "authdb")
-	coll := mustColl(t, db, "c")
+	db := c.Database("authdb")
+	coll := db.Collection("c")
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	errs := make(chan error, 100)
@@ -345,7 +345,7 @@ func TestAuthenticateReplacesClientCredentials(t *testing.T) {
 	srv := authServer(t)
 	ctx := t.Context()
 	c := authRoot(t, srv)
-	db := mustDB(t, c, "authdb")
+	db := c.Database("authdb")
 	if err := db.AddUser(ctx, "alice", "alice-pw", &motor.AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +368,7 @@ func TestAuthenticateErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := mustDB(t, c, "db")
+	db := c.Database("db")
 	if err := db.Authenticate(ctx, "u", "p", &motor.AuthenticateOptions{Mechanism: "MONGODB-CR"}); !errors.Is(err, motor.ErrInvalidOption) {
 		t.Errorf("MONGODB-CR: %v", err)
 	}
@@ -392,7 +392,7 @@ func TestAuthenticateErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = mustDB(t, nc, "db").Authenticate(ctx, "u", "p", nil)
+	err = nc.Database("db").Authenticate(ctx, "u", "p", nil)
 	if !errors.Is(err, motor.ErrInvalidOption) || !strings.Contains(err.Error(), "NewClient") {
 		t.Errorf("NewClient: %v", err)
 	}
@@ -439,7 +439,7 @@ func TestAuthPasswordNeverShown(t *testing.T) {
 			SetComponentLevel(options.LogComponentAll, options.LogLevelDebug))
 	}
 	root := authClient(t, srv, logged().SetAuth(options.Credential{Username: authRootUser, Password: authRootPassword, AuthSource: "admin"}))
-	rootDB := mustDB(t, root, "authdb")
+	rootDB := root.Database("authdb")
 	var errs []error
 	check := func(err error) {
 		if err != nil {
@@ -468,7 +468,7 @@ func TestAuthPasswordNeverShown(t *testing.T) {
 
 	// Authenticate: the sentinel as a wrong password, as a right one, argument errors, the cache.
 	c := authClient(t, srv, logged())
-	db := mustDB(t, c, "authdb")
+	db := c.Database("authdb")
 	err := db.Authenticate(ctx, authRootUser, authSentinel, &motor.AuthenticateOptions{Source: "admin"})
 	if err == nil {
 		t.Fatal("wrong password accepted")
@@ -481,7 +481,7 @@ func TestAuthPasswordNeverShown(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(db.Authenticate(ctx, "sam", authSentinel+"x", nil))
-	check(mustDB(t, c, "other").Authenticate(ctx, "sam", authSentinel, &motor.AuthenticateOptions{Source: "authdb"}))
+	check(c.Database("other").Authenticate(ctx, "sam", authSentinel, &motor.AuthenticateOptions{Source: "authdb"}))
 	if err := db.Logout(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -497,7 +497,7 @@ func TestAuthPasswordNeverShown(t *testing.T) {
 		t.Log(err)
 		authNoSecretErr(t, "error", err)
 	}
-	for _, v := range []any{c, db, root, rootDB, mustColl(t, db, "c")} {
+	for _, v := range []any{c, db, root, rootDB, db.Collection("c")} {
 		authNoSecret(t, "String", fmt.Sprintf("%v %+v %s", v, v, v))
 		authNoSecret(t, "GoString", fmt.Sprintf("%#v", v))
 	}

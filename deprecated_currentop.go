@@ -81,11 +81,11 @@ func (db *Database) CurrentOp(ctx context.Context, opts *CurrentOpOptions) (*Cur
 	if opts == nil {
 		opts = &CurrentOpOptions{}
 	}
-	admin, err := db.client.Database("admin")
-	if err != nil {
-		return nil, err
-	}
 	const op = "currentOp"
+	if db.err != nil {
+		return nil, opErr(op, db.err)
+	}
+	admin := db.client.Database("admin")
 	raw, err := admin.exec(ctx, call{op: op}, currentOpCmd(opts))
 	if err == nil {
 		return db.parseCurrentOp(raw, false)

@@ -65,7 +65,7 @@ func evalCmd(code any, args []any) (bson.D, error) {
 }
 
 // Error returns the error status of the last operation on this connection (sends {getlasterror: 1} to the primary):
-// PyMongo's Database.error(), obsolete in the seed. It returns (nil, nil) when the reply's "err" field is null (no
+// PyMongo's Database.error(), obsolete in Motor 2.3. It returns (nil, nil) when the reply's "err" field is null (no
 // error), and the whole reply, decoded with the default codec options, otherwise. (PyMongo also reset its view of the
 // server when err starts with "not master"; the driver monitors the topology itself, so motor does not.)
 //
@@ -81,7 +81,7 @@ func (db *Database) Error(ctx context.Context) (bson.D, error) {
 }
 
 // LastStatus returns the reply of {getlasterror: 1}, sent to the primary and decoded with the default codec
-// options, whatever it says: PyMongo's Database.last_status(), obsolete in the seed. As with [Database.Error], the
+// options, whatever it says: PyMongo's Database.last_status(), obsolete in Motor 2.3. As with [Database.Error], the
 // status is that of the pooled connection the command runs on. MongoDB 5.1 removed getLastError; such servers answer
 // CommandNotFound, and LastStatus returns an error that says so and wraps the server's.
 //
@@ -96,7 +96,7 @@ func (db *Database) LastStatus(ctx context.Context) (bson.D, error) {
 }
 
 // PreviousError returns the last error reported on this connection since the error history was reset (sends
-// {getpreverror: 1} to the primary): PyMongo's Database.previous_error(), obsolete in the seed. It returns
+// {getpreverror: 1} to the primary): PyMongo's Database.previous_error(), obsolete in Motor 2.3. It returns
 // (nil, nil) when the reply's "err" field is null, and the whole reply, decoded with the default codec options,
 // otherwise (also when the reply has no "err"). MongoDB 4.2 removed getPrevError; such servers answer
 // CommandNotFound, and PreviousError returns an error that says so and wraps the server's.
@@ -108,7 +108,7 @@ func (db *Database) PreviousError(ctx context.Context) (bson.D, error) {
 }
 
 // ResetErrorHistory clears the error history that [Database.PreviousError] reads (sends {reseterror: 1} to the
-// primary): PyMongo's Database.reset_error_history(), obsolete in the seed. MongoDB 5.0 removed resetError; such
+// primary): PyMongo's Database.reset_error_history(), obsolete in Motor 2.3. MongoDB 5.0 removed resetError; such
 // servers answer CommandNotFound, and ResetErrorHistory returns an error that says so and wraps the server's.
 //
 // Deprecated: resetError served only getPrevError, which MongoDB 4.2 removed; MongoDB 5.0 removed resetError, and

@@ -324,7 +324,7 @@ func (c *Collection) mapReduceResults(reply bson.Raw) ([]bson.D, error) {
 // collection name of this database, or {db, collection}. A reply without it gives nil, as PyMongo returns the reply.
 func (c *Collection) mapReduceOutput(result bson.RawValue) (*Collection, error) {
 	if name, ok := result.StringValueOK(); ok {
-		return c.db.Collection(name)
+		return c.db.Collection(name).checked()
 	}
 	doc, ok := result.DocumentOK()
 	if !ok {
@@ -334,12 +334,9 @@ func (c *Collection) mapReduceOutput(result bson.RawValue) (*Collection, error) 
 	collName, _ := doc.Lookup("collection").StringValueOK()
 	db := c.db
 	if dbName != "" && dbName != db.name {
-		var err error
-		if db, err = c.db.client.Database(dbName); err != nil {
-			return nil, err
-		}
+		db = c.db.client.Database(dbName)
 	}
-	return db.Collection(collName)
+	return db.Collection(collName).checked()
 }
 
 // ReindexOptions are the options of [Collection.Reindex]: the keyword arguments of Motor's reindex(session,

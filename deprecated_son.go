@@ -88,6 +88,9 @@ func (db *Database) sonLoad() *sonLists {
 // Deprecated: PyMongo 3.x deprecated add_son_manipulator and PyMongo 4.0 removed it; Motor 2.0 removed it.
 // Transform documents in your own code, or register per-type conversions with [WithCodecOptions].
 func (db *Database) AddSONManipulator(m SONManipulator) error {
+	if db.err != nil {
+		return opErr("AddSONManipulator "+db.name, db.err)
+	}
 	if m.Name == "" {
 		return optionError("AddSONManipulator: the manipulator needs a Name")
 	}
@@ -117,10 +120,10 @@ func (db *Database) AddSONManipulator(m SONManipulator) error {
 	}
 	hooks := &docHooks{state: next}
 	if len(next.in)+len(next.inCopy) > 0 {
-		hooks.incoming, hooks.replacing = next.incoming, next.replacing
+		hooks.write = next.transformIncoming
 	}
 	if len(next.out)+len(next.outCopy) > 0 {
-		hooks.outgoing = next.outgoing
+		hooks.read = next.outgoing
 	}
 	h.p.Store(hooks)
 	return nil
@@ -203,20 +206,11 @@ func (l *sonLists) outgoing(db *Database, coll *Collection, c *codec, raw bson.R
 	return raw, nil
 }
 
-// incoming turns one document to insert into coll into a bson.D and runs PyMongo's insert sequence over it.
-func (l *sonLists) incoming(coll *Collection, document any) (any, error) {
-	return l.transformIncoming(coll, document, true)
-}
-
-// replacing turns one replacement document for coll into a bson.D and runs the incoming manipulators over it as
-// PyMongo's _fix_incoming does for update(manipulate=True): the non-copying ones, then the copying ones, no _id added.
-func (l *sonLists) replacing(coll *Collection, document any) (any, error) {
-	return l.transformIncoming(coll, document, false)
-}
-
-// transformIncoming runs the incoming manipulators over document, adding an _id between the two lists when addID
-// is set and the document has none.
-func (l *sonLists) transformIncoming(coll *Collection, document any, addID bool) (any, error) {
+// transformIncoming runs the incoming manipulators over document, as PyMongo's insert sequence does: the non-copying
+// ones, then an _id when the document has none, then the copying ones. A replacement gets no _id, as PyMongo's
+// _fix_incoming runs them for update(manipulate=True).
+func (l *sonLists) transformIncoming(coll *Collection, document any, replace bool) (any, error) {
+	addID := !replace
 	raw, err := bsonutil.Encode(coll.set.codec.reg, document)
 	if err != nil {
 		return nil, fmt.Errorf("motor: encoding a document for the incoming SON manipulators: %w", err)

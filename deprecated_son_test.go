@@ -54,7 +54,7 @@ func TestSONManipulatorProperties(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := mustDB(t, c, "app")
+	db := c.Database("app")
 	empty := []string{}
 	diff(t, "empty", [][]string{empty, empty, empty, empty}, [][]string{db.IncomingManipulators(),
 		db.IncomingCopyingManipulators(), db.OutgoingManipulators(), db.OutgoingCopyingManipulators()})
@@ -74,17 +74,14 @@ func TestSONManipulatorProperties(t *testing.T) {
 	diff(t, "outgoing copying", []string{"C"}, db.OutgoingCopyingManipulators())
 
 	// Scope: handles derived from db share them, before or after; a new Client.Database handle has none.
-	same, err := db.WithOptions(motor.WithReadPreference(readpref.Secondary()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	same := db.WithOptions(motor.WithReadPreference(readpref.Secondary()))
 	diff(t, "WithOptions copy", []string{"D", "B", "A"}, same.IncomingManipulators())
-	diff(t, "a collection's database", []string{"D", "B", "A"}, mustColl(t, same, "x").Database().IncomingManipulators())
+	diff(t, "a collection's database", []string{"D", "B", "A"}, same.Collection("x").Database().IncomingManipulators())
 	if err := same.AddSONManipulator(sonTraceManip("E", false)); err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "added through the copy", []string{"E", "D", "B", "A"}, db.IncomingManipulators())
-	diff(t, "new handle", empty, mustDB(t, c, "app").IncomingManipulators())
+	diff(t, "new handle", empty, c.Database("app").IncomingManipulators())
 }
 
 // TestSONManipulators runs PyMongo's live check (motor-behaviour.md §17) on the embedded server.
@@ -92,9 +89,9 @@ func TestSONManipulators(t *testing.T) {
 	ctx := t.Context()
 	db, _ := newDB(t)
 	c := db.Client()
-	coll := mustColl(t, db, "docs") // made before the manipulators: it sees them
+	coll := db.Collection("docs") // made before the manipulators: it sees them
 	sonRegister(t, db)
-	plain := mustColl(t, mustDB(t, c, db.Name()), "docs") // another handle: no manipulators
+	plain := c.Database(db.Name()).Collection("docs") // another handle: no manipulators
 
 	res, err := coll.InsertOne(ctx, bson.D{{Key: "v", Value: 1}}, nil)
 	if err != nil {
@@ -186,7 +183,7 @@ func TestSONManipulators(t *testing.T) {
 func TestSONManipulatorIDOrder(t *testing.T) {
 	ctx := t.Context()
 	db, _ := newDB(t)
-	coll := mustColl(t, db, "ids")
+	coll := db.Collection("ids")
 	var seen []string
 	var mu sync.Mutex
 	probe := func(name string) func(bson.D, *motor.Collection) (bson.D, error) {
@@ -239,7 +236,7 @@ func TestSONManipulatorDecoding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	coll := mustColl(t, db, "people")
+	coll := db.Collection("people")
 	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"},
 		{Key: "sub", Value: bson.D{{Key: "k", Value: "v"}}}}, nil); err != nil {
 		t.Fatal(err)
@@ -256,10 +253,7 @@ func TestSONManipulatorDecoding(t *testing.T) {
 		t.Errorf("decoded %+v", person)
 	}
 	// A collection with its own codec options: the transform runs on plain BSON values, the codec after it.
-	typed, err := db.Collection("people", motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	typed := db.Collection("people", motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
 	var m bson.D
 	if err := typed.FindOne(ctx, bson.D{}, nil).Decode(&m); err != nil {
 		t.Fatal(err)
@@ -310,7 +304,7 @@ func TestSONManipulatorsConcurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := mustDB(t, c, "app")
+	db := c.Database("app")
 	raw, _ := bson.Marshal(bson.D{{Key: "a", Value: 1}})
 	var wg sync.WaitGroup
 	for i := range 4 {
@@ -343,7 +337,7 @@ func BenchmarkDecodeDoc(b *testing.B) {
 	raw, _ := bson.Marshal(bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}, {Key: "tags", Value: bson.A{"a", "b"}}})
 	for _, n := range []int{0, 1} {
 		b.Run(fmt.Sprint(n, " manipulators"), func(b *testing.B) {
-			db := mustDB(b, c, "app")
+			db := c.Database("app")
 			for range n {
 				_ = db.AddSONManipulator(motor.SONManipulator{Name: "Id", Outgoing: func(d bson.D, _ *motor.Collection) (bson.D, error) { return d, nil }})
 			}

@@ -195,12 +195,12 @@ func TestAddUserFake(t *testing.T) {
 	t.Run("argument errors before I/O", func(t *testing.T) {
 		f := motortest.NewFake(t)
 		c := fakeClient(t, f)
-		err := mustDB(t, c, "app").AddUser(t.Context(), "u", "pw", &motor.AddUserOptions{Extra: bson.D{{Key: "digestPassword", Value: true}}})
+		err := c.Database("app").AddUser(t.Context(), "u", "pw", &motor.AddUserOptions{Extra: bson.D{{Key: "digestPassword", Value: true}}})
 		if !errors.Is(err, motor.ErrInvalidOption) {
 			t.Errorf("error = %v", err)
 		}
 		//nolint:staticcheck // the nil-context check
-		if err := mustDB(t, c, "app").AddUser(nil, "u", "pw", nil); !errors.Is(err, motor.ErrInvalidOption) {
+		if err := c.Database("app").AddUser(nil, "u", "pw", nil); !errors.Is(err, motor.ErrInvalidOption) {
 			t.Errorf("nil ctx: %v", err)
 		}
 		if sent := fakeCommands(f); len(sent) != 0 {
@@ -217,18 +217,15 @@ func TestRemoveUserFake(t *testing.T) {
 	ctx := t.Context()
 
 	reply = motortest.OK()
-	if err := mustDB(t, c, "app").RemoveUser(ctx, "u"); err != nil {
+	if err := c.Database("app").RemoveUser(ctx, "u"); err != nil {
 		t.Fatal(err)
 	}
-	db, err := c.Database("app", motor.WithWriteConcern(writeconcern.Majority()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := c.Database("app", motor.WithWriteConcern(writeconcern.Majority()))
 	if err := db.RemoveUser(ctx, "v"); err != nil {
 		t.Fatal(err)
 	}
 	reply = motortest.CommandError(11, "UserNotFound", "User 'w@app' not found")
-	err = db.RemoveUser(ctx, "w")
+	err := db.RemoveUser(ctx, "w")
 	var ce mongo.CommandError
 	if !errors.As(err, &ce) || ce.Code != 11 || err.Error() != `motor: remove user "w": (UserNotFound) User 'w@app' not found` {
 		t.Errorf("error = %v", err)
@@ -252,12 +249,12 @@ func TestAddUserFerretDB(t *testing.T) {
 	root := authClient(t, srv, options.Client().SetMonitor(rec.Monitor()).SetAuth(options.Credential{
 		Username: authRootUser, Password: authRootPassword, AuthSource: "admin",
 	}))
-	db := mustDB(t, root, "usersdb")
+	db := root.Database("usersdb")
 	empty := bson.E{Key: "roles", Value: bson.A{}}
 	login := func(pw string) error {
 		t.Helper()
 		c := authClient(t, srv, nil)
-		return mustDB(t, c, "usersdb").Authenticate(ctx, "carol", pw, nil)
+		return c.Database("usersdb").Authenticate(ctx, "carol", pw, nil)
 	}
 	usersInfo := func() bson.D {
 		t.Helper()

@@ -15,8 +15,14 @@
 // [Connect] makes a [Client]; [Client.Database] a [Database] (Motor's client[name]); [Database.Collection] a
 // [Collection] (db[name], db.name and get_collection). Read preference, read concern, write concern and
 // [CodecOptions] are [Option] values; what a handle does not set it inherits from the handle it was made from,
-// and [Database.WithOptions] returns a changed copy. Handles are immutable (but for SON manipulators, see
-// [Database.AddSONManipulator]) and safe for concurrent use. Names are checked before any I/O ([ErrInvalidName]).
+// and [Database.WithOptions] returns a changed copy. Handles are immutable and safe for concurrent use. Names are
+// checked before any I/O ([ErrInvalidName]).
+//
+// The constructors return the handle alone, so that handles chain as the driver's do:
+// client.Database("blog").Collection("posts"). A bad name or option stays in the handle: [Database.Err] and
+// [Collection.Err] report it at once, like bufio.Scanner.Err, and every operation on the handle (or on a collection
+// of a database with an error) returns it, wrapped, before any I/O: "motor: find a b.posts: invalid database name
+// ...". Mongo returns nil on such a handle.
 //
 // # Calls
 //
@@ -38,7 +44,7 @@
 //
 // # Deprecated members
 //
-// What the seed marks DEPRECATED or OBSOLETE (add_user, authenticate, eval, error, the SON manipulators, ...) ships
+// What Motor 2.3 marks DEPRECATED or OBSOLETE (add_user, authenticate, eval, error, ...) ships
 // working, with a Deprecated paragraph naming its replacement. Where the server removed the command, the call still
 // sends it and wraps the server's error with the MongoDB version that removed it.
 //
@@ -48,4 +54,8 @@
 // Go) on SQLite on 127.0.0.1, like net/http/httptest; package github.com/gomotor/motor/motortest has test helpers and
 // runs FerretDB's binary as a child process without importing it. A program that imports only this package compiles
 // neither, and its go.sum names no FerretDB.
+//
+// Each example is a whole program: it starts its own server, FerretDB through motortest.StartServer (about 20 ms),
+// or a scripted motortest.Fake where FerretDB lacks the command, connects with [Connect] and checks every error.
+// Replace the server with your own MongoDB's URI: motor.Connect("mongodb://...").
 package motor

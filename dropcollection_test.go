@@ -50,9 +50,9 @@ func TestDropCollection(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t)
 	dbn := db.Name()
-	coll := mustColl(t, db, "c")
+	coll := db.Collection("c")
 	insertN(t, coll, 1)
-	insertN(t, mustColl(t, db, "d"), 1)
+	insertN(t, db.Collection("d"), 1)
 	rec.Reset()
 
 	got, err := db.DropCollection(ctx, "c", nil)
@@ -86,9 +86,9 @@ func TestDropCollection(t *testing.T) {
 	}
 
 	t.Run("database write concern", func(t *testing.T) {
-		wdb, _ := db.WithOptions(motor.WithWriteConcern(writeconcern.W1()))
+		wdb := db.WithOptions(motor.WithWriteConcern(writeconcern.W1()))
 		// A collection with another write concern: the database's is sent, as in PyMongo.
-		c := mustColl(t, wdb, "c", motor.WithWriteConcern(writeconcern.Majority()))
+		c := wdb.Collection("c", motor.WithWriteConcern(writeconcern.Majority()))
 		rec.Reset()
 		if _, err := wdb.DropCollection(ctx, c.Name(), nil); err != nil {
 			t.Fatal(err)

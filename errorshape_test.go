@@ -603,12 +603,11 @@ func TestErrorShapes(t *testing.T) {
 	}
 }
 
-// shapeDB and shapeColl are the handles of the rows. Handle constructors are changing to return only the handle
-// (errors wait for the first operation): these two are the only places of this file that call them.
+// shapeDB and shapeColl are the handles of the rows, checked before use.
 func shapeDB(t *testing.T, c *motor.Client, name string) *motor.Database {
 	t.Helper()
-	db, err := c.Database(name)
-	if err != nil {
+	db := c.Database(name)
+	if err := db.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -616,8 +615,8 @@ func shapeDB(t *testing.T, c *motor.Client, name string) *motor.Database {
 
 func shapeColl(t *testing.T, db *motor.Database, name string) *motor.Collection {
 	t.Helper()
-	coll, err := db.Collection(name)
-	if err != nil {
+	coll := db.Collection(name)
+	if err := coll.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return coll

@@ -9,18 +9,30 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 // Group the orders of a collection by item, largest total first.
 func ExampleCollection_Aggregate() {
 	ctx := context.Background()
-	orders, done := exampleColl("example_aggregate", "orders")
-	defer done()
-	_, _ = orders.InsertMany(ctx, []any{
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	orders := client.Database("example_aggregate").Collection("orders")
+	if _, err := orders.InsertMany(ctx, []any{
 		bson.D{{Key: "item", Value: "tea"}, {Key: "qty", Value: 2}},
 		bson.D{{Key: "item", Value: "jam"}, {Key: "qty", Value: 1}},
 		bson.D{{Key: "item", Value: "tea"}, {Key: "qty", Value: 3}},
-	}, nil)
+	}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	cur, err := orders.Aggregate(ctx, mongo.Pipeline{
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$item"}, {Key: "total", Value: bson.D{{Key: "$sum", Value: "$qty"}}}}}},
@@ -46,13 +58,24 @@ func ExampleCollection_Aggregate() {
 // $documents stage.
 func ExampleDatabase_Aggregate() {
 	ctx := context.Background()
-	f, db, stop := exampleFakeDB("app")
-	defer stop()
+	f, err := motortest.StartFake()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
 	f.Handle("aggregate", func(cmd bson.D) bson.D { // a MongoDB 5.1+ server, as far as $documents goes
-		stage := getField(cmd, "pipeline").(bson.A)[0].(bson.D)
-		docs := getField(stage, "$documents").(bson.A)
-		return cursorReply(0, "app.$cmd.aggregate", "firstBatch", docs...)
+		pipeline := cmd[1].Value.(bson.A) // {aggregate: 1, pipeline: [{$documents: [...]}], ...}
+		docs := pipeline[0].(bson.D)[0].Value
+		return motortest.OK(bson.E{Key: "cursor", Value: bson.D{
+			{Key: "id", Value: int64(0)}, {Key: "ns", Value: "app.$cmd.aggregate"}, {Key: "firstBatch", Value: docs},
+		}})
 	})
+	client, err := motor.Connect(f.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("app")
 
 	cur, err := db.Aggregate(ctx, bson.A{
 		bson.D{{Key: "$documents", Value: bson.A{bson.D{{Key: "x", Value: 1}}, bson.D{{Key: "x", Value: 2}}}}},
@@ -65,9 +88,9 @@ func ExampleDatabase_Aggregate() {
 		log.Fatal(err)
 	}
 	fmt.Println(docs)
-	cmd := f.Commands()[0]
-	fmt.Println(firstKeys(cmd), cmd[0].Value)
+	cmd := f.Commands()[0] // what motor sent
+	fmt.Println(cmd[0].Key, cmd[0].Value, cmd[1].Key, cmd[2].Key)
 	// Output:
 	// [{1} {2}]
-	// [aggregate pipeline cursor $db] 1
+	// aggregate 1 pipeline cursor
 }

@@ -10,14 +10,24 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 // Send inserts, updates, a replacement and a delete in one call, with PyMongo's model names; a driver model fits
 // in too. A duplicate key stops an ordered bulk write, and the error keeps the driver's BulkWriteException.
 func ExampleCollection_BulkWrite() {
 	ctx := context.Background()
-	stock, done := exampleColl("example_bulk_write", "stock")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	stock := client.Database("example_bulk_write").Collection("stock")
 
 	res, err := stock.BulkWrite(ctx, []motor.WriteModel{
 		motor.InsertOne{Document: bson.D{{Key: "_id", Value: "apple"}, {Key: "qty", Value: 5}}},
@@ -42,9 +52,12 @@ func ExampleCollection_BulkWrite() {
 		fmt.Println("failed model", bwe.WriteErrors[0].Index, "duplicate key", mongo.IsDuplicateKeyError(err))
 	}
 	n, err := stock.CountDocuments(ctx, bson.D{}, nil)
-	fmt.Println(n, err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(n)
 	// Output:
 	// inserted 3 modified 1 upserted map[2:plum] deleted 1
 	// failed model 1 duplicate key true
-	// 4 <nil>
+	// 4
 }

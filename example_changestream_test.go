@@ -10,49 +10,39 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
-
-// Change streams need a replica set or a sharded cluster, and FerretDB, the embedded test server, has none: these
-// examples run against a scripted stand-in for a replica set (see streamServer in changestream_test.go), which
-// records inserts as change events. Against MongoDB they read the same.
-
-// exampleReplicaSet starts the stand-in replica set and returns a client connected to it and a function that stops
-// both.
-func exampleReplicaSet() (*motor.Client, func()) {
-	srv, err := startStreamServer()
-	if err != nil {
-		log.Fatal(err)
-	}
-	client, err := motor.Connect(srv.f.URI())
-	if err != nil {
-		log.Fatal(err)
-	}
-	return client, func() {
-		_ = client.Disconnect(context.Background())
-		srv.f.Close()
-	}
-}
-
-// change is what the examples read of a change event.
-type change struct {
-	OperationType string `bson:"operationType"`
-	NS            struct {
-		DB   string `bson:"db"`
-		Coll string `bson:"coll"`
-	} `bson:"ns"`
-	FullDocument struct {
-		ID   int    `bson:"_id"`
-		Item string `bson:"item"`
-	} `bson:"fullDocument"`
-}
 
 // Watch a collection: each insert comes as a change event.
 func ExampleCollection_Watch() {
 	ctx := context.Background()
-	client, stop := exampleReplicaSet()
-	defer stop()
-	db, _ := client.Database("shop")
-	orders, _ := db.Collection("orders")
+	// Change streams need a replica set or a sharded cluster, and FerretDB has none: motortest's scripted
+	// replica-set primary serves them from the inserts it receives. Against MongoDB the code reads the same.
+	srv, err := motortest.StartChangeStreamServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+
+	// A change event, as far as this program reads it.
+	type change struct {
+		OperationType string `bson:"operationType"`
+		NS            struct {
+			DB   string `bson:"db"`
+			Coll string `bson:"coll"`
+		} `bson:"ns"`
+		FullDocument struct {
+			ID   int    `bson:"_id"`
+			Item string `bson:"item"`
+		} `bson:"fullDocument"`
+	}
+	db := client.Database("shop")
+	orders := db.Collection("orders")
 
 	stream, err := orders.Watch(ctx, mongo.Pipeline{
 		{{Key: "$match", Value: bson.D{{Key: "operationType", Value: "insert"}}}},
@@ -62,8 +52,12 @@ func ExampleCollection_Watch() {
 	}
 	defer stream.Close(ctx)
 
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}}, nil)
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}}, nil)
+	if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}}, nil); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	for i := 0; i < 2 && stream.Next(ctx); i++ { // a service would loop for as long as Next returns true
 		var c change
@@ -83,9 +77,32 @@ func ExampleCollection_Watch() {
 // Watch every collection of a database.
 func ExampleDatabase_Watch() {
 	ctx := context.Background()
-	client, stop := exampleReplicaSet()
-	defer stop()
-	db, _ := client.Database("shop")
+	// Change streams need a replica set or a sharded cluster, and FerretDB has none: motortest's scripted
+	// replica-set primary serves them from the inserts it receives. Against MongoDB the code reads the same.
+	srv, err := motortest.StartChangeStreamServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+
+	// A change event, as far as this program reads it.
+	type change struct {
+		OperationType string `bson:"operationType"`
+		NS            struct {
+			DB   string `bson:"db"`
+			Coll string `bson:"coll"`
+		} `bson:"ns"`
+		FullDocument struct {
+			ID   int    `bson:"_id"`
+			Item string `bson:"item"`
+		} `bson:"fullDocument"`
+	}
+	db := client.Database("shop")
 
 	stream, err := db.Watch(ctx, nil, nil)
 	if err != nil {
@@ -93,10 +110,14 @@ func ExampleDatabase_Watch() {
 	}
 	defer stream.Close(ctx)
 
-	orders, _ := db.Collection("orders")
-	users, _ := db.Collection("users")
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}}, nil)
-	_, _ = users.InsertOne(ctx, bson.D{{Key: "_id", Value: 7}}, nil)
+	orders := db.Collection("orders")
+	users := db.Collection("users")
+	if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}}, nil); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := users.InsertOne(ctx, bson.D{{Key: "_id", Value: 7}}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	for i := 0; i < 2 && stream.Next(ctx); i++ {
 		var c change
@@ -113,8 +134,31 @@ func ExampleDatabase_Watch() {
 // Watch every database of the deployment.
 func ExampleClient_Watch() {
 	ctx := context.Background()
-	client, stop := exampleReplicaSet()
-	defer stop()
+	// Change streams need a replica set or a sharded cluster, and FerretDB has none: motortest's scripted
+	// replica-set primary serves them from the inserts it receives. Against MongoDB the code reads the same.
+	srv, err := motortest.StartChangeStreamServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+
+	// A change event, as far as this program reads it.
+	type change struct {
+		OperationType string `bson:"operationType"`
+		NS            struct {
+			DB   string `bson:"db"`
+			Coll string `bson:"coll"`
+		} `bson:"ns"`
+		FullDocument struct {
+			ID   int    `bson:"_id"`
+			Item string `bson:"item"`
+		} `bson:"fullDocument"`
+	}
 
 	stream, err := client.Watch(ctx, nil, nil)
 	if err != nil {
@@ -122,12 +166,16 @@ func ExampleClient_Watch() {
 	}
 	defer stream.Close(ctx)
 
-	shop, _ := client.Database("shop")
-	hr, _ := client.Database("hr")
-	orders, _ := shop.Collection("orders")
-	staff, _ := hr.Collection("staff")
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil)
-	_, _ = staff.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}}, nil)
+	shop := client.Database("shop")
+	hr := client.Database("hr")
+	orders := shop.Collection("orders")
+	staff := hr.Collection("staff")
+	if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := staff.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	for i := 0; i < 2 && stream.Next(ctx); i++ {
 		var c change
@@ -145,27 +193,60 @@ func ExampleClient_Watch() {
 // lost in between, nor handled twice.
 func ExampleChangeStream_ResumeToken() {
 	ctx := context.Background()
-	client, stop := exampleReplicaSet()
-	defer stop()
-	db, _ := client.Database("shop")
-	orders, _ := db.Collection("orders")
+	// Change streams need a replica set or a sharded cluster, and FerretDB has none: motortest's scripted
+	// replica-set primary serves them from the inserts it receives. Against MongoDB the code reads the same.
+	srv, err := motortest.StartChangeStreamServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+
+	// A change event, as far as this program reads it.
+	type change struct {
+		OperationType string `bson:"operationType"`
+		NS            struct {
+			DB   string `bson:"db"`
+			Coll string `bson:"coll"`
+		} `bson:"ns"`
+		FullDocument struct {
+			ID   int    `bson:"_id"`
+			Item string `bson:"item"`
+		} `bson:"fullDocument"`
+	}
+	db := client.Database("shop")
+	orders := db.Collection("orders")
 
 	stream, err := orders.Watch(ctx, nil, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}}, nil)
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}}, nil)
+	if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}}, nil); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}}, nil); err != nil {
+		log.Fatal(err)
+	}
 	if !stream.Next(ctx) {
 		log.Fatal(stream.Err())
 	}
 	var c change
-	_ = stream.Decode(&c)
+	if err := stream.Decode(&c); err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println("handled", c.FullDocument.Item)
 	token := stream.ResumeToken() // a program would store it
-	_ = stream.Close(ctx)
+	if err := stream.Close(ctx); err != nil {
+		log.Fatal(err)
+	}
 
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 3}, {Key: "item", Value: "oil"}}, nil)
+	if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 3}, {Key: "item", Value: "oil"}}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	resumed, err := orders.Watch(ctx, nil, &motor.WatchOptions{ResumeAfter: token})
 	if err != nil {
@@ -173,7 +254,9 @@ func ExampleChangeStream_ResumeToken() {
 	}
 	defer resumed.Close(ctx)
 	for i := 0; i < 2 && resumed.Next(ctx); i++ {
-		_ = resumed.Decode(&c)
+		if err := resumed.Decode(&c); err != nil {
+			log.Fatal(err)
+		}
 		fmt.Println("handled", c.FullDocument.Item)
 	}
 	// Output:
@@ -186,10 +269,33 @@ func ExampleChangeStream_ResumeToken() {
 // work between changes.
 func ExampleChangeStream_TryNext() {
 	ctx := context.Background()
-	client, stop := exampleReplicaSet()
-	defer stop()
-	db, _ := client.Database("shop")
-	orders, _ := db.Collection("orders")
+	// Change streams need a replica set or a sharded cluster, and FerretDB has none: motortest's scripted
+	// replica-set primary serves them from the inserts it receives. Against MongoDB the code reads the same.
+	srv, err := motortest.StartChangeStreamServer()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+
+	// A change event, as far as this program reads it.
+	type change struct {
+		OperationType string `bson:"operationType"`
+		NS            struct {
+			DB   string `bson:"db"`
+			Coll string `bson:"coll"`
+		} `bson:"ns"`
+		FullDocument struct {
+			ID   int    `bson:"_id"`
+			Item string `bson:"item"`
+		} `bson:"fullDocument"`
+	}
+	db := client.Database("shop")
+	orders := db.Collection("orders")
 
 	stream, err := orders.Watch(ctx, nil, &motor.WatchOptions{MaxAwaitTime: 10 * time.Millisecond})
 	if err != nil {
@@ -199,7 +305,9 @@ func ExampleChangeStream_TryNext() {
 
 	for round := 1; round <= 3; round++ {
 		if round == 2 {
-			_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}}, nil)
+			if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}}, nil); err != nil {
+				log.Fatal(err)
+			}
 		}
 		if !stream.TryNext(ctx) {
 			if err := stream.Err(); err != nil {
@@ -209,7 +317,9 @@ func ExampleChangeStream_TryNext() {
 			continue
 		}
 		var c change
-		_ = stream.Decode(&c)
+		if err := stream.Decode(&c); err != nil {
+			log.Fatal(err)
+		}
 		fmt.Println(round, c.OperationType, c.FullDocument.Item)
 	}
 	// Output:

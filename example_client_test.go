@@ -2,6 +2,7 @@ package motor_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 
@@ -17,8 +18,17 @@ import (
 // A driver session travels in the context: every motor call made with ctx uses it.
 func ExampleClient_StartSession() {
 	ctx := context.Background()
-	coll, done := exampleColl("example_session", "people")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	coll := client.Database("example_session").Collection("people")
 
 	sess, err := coll.Database().Client().StartSession(ctx, nil)
 	if err != nil {
@@ -29,7 +39,10 @@ func ExampleClient_StartSession() {
 	if _, err := coll.InsertOne(sctx, bson.D{{Key: "_id", Value: 1}}, nil); err != nil {
 		log.Fatal(err)
 	}
-	n, _ := coll.CountDocuments(sctx, bson.D{}, nil)
+	n, err := coll.CountDocuments(sctx, bson.D{}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(n)
 	// Output: 1
 }
@@ -37,7 +50,12 @@ func ExampleClient_StartSession() {
 // Adopt motor in code that already has a driver client.
 func ExampleNewClient() {
 	ctx := context.Background()
-	uri, _ := motortest.SharedURI()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	uri := srv.URI()
 	mc, err := mongo.Connect(options.Client().ApplyURI(uri))
 	if err != nil {
 		log.Fatal(err)
@@ -48,19 +66,27 @@ func ExampleNewClient() {
 	}
 	defer client.Disconnect(ctx) // disconnects mc too
 
-	db, _ := client.Database("example_newclient")
+	db := client.Database("example_newclient")
 	fmt.Println(client.Mongo() == mc, db.Mongo().Name())
 	// Output: true example_newclient
 }
 
 func ExampleClient_Disconnect() {
 	ctx := context.Background()
-	uri, _ := motortest.SharedURI()
-	client, _ := motor.Connect(uri)
-	db, _ := client.Database("example_disconnect")
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	uri := srv.URI()
+	client, err := motor.Connect(uri)
+	if err != nil {
+		log.Fatal(err)
+	}
+	db := client.Database("example_disconnect")
 
 	fmt.Println(client.Disconnect(ctx))
-	_, err := db.Command(ctx, "ping", nil)
+	_, err = db.Command(ctx, "ping", nil)
 	fmt.Println(err)
 	// Output:
 	// <nil>
@@ -77,15 +103,23 @@ func ExampleConnect() {
 	// Output: motor.Client(127.0.0.1:27017) secondaryPreferred
 }
 
+// Handles chain as the driver's do. A bad name stays in the handle: Err reports it, and every operation on the
+// handle, or on its collections, returns it before any I/O.
 func ExampleClient_Database() {
-	client, _ := motor.Connect("mongodb://127.0.0.1:27017/")
+	client, err := motor.Connect("mongodb://127.0.0.1:27017/") // no I/O here, nor below
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer client.Disconnect(context.Background())
-	db, err := client.Database("app", motor.WithReadPreference(readpref.Nearest()))
-	fmt.Println(db.Name(), db.ReadPreference().Mode(), err)
+	db := client.Database("app", motor.WithReadPreference(readpref.Nearest()))
+	fmt.Println(db.Name(), db.ReadPreference().Mode(), db.Collection("posts").FullName())
 
-	_, err = client.Database("my.app")
-	fmt.Println(err)
+	bad := client.Database("my.app")
+	fmt.Println(bad.Err())
+	_, err = bad.Collection("posts").CountDocuments(context.Background(), bson.D{}, nil)
+	fmt.Println(errors.Is(err, motor.ErrInvalidName), err)
 	// Output:
-	// app nearest <nil>
+	// app nearest app.posts
 	// motor: invalid database name "my.app": must not contain the character '.'
+	// true motor: count documents my.app.posts: invalid database name "my.app": must not contain the character '.'
 }

@@ -9,12 +9,22 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 func ExampleClient_ListDatabaseNames() {
 	ctx := context.Background()
-	coll, done := exampleColl("example_listdbnames", "people")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	coll := client.Database("example_listdbnames").Collection("people")
 	if _, err := coll.InsertOne(ctx, bson.D{{Key: "name", Value: "Ada"}}, nil); err != nil { // creates the database
 		log.Fatal(err)
 	}
@@ -29,8 +39,17 @@ func ExampleClient_ListDatabaseNames() {
 
 func ExampleClient_ListDatabases() {
 	ctx := context.Background()
-	coll, done := exampleColl("example_listdbs", "people")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	coll := client.Database("example_listdbs").Collection("people")
 	if _, err := coll.InsertOne(ctx, bson.D{{Key: "name", Value: "Ada"}}, nil); err != nil {
 		log.Fatal(err)
 	}
@@ -57,25 +76,46 @@ func ExampleClient_ListDatabases() {
 
 func ExampleClient_DropDatabase() {
 	ctx := context.Background()
-	coll, done := exampleColl("example_dropdb", "people")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	coll := client.Database("example_dropdb").Collection("people")
 	if _, err := coll.InsertOne(ctx, bson.D{{Key: "name", Value: "Ada"}}, nil); err != nil {
 		log.Fatal(err)
 	}
-	client := coll.Database().Client()
+	client = coll.Database().Client()
 
 	if err := client.DropDatabase(ctx, "example_dropdb"); err != nil {
 		log.Fatal(err)
 	}
-	names, _ := client.ListDatabaseNames(ctx, nil)
+	names, err := client.ListDatabaseNames(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(slices.Contains(names, "example_dropdb"))
 	// Output: false
 }
 
 func ExampleDatabase_Drop() {
 	ctx := context.Background()
-	coll, done := exampleColl("example_dbdrop", "people")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	coll := client.Database("example_dbdrop").Collection("people")
 	if _, err := coll.InsertOne(ctx, bson.D{{Key: "name", Value: "Ada"}}, nil); err != nil {
 		log.Fatal(err)
 	}
@@ -83,15 +123,27 @@ func ExampleDatabase_Drop() {
 	if err := coll.Database().Drop(ctx); err != nil {
 		log.Fatal(err)
 	}
-	n, _ := coll.CountDocuments(ctx, bson.D{}, nil)
+	n, err := coll.CountDocuments(ctx, bson.D{}, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(n)
 	// Output: 0
 }
 
 func ExampleClient_ServerInfo() {
 	ctx := context.Background()
-	db, done := exampleDB("example_serverinfo")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("example_serverinfo")
 
 	info, err := db.Client().ServerInfo(ctx) // {buildinfo: 1} on admin
 	if err != nil {
@@ -114,13 +166,19 @@ func ExampleClient_DefaultDatabase() {
 	defer client.Disconnect(context.Background()) // Connect does no I/O, but it starts monitoring the server
 
 	db, err := client.DefaultDatabase()
-	fmt.Println(db.Name(), err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(db.Name())
 
-	other, _ := motor.Connect("mongodb://127.0.0.1:27017/")
+	other, err := motor.Connect("mongodb://127.0.0.1:27017/")
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer other.Disconnect(context.Background())
 	_, err = other.DefaultDatabase()
 	fmt.Println(err)
 	// Output:
-	// shop <nil>
+	// shop
 	// motor: default database: the connection string names no database (mongodb://host/DATABASE)
 }

@@ -10,28 +10,41 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 // Codec options change how results decode: here documents become bson.M and datetimes time.Time in a zone.
 func ExampleWithCodecOptions() {
 	ctx := context.Background()
-	db, done := exampleDB("example_codec")
-	defer done()
-	plain, _ := db.Collection("events")
-	_, _ = plain.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "at", Value: time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)}}, nil)
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("example_codec")
+	plain := db.Collection("events")
+	if _, err := plain.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "at", Value: time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)}}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	ist := time.FixedZone("IST", 5*3600+1800)
-	events, err := db.Collection("events", motor.WithCodecOptions(motor.CodecOptions{
+	events := db.Collection("events", motor.WithCodecOptions(motor.CodecOptions{
 		DocumentType: reflect.TypeOf(bson.M{}),
 		TZAware:      true,
 		TZInfo:       ist,
 	}))
-	if err != nil {
+	var naive, aware any
+	if err := plain.FindOne(ctx, bson.D{}, nil).Decode(&naive); err != nil {
 		log.Fatal(err)
 	}
-	var naive, aware any
-	_ = plain.FindOne(ctx, bson.D{}, nil).Decode(&naive)
-	_ = events.FindOne(ctx, bson.D{}, nil).Decode(&aware)
+	if err := events.FindOne(ctx, bson.D{}, nil).Decode(&aware); err != nil {
+		log.Fatal(err)
+	}
 	fmt.Printf("%T %T\n", naive, naive.(bson.D)[1].Value)
 	fmt.Printf("%T %v\n", aware, aware.(bson.M)["at"].(time.Time).Format(time.RFC3339))
 	// Output:
@@ -42,16 +55,35 @@ func ExampleWithCodecOptions() {
 // The UUID representation decides how a motor.UUID is stored; Motor 2.3's default is the Python legacy one.
 func ExampleUUIDRepresentation() {
 	ctx := context.Background()
-	db, done := exampleDB("example_uuid")
-	defer done()
-	u, _ := motor.ParseUUID("00112233-4455-6677-8899-aabbccddeeff")
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("example_uuid")
+	u, err := motor.ParseUUID("00112233-4455-6677-8899-aabbccddeeff")
+	if err != nil {
+		log.Fatal(err)
+	}
 	for _, rep := range []motor.UUIDRepresentation{motor.UUIDPythonLegacy, motor.UUIDStandard, motor.UUIDJavaLegacy} {
-		coll, _ := db.Collection(rep.String(), motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: rep}))
-		_, _ = coll.InsertOne(ctx, bson.D{{Key: "u", Value: u}}, nil)
-		raw, _ := coll.FindOne(ctx, bson.D{}, nil).Raw()
+		coll := db.Collection(rep.String(), motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: rep}))
+		if _, err := coll.InsertOne(ctx, bson.D{{Key: "u", Value: u}}, nil); err != nil {
+			log.Fatal(err)
+		}
+		raw, err := coll.FindOne(ctx, bson.D{}, nil).Raw()
+		if err != nil {
+			log.Fatal(err)
+		}
 		subtype, data := raw.Lookup("u").Binary()
 		var back struct{ U motor.UUID }
-		_ = coll.FindOne(ctx, bson.D{}, nil).Decode(&back)
+		if err := coll.FindOne(ctx, bson.D{}, nil).Decode(&back); err != nil {
+			log.Fatal(err)
+		}
 		fmt.Printf("%-12s subtype %d %x %v\n", rep, subtype, data, back.U == u)
 	}
 	// Output:
@@ -87,9 +119,14 @@ func ExampleNewTypeRegistry() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	raw, _ := bson.Marshal(bson.D{{Key: "price", Value: int64(250)}})
+	raw, err := bson.Marshal(bson.D{{Key: "price", Value: int64(250)}})
+	if err != nil {
+		log.Fatal(err)
+	}
 	var doc bson.M
-	_ = motor.CodecOptions{TypeRegistry: reg}.Decode(raw, &doc)
+	if err := (motor.CodecOptions{TypeRegistry: reg}).Decode(raw, &doc); err != nil {
+		log.Fatal(err)
+	}
 	fmt.Printf("%T %v\n", doc["price"], doc["price"])
 	// Output: motor_test.Money 250
 }

@@ -8,19 +8,31 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 // Run a command that returns a cursor; later batches come with getMore.
 func ExampleDatabase_CommandCursor() {
 	ctx := context.Background()
-	db, done := exampleDB("example_command_cursor")
-	defer done()
-	orders, _ := db.Collection("orders")
-	_, _ = orders.InsertMany(ctx, []any{
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("example_command_cursor")
+	orders := db.Collection("orders")
+	if _, err := orders.InsertMany(ctx, []any{
 		bson.D{{Key: "_id", Value: 1}, {Key: "item", Value: "tea"}},
 		bson.D{{Key: "_id", Value: 2}, {Key: "item", Value: "jam"}},
 		bson.D{{Key: "_id", Value: 3}, {Key: "item", Value: "oil"}},
-	}, nil)
+	}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	cur, err := db.CommandCursor(ctx, bson.D{
 		{Key: "find", Value: "orders"},

@@ -9,13 +9,23 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 // Create a capped collection; creating it again is ErrCollectionInvalid.
 func ExampleDatabase_CreateCollection() {
 	ctx := context.Background()
-	db, done := exampleDB("example_create_collection")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("example_create_collection")
 
 	events, err := db.CreateCollection(ctx, "events", &motor.CreateCollectionOptions{
 		Capped: true, Size: 1 << 20, Max: 1000,

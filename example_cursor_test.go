@@ -8,14 +8,26 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 // Iterate a query one document at a time.
 func ExampleCursor_Next() {
 	ctx := context.Background()
-	coll, done := exampleColl("example_cursor_next", "numbers")
-	defer done()
-	_, _ = coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}}, nil)
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	coll := client.Database("example_cursor_next").Collection("numbers")
+	if _, err := coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	cur, err := coll.Find(ctx, bson.D{}, &motor.FindOptions{Sort: bson.D{{Key: "_id", Value: 1}}})
 	if err != nil {
@@ -42,12 +54,23 @@ func ExampleCursor_Next() {
 // Decode every remaining document into a slice.
 func ExampleCursor_All() {
 	ctx := context.Background()
-	coll, done := exampleColl("example_cursor_all", "people")
-	defer done()
-	_, _ = coll.InsertMany(ctx, []any{
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	coll := client.Database("example_cursor_all").Collection("people")
+	if _, err := coll.InsertMany(ctx, []any{
 		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}},
 		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}},
-	}, nil)
+	}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	cur, err := coll.Find(ctx, bson.D{}, &motor.FindOptions{Sort: bson.D{{Key: "_id", Value: 1}}})
 	if err != nil {
@@ -67,9 +90,20 @@ func ExampleCursor_All() {
 // the server has more.
 func ExampleCursor_TryNext() {
 	ctx := context.Background()
-	coll, done := exampleColl("example_cursor_trynext", "people")
-	defer done()
-	_, _ = coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil)
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	coll := client.Database("example_cursor_trynext").Collection("people")
+	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	cur, err := coll.Find(ctx, bson.D{}, nil)
 	if err != nil {
@@ -83,11 +117,22 @@ func ExampleCursor_TryNext() {
 // Read a cursor a few documents at a time, as Motor's to_list(length) does; n <= 0 reads the rest and closes it.
 func ExampleCursor_ToList() {
 	ctx := context.Background()
-	coll, done := exampleColl("example_cursor_tolist", "numbers")
-	defer done()
-	_, _ = coll.InsertMany(ctx, []any{
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	coll := client.Database("example_cursor_tolist").Collection("numbers")
+	if _, err := coll.InsertMany(ctx, []any{
 		bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}, bson.D{{Key: "_id", Value: 3}},
-	}, nil)
+	}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	cur, err := coll.Find(ctx, bson.D{}, &motor.FindOptions{Sort: bson.D{{Key: "_id", Value: 1}}})
 	if err != nil {
@@ -115,13 +160,24 @@ func ExampleCursor_ToList() {
 // Decode a page of documents at a time into a Go type.
 func ExampleToListAs() {
 	ctx := context.Background()
-	coll, done := exampleColl("example_tolistas", "tasks")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	coll := client.Database("example_tolistas").Collection("tasks")
 	var tasks []any
 	for i := 1; i <= 5; i++ {
 		tasks = append(tasks, bson.D{{Key: "_id", Value: i}, {Key: "title", Value: fmt.Sprint("task ", i)}})
 	}
-	_, _ = coll.InsertMany(ctx, tasks, nil)
+	if _, err := coll.InsertMany(ctx, tasks, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	cur, err := coll.Find(ctx, bson.D{}, &motor.FindOptions{Sort: bson.D{{Key: "_id", Value: 1}}})
 	if err != nil {

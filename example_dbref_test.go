@@ -10,23 +10,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
-
-// examplePeople fills db.people with ada (_id 1), bob (_id 2) and cy (_id 3).
-func examplePeople(db *motor.Database) {
-	people, err := db.Collection("people")
-	if err != nil {
-		log.Fatal(err)
-	}
-	_, err = people.InsertMany(context.Background(), []any{
-		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ada"}, {Key: "team", Value: "db"}},
-		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}, {Key: "team", Value: "ui"}},
-		bson.D{{Key: "_id", Value: 3}, {Key: "name", Value: "cy"}, {Key: "team", Value: "db"}},
-	}, nil)
-	if err != nil {
-		log.Fatal(err)
-	}
-}
 
 func ExampleDBRef() {
 	// A document that references another, as MongoDB's DBRef convention stores it.
@@ -54,20 +39,42 @@ func ExampleDBRef() {
 
 func ExampleDatabase_Dereference() {
 	ctx := context.Background()
-	db, done := exampleDB("example_dereference")
-	defer done()
-	examplePeople(db)
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("example_dereference")
+	people := db.Collection("people")
+	if _, err := people.InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ada"}, {Key: "team", Value: "db"}},
+		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}, {Key: "team", Value: "ui"}},
+		bson.D{{Key: "_id", Value: 3}, {Key: "name", Value: "cy"}, {Key: "team", Value: "db"}},
+	}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	var person struct {
 		Name string `bson:"name"`
 	}
-	err := db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 2}, nil).Decode(&person)
-	fmt.Println(person.Name, err)
+	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 2}, nil).Decode(&person)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(person.Name)
 
 	// Find options pass through.
 	var doc bson.M
 	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 3}, &motor.FindOneOptions{Projection: bson.D{{Key: "team", Value: 1}}}).Decode(&doc)
-	fmt.Println(len(doc), doc["_id"], doc["team"], err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(doc), doc["_id"], doc["team"])
 
 	// A reference to no document: mongo.ErrNoDocuments, as from FindOne.
 	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 9}, nil).Decode(&person)
@@ -77,17 +84,33 @@ func ExampleDatabase_Dereference() {
 	err = db.Dereference(ctx, motor.DBRef{Collection: "people", ID: 2, Database: "hr"}, nil).Err()
 	fmt.Println(errors.Is(err, motor.ErrInvalidOption))
 	// Output:
-	// bob <nil>
-	// 2 3 db <nil>
+	// bob
+	// 2 3 db
 	// true
 	// true
 }
 
 func ExampleDatabase_DereferenceMany() {
 	ctx := context.Background()
-	db, done := exampleDB("example_dereference_many")
-	defer done()
-	examplePeople(db)
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("example_dereference_many")
+	people := db.Collection("people")
+	if _, err := people.InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ada"}, {Key: "team", Value: "db"}},
+		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}, {Key: "team", Value: "ui"}},
+		bson.D{{Key: "_id", Value: 3}, {Key: "name", Value: "cy"}, {Key: "team", Value: "db"}},
+	}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	// One query for all four references, however many there are.
 	refs := []motor.DBRef{
@@ -96,14 +119,14 @@ func ExampleDatabase_DereferenceMany() {
 		{Collection: "people", ID: 9},
 		{Collection: "people", ID: 3},
 	}
-	var people []*struct {
+	var found []*struct {
 		Name string `bson:"name"`
 	}
-	missing, err := db.DereferenceMany(ctx, refs, &people, nil)
+	missing, err := db.DereferenceMany(ctx, refs, &found, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	for i, p := range people {
+	for i, p := range found {
 		if p == nil {
 			fmt.Println(i, refs[i], "is dangling")
 			continue
@@ -121,36 +144,72 @@ func ExampleDatabase_DereferenceMany() {
 
 func ExampleClient_Dereference() {
 	ctx := context.Background()
-	hr, done := exampleDB("example_client_dereference")
-	defer done()
-	examplePeople(hr)
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	hr := client.Database("example_client_dereference")
+	people := hr.Collection("people")
+	if _, err := people.InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ada"}, {Key: "team", Value: "db"}},
+		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}, {Key: "team", Value: "ui"}},
+		bson.D{{Key: "_id", Value: 3}, {Key: "name", Value: "cy"}, {Key: "team", Value: "db"}},
+	}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	// A client resolves references that name their database.
 	var person bson.M
-	err := hr.Client().Dereference(ctx, motor.DBRef{Collection: "people", ID: 1, Database: "example_client_dereference"}, nil).Decode(&person)
-	fmt.Println(person["name"], err)
+	err = client.Dereference(ctx, motor.DBRef{Collection: "people", ID: 1, Database: "example_client_dereference"}, nil).Decode(&person)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(person["name"])
 
 	// A reference without a database needs a Database.
-	err = hr.Client().Dereference(ctx, motor.DBRef{Collection: "people", ID: 1}, nil).Err()
+	err = client.Dereference(ctx, motor.DBRef{Collection: "people", ID: 1}, nil).Err()
 	fmt.Println(err)
 	// Output:
-	// ada <nil>
+	// ada
 	// motor: cannot dereference DBRef(people, 1) from a Client: it names no database (use Database.Dereference)
 }
 
 func ExampleClient_DereferenceMany() {
 	ctx := context.Background()
-	hr, done := exampleDB("example_client_dereference_hr")
-	defer done()
-	examplePeople(hr)
-	shop, done2 := exampleDB("example_client_dereference_shop")
-	defer done2()
-	orders, _ := shop.Collection("orders")
-	_, _ = orders.InsertOne(ctx, bson.D{{Key: "_id", Value: "o-1"}, {Key: "item", Value: "tea"}}, nil)
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	hr := client.Database("example_client_dereference_hr")
+	people := hr.Collection("people")
+	if _, err := people.InsertMany(ctx, []any{
+		bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ada"}, {Key: "team", Value: "db"}},
+		bson.D{{Key: "_id", Value: 2}, {Key: "name", Value: "bob"}, {Key: "team", Value: "ui"}},
+		bson.D{{Key: "_id", Value: 3}, {Key: "name", Value: "cy"}, {Key: "team", Value: "db"}},
+	}, nil); err != nil {
+		log.Fatal(err)
+	}
+	shop := client.Database("example_client_dereference_shop")
+	orders := shop.Collection("orders")
+	if _, err := orders.InsertOne(ctx, bson.D{{Key: "_id", Value: "o-1"}, {Key: "item", Value: "tea"}}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	// One query per database and collection.
 	var docs []bson.M
-	missing, err := hr.Client().DereferenceMany(ctx, []motor.DBRef{
+	missing, err := client.DereferenceMany(ctx, []motor.DBRef{
 		{Collection: "orders", ID: "o-1", Database: "example_client_dereference_shop"},
 		{Collection: "people", ID: 2, Database: "example_client_dereference_hr"},
 		{Collection: "orders", ID: "o-2", Database: "example_client_dereference_shop"},

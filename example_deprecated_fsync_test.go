@@ -3,6 +3,7 @@ package motor_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"sync/atomic"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -11,15 +12,21 @@ import (
 	"github.com/gomotor/motor/motortest"
 )
 
-// exampleFsync starts a scripted stand-in for the fsync commands of mongod (FerretDB has none), which keeps its lock
-// count, and returns a client of it and a function that stops both.
-func exampleFsync() (*motor.Client, func()) {
-	f, db, stop := exampleFakeDB("admin")
-	var locks atomic.Int32
+func ExampleClient_Fsync() {
+	ctx := context.Background()
+	// FerretDB has no fsync: a scripted wire-level server answers like mongod, keeping its lock count.
+	f, err := motortest.StartFake()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	var locks atomic.Int32 // handlers run on the fake's goroutines
 	f.Handle("fsync", func(cmd bson.D) bson.D {
-		if getField(cmd, "lock") == true {
-			return motortest.OK(bson.E{Key: "numFiles", Value: int32(1)}, bson.E{Key: "lockCount", Value: locks.Add(1)},
-				bson.E{Key: "info", Value: "now locked against writes, use db.fsyncUnlock() to unlock"})
+		for _, e := range cmd {
+			if e.Key == "lock" && e.Value == true {
+				return motortest.OK(bson.E{Key: "numFiles", Value: int32(1)}, bson.E{Key: "lockCount", Value: locks.Add(1)},
+					bson.E{Key: "info", Value: "now locked against writes, use db.fsyncUnlock() to unlock"})
+			}
 		}
 		return motortest.OK(bson.E{Key: "numFiles", Value: int32(1)})
 	})
@@ -29,37 +36,54 @@ func exampleFsync() (*motor.Client, func()) {
 		}
 		return motortest.OK(bson.E{Key: "info", Value: "fsyncUnlock completed"}, bson.E{Key: "lockCount", Value: locks.Add(-1)})
 	})
-	return db.Client(), stop
-}
-
-func ExampleClient_Fsync() {
-	ctx := context.Background()
-	client, stop := exampleFsync()
-	defer stop()
+	client, err := motor.Connect(f.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
 
 	// Flush and lock against writes, for a backup of the data files; then unlock.
-	err := client.Fsync(ctx, &motor.FsyncOptions{Lock: true}) //nolint:staticcheck // the example of a deprecated method
-	fmt.Println(err)
-	fmt.Println(client.Unlock(ctx)) //nolint:staticcheck // the example of a deprecated method
+	if err := client.Fsync(ctx, &motor.FsyncOptions{Lock: true}); err != nil { //nolint:staticcheck // the example of a deprecated method
+		log.Fatal(err)
+	}
+	if err := client.Unlock(ctx); err != nil { //nolint:staticcheck // the example of a deprecated method
+		log.Fatal(err)
+	}
 
 	// The replacement: run the command, which returns its reply.
-	admin, _ := client.Database("admin")
+	admin := client.Database("admin")
 	reply, err := admin.Command(ctx, "fsync", &motor.CommandOptions{Extra: bson.D{{Key: "lock", Value: true}}})
-	fmt.Println("lockCount", getField(reply, "lockCount"), err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(reply.String())
 	reply, err = admin.Command(ctx, "fsyncUnlock", nil)
-	fmt.Println("lockCount", getField(reply, "lockCount"), err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(reply.String())
 	// Output:
-	// <nil>
-	// <nil>
-	// lockCount 1 <nil>
-	// lockCount 0 <nil>
+	// {"numFiles":{"$numberInt":"1"},"lockCount":{"$numberInt":"1"},"info":"now locked against writes, use db.fsyncUnlock() to unlock","ok":{"$numberDouble":"1.0"}}
+	// {"info":"fsyncUnlock completed","lockCount":{"$numberInt":"0"},"ok":{"$numberDouble":"1.0"}}
 }
 
 // Unlock is not an error when the server is not locked, as in PyMongo.
 func ExampleClient_Unlock() {
 	ctx := context.Background()
-	client, stop := exampleFsync()
-	defer stop()
+	// FerretDB has no fsyncUnlock: a scripted wire-level server answers like a mongod that is not locked.
+	f, err := motortest.StartFake()
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	f.Handle("fsyncUnlock", func(bson.D) bson.D {
+		return motortest.CommandError(125, "CommandFailed", "fsyncUnlock called when not locked")
+	})
+	client, err := motor.Connect(f.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
 
 	fmt.Println(client.Unlock(ctx)) //nolint:staticcheck // the example of a deprecated method
 	// Output: <nil>

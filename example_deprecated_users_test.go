@@ -8,15 +8,27 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 func ExampleDatabase_AddUser() {
 	ctx := context.Background()
-	root, _, stop := exampleAuthServer("root-secret")
-	defer stop()
-	db, _ := root.Database("reports")
+	// FerretDB with authentication on, whose first user is root on admin.
+	srv, err := motortest.StartServer(ctx, &motortest.ServerOptions{Auth: &motortest.Auth{Username: "root", Password: "root-secret"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	rootCred := options.Credential{Username: "root", Password: "root-secret", AuthSource: "admin"}
+	root, err := motor.Connect(srv.URI(), motor.WithClientOptions(options.Client().SetAuth(rootCred)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer root.Disconnect(ctx)
+	db := root.Database("reports")
 
 	// FerretDB accepts only empty roles; on MongoDB, leave roles out for the default dbOwner, or name your own.
 	opts := &motor.AddUserOptions{Extra: bson.D{
@@ -41,7 +53,7 @@ func ExampleDatabase_AddUser() {
 	fmt.Println(db.AddUser(ctx, "reporter", "second-password", nil))
 
 	// PyMongo's default role is refused by FerretDB, and its error comes back.
-	err := db.AddUser(ctx, "viewer", "pw", &motor.AddUserOptions{ReadOnly: true})
+	err = db.AddUser(ctx, "viewer", "pw", &motor.AddUserOptions{ReadOnly: true})
 	fmt.Println(err)
 	// Output:
 	// reports.reporter [SCRAM-SHA-256]
@@ -51,15 +63,25 @@ func ExampleDatabase_AddUser() {
 
 func ExampleDatabase_RemoveUser() {
 	ctx := context.Background()
-	root, _, stop := exampleAuthServer("root-secret")
-	defer stop()
-	db, _ := root.Database("reports")
+	// FerretDB with authentication on, whose first user is root on admin.
+	srv, err := motortest.StartServer(ctx, &motortest.ServerOptions{Auth: &motortest.Auth{Username: "root", Password: "root-secret"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	rootCred := options.Credential{Username: "root", Password: "root-secret", AuthSource: "admin"}
+	root, err := motor.Connect(srv.URI(), motor.WithClientOptions(options.Client().SetAuth(rootCred)))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer root.Disconnect(ctx)
+	db := root.Database("reports")
 	if err := db.AddUser(ctx, "reporter", "pw", &motor.AddUserOptions{Extra: bson.D{{Key: "roles", Value: bson.A{}}}}); err != nil {
 		log.Fatal(err)
 	}
 
 	fmt.Println(db.RemoveUser(ctx, "reporter"))
-	err := db.RemoveUser(ctx, "reporter")
+	err = db.RemoveUser(ctx, "reporter")
 	var ce mongo.CommandError
 	fmt.Println(errors.As(err, &ce), ce.Code, err)
 	// Output:

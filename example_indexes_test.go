@@ -9,13 +9,23 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 // Create a unique compound index; its name is generated from the keys as PyMongo generates it.
 func ExampleCollection_CreateIndex() {
 	ctx := context.Background()
-	users, done := exampleColl("example_create_index", "users")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	users := client.Database("example_create_index").Collection("users")
 
 	name, err := users.CreateIndex(ctx, bson.D{{Key: "email", Value: 1}, {Key: "created", Value: -1}}, &motor.CreateIndexOptions{
 		IndexOptions: motor.IndexOptions{Unique: true},
@@ -37,8 +47,17 @@ func ExampleCollection_CreateIndex() {
 // Create several indexes with one command.
 func ExampleCollection_CreateIndexes() {
 	ctx := context.Background()
-	orders, done := exampleColl("example_create_indexes", "orders")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	orders := client.Database("example_create_indexes").Collection("orders")
 
 	names, err := orders.CreateIndexes(ctx, []motor.IndexModel{
 		{Keys: bson.D{{Key: "customer", Value: 1}, {Key: "date", Value: -1}}},
@@ -55,8 +74,17 @@ func ExampleCollection_CreateIndexes() {
 // Drop an index by name, or by its keys through IndexName.
 func ExampleCollection_DropIndex() {
 	ctx := context.Background()
-	orders, done := exampleColl("example_drop_index", "orders")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	orders := client.Database("example_drop_index").Collection("orders")
 	if _, err := orders.CreateIndexes(ctx, []motor.IndexModel{
 		{Keys: bson.D{{Key: "sku", Value: 1}}},
 		{Keys: bson.D{{Key: "date", Value: -1}}, IndexOptions: motor.IndexOptions{Name: "recent"}},
@@ -86,8 +114,17 @@ func ExampleCollection_DropIndex() {
 // Drop every index but the one on _id.
 func ExampleCollection_DropIndexes() {
 	ctx := context.Background()
-	orders, done := exampleColl("example_drop_indexes", "orders")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	orders := client.Database("example_drop_indexes").Collection("orders")
 	if _, err := orders.CreateIndex(ctx, bson.D{{Key: "sku", Value: 1}}, nil); err != nil {
 		log.Fatal(err)
 	}
@@ -107,8 +144,17 @@ func ExampleCollection_DropIndexes() {
 // Iterate over the listIndexes documents, decoded into a struct.
 func ExampleCollection_ListIndexes() {
 	ctx := context.Background()
-	users, done := exampleColl("example_list_indexes", "users")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	users := client.Database("example_list_indexes").Collection("users")
 	if _, err := users.CreateIndex(ctx, bson.D{{Key: "email", Value: 1}}, &motor.CreateIndexOptions{
 		IndexOptions: motor.IndexOptions{Unique: true},
 	}); err != nil {
@@ -138,8 +184,17 @@ func ExampleCollection_ListIndexes() {
 // Read the indexes by name, each key in the order of the index.
 func ExampleCollection_IndexInformation() {
 	ctx := context.Background()
-	events, done := exampleColl("example_index_information", "events")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	events := client.Database("example_index_information").Collection("events")
 	if _, err := events.CreateIndex(ctx, bson.D{{Key: "user", Value: 1}, {Key: "at", Value: -1}}, nil); err != nil {
 		log.Fatal(err)
 	}
@@ -163,7 +218,10 @@ func ExampleCollection_IndexInformation() {
 // The name PyMongo generates for an index.
 func ExampleIndexName() {
 	name, err := motor.IndexName(bson.D{{Key: "loc", Value: "2dsphere"}, {Key: "at", Value: -1}})
-	fmt.Println(name, err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(name)
 	// Output:
-	// loc_2dsphere_at_-1 <nil>
+	// loc_2dsphere_at_-1
 }

@@ -9,15 +9,29 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 // List the collections with their information, filtered on their options.
 func ExampleDatabase_ListCollections() {
 	ctx := context.Background()
-	db, done := exampleDB("example_list_collections")
-	defer done()
-	_, _ = db.CreateCollection(ctx, "events", &motor.CreateCollectionOptions{Capped: true, Size: 4096})
-	_, _ = db.CreateCollection(ctx, "users", nil)
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("example_list_collections")
+	if _, err := db.CreateCollection(ctx, "events", &motor.CreateCollectionOptions{Capped: true, Size: 4096}); err != nil {
+		log.Fatal(err)
+	}
+	if _, err := db.CreateCollection(ctx, "users", nil); err != nil {
+		log.Fatal(err)
+	}
 
 	cur, err := db.ListCollections(ctx, &motor.ListCollectionsOptions{
 		Filter: bson.D{{Key: "options.capped", Value: true}},
@@ -44,10 +58,21 @@ func ExampleDatabase_ListCollections() {
 // List collection names, all or by a filter on the name.
 func ExampleDatabase_ListCollectionNames() {
 	ctx := context.Background()
-	db, done := exampleDB("example_list_collection_names")
-	defer done()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("example_list_collection_names")
 	for _, name := range []string{"orders", "order_lines", "users"} {
-		_, _ = db.CreateCollection(ctx, name, nil)
+		if _, err := db.CreateCollection(ctx, name, nil); err != nil {
+			log.Fatal(err)
+		}
 	}
 
 	names, err := db.ListCollectionNames(ctx, nil)

@@ -15,7 +15,12 @@ import (
 // Pass any driver option to Connect: here a command monitor that sees each command sent.
 func ExampleWithClientOptions() {
 	ctx := context.Background()
-	uri, _ := motortest.SharedURI()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	uri := srv.URI()
 	var sent []string
 	monitor := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
 		sent = append(sent, e.CommandName)
@@ -24,9 +29,13 @@ func ExampleWithClientOptions() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	db, _ := client.Database("example_clientoptions")
-	_, _ = db.Command(ctx, "ping", nil)
-	_ = client.Disconnect(ctx)
+	db := client.Database("example_clientoptions")
+	if _, err := db.Command(ctx, "ping", nil); err != nil {
+		log.Fatal(err)
+	}
+	if err := client.Disconnect(ctx); err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(sent)
 	// Output: [ping endSessions]
 }

@@ -8,16 +8,28 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 // Read the results of a query batch by batch as raw BSON, without decoding them.
 func ExampleCollection_FindRawBatches() {
 	ctx := context.Background()
-	coll, done := exampleColl("example_find_raw_batches", "numbers")
-	defer done()
-	_, _ = coll.InsertMany(ctx, []any{
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	coll := client.Database("example_find_raw_batches").Collection("numbers")
+	if _, err := coll.InsertMany(ctx, []any{
 		bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}, bson.D{{Key: "_id", Value: 3}},
-	}, nil)
+	}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	cur, err := coll.FindRawBatches(ctx, bson.D{}, &motor.FindOptions{Sort: bson.D{{Key: "_id", Value: 1}}, BatchSize: 2})
 	if err != nil {
@@ -42,12 +54,23 @@ func ExampleCollection_FindRawBatches() {
 // Read the results of a pipeline batch by batch as raw BSON.
 func ExampleCollection_AggregateRawBatches() {
 	ctx := context.Background()
-	coll, done := exampleColl("example_aggregate_raw_batches", "orders")
-	defer done()
-	_, _ = coll.InsertMany(ctx, []any{
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	coll := client.Database("example_aggregate_raw_batches").Collection("orders")
+	if _, err := coll.InsertMany(ctx, []any{
 		bson.D{{Key: "item", Value: "tea"}, {Key: "qty", Value: 2}},
 		bson.D{{Key: "item", Value: "jam"}, {Key: "qty", Value: 1}},
-	}, nil)
+	}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	cur, err := coll.AggregateRawBatches(ctx, bson.A{
 		bson.D{{Key: "$project", Value: bson.D{{Key: "_id", Value: 0}, {Key: "item", Value: 1}}}},

@@ -28,14 +28,8 @@ func Example() {
 	}
 	defer client.Disconnect(ctx)
 
-	db, err := client.Database("shop")
-	if err != nil {
-		log.Fatal(err)
-	}
-	orders, err := db.Collection("orders")
-	if err != nil {
-		log.Fatal(err)
-	}
+	db := client.Database("shop")
+	orders := db.Collection("orders")
 	if _, err := orders.InsertOne(ctx, bson.D{{Key: "item", Value: "tea"}, {Key: "qty", Value: 2}}, nil); err != nil {
 		log.Fatal(err)
 	}

@@ -29,51 +29,67 @@ func ExampleClient_Address() {
 
 	// Address waits until the client knows where writes go.
 	addr, err := client.Address(ctx)
-	fmt.Println(addr == hosts[0], err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(addr == hosts[0])
 
-	// Nodes, Primary, Secondaries and Arbiters report what the client knows now, without waiting.
-	waitNodes(client, 3)
+	// Nodes, Primary, Secondaries and Arbiters report what the client knows now, without waiting: here, once the
+	// client has discovered all three members.
+	for deadline := time.Now().Add(10 * time.Second); len(client.Nodes()) < 3; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			log.Fatalf("the client knows %v, not 3 servers", client.Nodes())
+		}
+	}
+	secondaries := []string{hosts[1], hosts[2]}
+	slices.Sort(secondaries)
 	fmt.Println(client.Primary() == hosts[0])
-	fmt.Println(slices.Equal(client.Secondaries(), sorted(hosts[1], hosts[2])), client.Arbiters())
+	fmt.Println(slices.Equal(client.Secondaries(), secondaries), client.Arbiters())
 	// Output:
-	// true <nil>
+	// true
 	// true
 	// true []
-}
-
-// waitNodes waits until c knows n servers.
-func waitNodes(c *motor.Client, n int) {
-	deadline := time.Now().Add(fakeTimeout)
-	for len(c.Nodes()) < n {
-		if time.Now().After(deadline) {
-			log.Fatalf("the client knows %v, not %d servers", c.Nodes(), n)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-func sorted(s ...string) []string {
-	slices.Sort(s)
-	return s
 }
 
 // The limits of the server that writes go to, from its hello reply.
 func ExampleClient_IsPrimary() {
 	ctx := context.Background()
-	db, done := exampleDB("example_isprimary")
-	defer done()
-	client := db.Client()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
 
 	isPrimary, err := client.IsPrimary(ctx)
-	fmt.Println(isPrimary, err)
-	isMongos, _ := client.IsMongos(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(isPrimary)
+	isMongos, err := client.IsMongos(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(isMongos)
-	maxBSON, _ := client.MaxBSONSize(ctx)
-	maxMessage, _ := client.MaxMessageSize(ctx)
-	maxBatch, _ := client.MaxWriteBatchSize(ctx)
+	maxBSON, err := client.MaxBSONSize(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	maxMessage, err := client.MaxMessageSize(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	maxBatch, err := client.MaxWriteBatchSize(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
 	fmt.Println(maxBSON, maxMessage, maxBatch)
 	// Output:
-	// true <nil>
+	// true
 	// false
 	// 16777216 48000000 100000
 }
@@ -93,11 +109,14 @@ func ExampleClient_IsMongos() {
 	defer client.Disconnect(ctx)
 
 	isMongos, err := client.IsMongos(ctx)
-	fmt.Println(isMongos, err)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(isMongos)
 	_, err = client.Address(ctx)
 	fmt.Println(err)
 	// Output:
-	// true <nil>
+	// true
 	// motor: address: cannot use Address when load balancing among mongoses, use Nodes instead
 }
 

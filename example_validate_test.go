@@ -10,14 +10,26 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/gomotor/motor"
+	"github.com/gomotor/motor/motortest"
 )
 
 func ExampleDatabase_ValidateCollection() {
 	ctx := context.Background()
-	db, done := exampleDB("example_validate")
-	defer done()
-	orders, _ := db.Collection("orders")
-	_, _ = orders.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}}, nil)
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	db := client.Database("example_validate")
+	orders := db.Collection("orders")
+	if _, err := orders.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}}, nil); err != nil {
+		log.Fatal(err)
+	}
 
 	res, err := db.ValidateCollection(ctx, orders.Name(), &motor.ValidateCollectionOptions{Full: true})
 	var invalid *motor.CollectionValidationError

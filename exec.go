@@ -84,7 +84,7 @@ func (c call) fail(err error) error {
 		err = e
 	} else {
 		err = serverDetails(writeException(err))
-		if c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrClientDisconnected) {
+		if c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrInvalidName) && !errors.Is(err, ErrClientDisconnected) {
 			err = c.explain(err)
 		}
 	}
@@ -160,17 +160,17 @@ func (db *Database) execCursor(ctx context.Context, c call, cmd any) (*mongo.Cur
 
 // door is the one way into the driver: every operation of every handle calls the driver from inside fn, which gets
 // the driver client, held until fn returns, so that Disconnect and the deprecated Authenticate's client swap wait
-// for it. door checks the context (nil, or already done) and the error the handle carries (c.invalid) before any
+// for it. door checks the error the handle carries (c.invalid) and the context (nil, or already done) before any
 // I/O, retries a read once when c.retryRead allows it, and hides ctx's deadline from the driver when the operation
-// sends its own maxTimeMS (c.ownMaxTime). Errors come back as the driver or the server gave them, except those of the checks, which are
-// already wrapped: callers wrap the rest with c.fail.
+// sends its own maxTimeMS (c.ownMaxTime). Errors come back as the driver or the server gave them, except those of
+// the checks, which are already wrapped: callers wrap the rest with c.fail.
 func door[T any](ctx context.Context, cl *Client, c *call, fn func(context.Context, *conn) (T, error)) (T, error) {
 	var zero T
+	if c.invalid != nil {
+		return zero, c.fail(c.invalid) // a bad name or option: no I/O
+	}
 	if ctx == nil {
 		return zero, c.fail(errNilContext)
-	}
-	if c.invalid != nil {
-		return zero, c.fail(c.invalid)
 	}
 	if err := ctx.Err(); err != nil {
 		// Done before it starts: the operation sends nothing, and its error is the context's, the same for every
@@ -205,6 +205,28 @@ func door[T any](ctx context.Context, cl *Client, c *call, fn func(context.Conte
 		err = ctx.Err() // the deadline that dctx hid, not the cancellation that carried it
 	}
 	return res, err
+}
+
+// iterate is the door of the iterators (Cursor, ChangeStream, RawBatchCursor): it runs next, the driver cursor's
+// Next or TryNext, unless *stopped holds the error that ended iteration; a nil ctx ends it with c's error, the same
+// on every iterator.
+func iterate(ctx context.Context, c *call, stopped *error, next func(context.Context) bool) bool {
+	if *stopped != nil {
+		return false
+	}
+	if ctx == nil {
+		*stopped = c.fail(errNilContext)
+		return false
+	}
+	return next(ctx)
+}
+
+// closeIter closes an iterator's driver cursor with close, as c's operation.
+func closeIter(ctx context.Context, c *call, close func(context.Context) error) error {
+	if ctx == nil {
+		return c.fail(errNilContext)
+	}
+	return c.fail(close(ctx))
 }
 
 // retryable reports whether a read that failed with err is retried once, as PyMongo's _retryable_read decides: a
@@ -374,6 +396,9 @@ func onColl[T any](ctx context.Context, c *Collection, cl call, fn func(context.
 
 func (c *Collection) insertOne(ctx context.Context, cl call, doc any, o *options.InsertOneOptionsBuilder) (*mongo.InsertOneResult, error) {
 	return onColl(ctx, c, cl, func(ctx context.Context, mc *mongo.Collection) (*mongo.InsertOneResult, error) {
+		if o == nil {
+			return mc.InsertOne(ctx, doc)
+		}
 		return mc.InsertOne(ctx, doc, o)
 	})
 }

@@ -89,7 +89,7 @@ func TestDisconnectHonoursContext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := mustDB(t, c, "shop")
+	db := c.Database("shop")
 	opDone := make(chan error, 1)
 	go func() {
 		// The driver's server selection does not notice the client closing (it spins on the closed subscription),

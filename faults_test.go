@@ -35,8 +35,8 @@ func TestOutage(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	db := mustDB(t, client, "outage")
-	coll := mustColl(t, db, "c")
+	db := client.Database("outage")
+	coll := db.Collection("c")
 
 	var acked []int
 	insert := func(ctx context.Context, id int) error {
@@ -137,8 +137,8 @@ func TestRetryOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	db := mustDB(t, client, "shop")
-	coll := mustColl(t, db, "c")
+	db := client.Database("shop")
+	coll := db.Collection("c")
 	if _, err := db.Command(t.Context(), "ping", nil); err != nil {
 		t.Fatal(err)
 	}
@@ -184,8 +184,8 @@ func TestCancelInFlight(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	db := mustDB(t, client, "shop")
-	coll := mustColl(t, db, "c")
+	db := client.Database("shop")
+	coll := db.Collection("c")
 	ops := []struct {
 		name string
 		do   func(ctx context.Context) error

@@ -216,14 +216,10 @@ func (c *Collection) FindRawBatches(ctx context.Context, filter any, opts *FindO
 
 // find sends the find command of Find, FindOne and FindRawBatches and returns the driver's cursor.
 func (c *Collection) find(ctx context.Context, filter any, o *FindOptions) (*mongo.Cursor, error) {
-	cl := c.call("find")
-	cl.retryRead = true
 	if o == nil {
 		o = &FindOptions{}
 	}
-	cl.ownMaxTime = o.MaxTime > 0
-	var rc *readconcern.ReadConcern
-	rc, cl.rp = c.set.forRead(ctx)
+	cl, rc := c.readCall(ctx, "find", o.MaxTime)
 	cmd, err := findCmd(c.name, filter, o, rc, c.set.codec.reg)
 	if err != nil {
 		return nil, cl.fail(err)
@@ -260,7 +256,7 @@ func findCmd(name string, filter any, o *FindOptions, rc *readconcern.ReadConcer
 	}
 	if filter == nil {
 		filter = bson.D{}
-	} else if err := checkDocument(reg, "the filter", filter); err != nil {
+	} else if err := checkIsDocument("the filter", filter); err != nil { // the driver encodes it, once
 		return nil, err
 	}
 	cmd := make(bson.D, 0, 4)

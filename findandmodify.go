@@ -45,10 +45,10 @@ func (r ReturnDocument) String() string {
 	return fmt.Sprintf("ReturnDocument(%d)", int(r))
 }
 
-// FindOneAndDeleteOptions are the options of [Collection.FindOneAndDelete]: the keyword arguments of Motor's
-// find_one_and_delete(filter, projection, sort, hint, session, **kwargs). The zero value (or a nil pointer) deletes
-// the first document the filter matches, in the server's order, and returns it whole.
-type FindOneAndDeleteOptions struct {
+// FindOneAndOptions are the options that [Collection.FindOneAndDelete], [Collection.FindOneAndReplace] and
+// [Collection.FindOneAndUpdate] share, embedded in each one's options: the keyword arguments projection, sort,
+// hint and **kwargs of Motor's find_one_and_* methods.
+type FindOneAndOptions struct {
 	// Projection selects the fields of the returned document, sent as fields: a document such as
 	// bson.D{{Key: "_id", Value: 0}, {Key: "name", Value: 1}}, or a list of the field names to return, as PyMongo
 	// takes it: a []string, or a slice or array of strings such as bson.A{"name", "qty"}, sent as {name: 1, qty:
@@ -68,8 +68,8 @@ type FindOneAndDeleteOptions struct {
 	// 4.4+ for delete, 4.2+ for update and replace).
 	Hint any
 
-	// MaxTime bounds the call, PyMongo's maxTimeMS: the call's context gets this much time, and the driver sends
-	// maxTimeMS computed from the context's deadline. 0 means no bound but the context's own.
+	// MaxTime limits the time the server spends on the command: PyMongo's maxTimeMS, sent exactly as asked, as for
+	// [AggregateOptions.MaxTime]. Negative is an error.
 	MaxTime time.Duration
 
 	// Let defines variables for the filter and, in an update pipeline, the update: a document (MongoDB 5.0+).
@@ -85,18 +85,20 @@ type FindOneAndDeleteOptions struct {
 	Extra bson.D
 }
 
+// FindOneAndDeleteOptions are the options of [Collection.FindOneAndDelete]: the keyword arguments of Motor's
+// find_one_and_delete(filter, projection, sort, hint, session, **kwargs). The zero value (or a nil pointer) deletes
+// the first document the filter matches, in the server's order, and returns it whole.
+//
+//	opts := &motor.FindOneAndDeleteOptions{FindOneAndOptions: motor.FindOneAndOptions{Sort: bson.D{{Key: "queued", Value: 1}}}}
+type FindOneAndDeleteOptions struct {
+	FindOneAndOptions
+}
+
 // FindOneAndReplaceOptions are the options of [Collection.FindOneAndReplace]: the keyword arguments of Motor's
 // find_one_and_replace(filter, replacement, projection, sort, upsert, return_document, hint, session, **kwargs). The
 // zero value (or a nil pointer) replaces the first document the filter matches and returns it as it was.
 type FindOneAndReplaceOptions struct {
-	// Projection, Sort, Collation, Hint, MaxTime, Let and Comment are as for [FindOneAndDeleteOptions].
-	Projection any
-	Sort       bson.D
-	Collation  *options.Collation
-	Hint       any
-	MaxTime    time.Duration
-	Let        any
-	Comment    any
+	FindOneAndOptions
 
 	// Upsert inserts the replacement when the filter matches nothing. upsert is always sent (false by default), as
 	// PyMongo sends it.
@@ -107,24 +109,16 @@ type FindOneAndReplaceOptions struct {
 
 	// BypassDocumentValidation lets the write skip the collection's validation rules.
 	BypassDocumentValidation bool
-
-	// Extra fields are as for [FindOneAndDeleteOptions].
-	Extra bson.D
 }
 
 // FindOneAndUpdateOptions are the options of [Collection.FindOneAndUpdate]: the keyword arguments of Motor's
 // find_one_and_update(filter, update, projection, sort, upsert, return_document, array_filters, hint, session,
 // **kwargs). The zero value (or a nil pointer) updates the first document the filter matches and returns it as it
 // was.
+//
+//	opts := &motor.FindOneAndUpdateOptions{Upsert: true, ReturnDocument: motor.ReturnDocumentAfter}
 type FindOneAndUpdateOptions struct {
-	// Projection, Sort, Collation, Hint, MaxTime, Let and Comment are as for [FindOneAndDeleteOptions].
-	Projection any
-	Sort       bson.D
-	Collation  *options.Collation
-	Hint       any
-	MaxTime    time.Duration
-	Let        any
-	Comment    any
+	FindOneAndOptions
 
 	// Upsert inserts a document made from the filter and the update when the filter matches nothing. upsert is
 	// always sent (false by default), as PyMongo sends it.
@@ -139,9 +133,6 @@ type FindOneAndUpdateOptions struct {
 
 	// BypassDocumentValidation lets the write skip the collection's validation rules.
 	BypassDocumentValidation bool
-
-	// Extra fields are as for [FindOneAndDeleteOptions].
-	Extra bson.D
 }
 
 // famTyped are the keys of the findAndModify command that motor or the driver sends itself.
@@ -173,9 +164,8 @@ type famBuilder[B any] interface {
 
 // newFamOptions checks the shared options of a FindOneAnd method (what names the options struct in errors); wc is
 // the write concern the command goes with (nil inside a transaction) and reg the collection's registry.
-func newFamOptions(what string, projection any, sort bson.D, collation *options.Collation, hint any, maxTime time.Duration,
-	let, comment any, extra bson.D, wc *writeconcern.WriteConcern, reg *bson.Registry,
-) (*famOptions, error) {
+func newFamOptions(what string, o *FindOneAndOptions, wc *writeconcern.WriteConcern, reg *bson.Registry) (*famOptions, error) {
+	projection, sort, collation, hint, maxTime, let, comment, extra := o.Projection, o.Sort, o.Collation, o.Hint, o.MaxTime, o.Let, o.Comment, o.Extra
 	if maxTime < 0 {
 		return nil, optionError("%s.MaxTime must not be negative, got %v", what, maxTime)
 	}
@@ -307,7 +297,7 @@ func buildFamWrite[B famWriteBuilder[B]](b B, what string, r ReturnDocument, ups
 
 // findOneAndDeleteOpts translates FindOneAndDeleteOptions into the driver's builder.
 func findOneAndDeleteOpts(o *FindOneAndDeleteOptions, wc *writeconcern.WriteConcern, reg *bson.Registry) (*options.FindOneAndDeleteOptionsBuilder, error) {
-	f, err := newFamOptions("FindOneAndDeleteOptions", o.Projection, o.Sort, o.Collation, o.Hint, o.MaxTime, o.Let, o.Comment, o.Extra, wc, reg)
+	f, err := newFamOptions("FindOneAndDeleteOptions", &o.FindOneAndOptions, wc, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +307,7 @@ func findOneAndDeleteOpts(o *FindOneAndDeleteOptions, wc *writeconcern.WriteConc
 // findOneAndReplaceOpts translates FindOneAndReplaceOptions into the driver's builder.
 func findOneAndReplaceOpts(o *FindOneAndReplaceOptions, wc *writeconcern.WriteConcern, reg *bson.Registry) (*options.FindOneAndReplaceOptionsBuilder, error) {
 	const what = "FindOneAndReplaceOptions"
-	f, err := newFamOptions(what, o.Projection, o.Sort, o.Collation, o.Hint, o.MaxTime, o.Let, o.Comment, o.Extra, wc, reg)
+	f, err := newFamOptions(what, &o.FindOneAndOptions, wc, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -328,7 +318,7 @@ func findOneAndReplaceOpts(o *FindOneAndReplaceOptions, wc *writeconcern.WriteCo
 // findOneAndUpdateOpts translates FindOneAndUpdateOptions into the driver's builder.
 func findOneAndUpdateOpts(o *FindOneAndUpdateOptions, wc *writeconcern.WriteConcern, reg *bson.Registry) (*options.FindOneAndUpdateOptionsBuilder, error) {
 	const what = "FindOneAndUpdateOptions"
-	f, err := newFamOptions(what, o.Projection, o.Sort, o.Collation, o.Hint, o.MaxTime, o.Let, o.Comment, o.Extra, wc, reg)
+	f, err := newFamOptions(what, &o.FindOneAndOptions, wc, reg)
 	if err != nil {
 		return nil, err
 	}
@@ -388,7 +378,7 @@ func (c *Collection) replacementDoc(replacement any) (any, error) {
 	if err := checkIsDocument("the replacement", replacement); err != nil {
 		return nil, err
 	}
-	doc, err := c.db.replacement(c, replacement)
+	doc, err := c.db.writing(c, replacement, true)
 	if err != nil {
 		return nil, err
 	}

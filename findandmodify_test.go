@@ -66,7 +66,7 @@ func TestFindOneAndModify(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t)
 	dbn := db.Name()
-	coll := mustColl(t, db, "counters")
+	coll := db.Collection("counters")
 	if _, err := coll.InsertMany(ctx, []any{
 		bson.D{{Key: "_id", Value: 1}, {Key: "n", Value: 10}},
 		bson.D{{Key: "_id", Value: 2}, {Key: "n", Value: 20}},
@@ -88,11 +88,7 @@ func TestFindOneAndModify(t *testing.T) {
 		rec.Reset()
 		got := decode(t, coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: 1}}, inc, nil))
 		diff(t, "before", bson.D{{Key: "_id", Value: int32(1)}, {Key: "n", Value: int32(10)}}, got)
-		got = decode(t, coll.FindOneAndUpdate(ctx, bson.D{}, inc, &motor.FindOneAndUpdateOptions{
-			ReturnDocument: motor.ReturnDocumentAfter,
-			Sort:           bson.D{{Key: "n", Value: -1}},
-			Comment:        "top",
-		}))
+		got = decode(t, coll.FindOneAndUpdate(ctx, bson.D{}, inc, &motor.FindOneAndUpdateOptions{FindOneAndOptions: motor.FindOneAndOptions{Sort: bson.D{{Key: "n", Value: -1}}, Comment: "top"}, ReturnDocument: motor.ReturnDocumentAfter}))
 		diff(t, "after", bson.D{{Key: "_id", Value: int32(3)}, {Key: "n", Value: int32(31)}}, got)
 		diff(t, "commands", []bson.D{
 			withDB(dbn, bson.D{
@@ -143,9 +139,7 @@ func TestFindOneAndModify(t *testing.T) {
 
 	t.Run("delete", func(t *testing.T) {
 		rec.Reset()
-		got := decode(t, coll.FindOneAndDelete(ctx, bson.D{{Key: "n", Value: bson.D{{Key: "$gte", Value: 0}}}}, &motor.FindOneAndDeleteOptions{
-			Sort: bson.D{{Key: "n", Value: 1}},
-		}))
+		got := decode(t, coll.FindOneAndDelete(ctx, bson.D{{Key: "n", Value: bson.D{{Key: "$gte", Value: 0}}}}, &motor.FindOneAndDeleteOptions{FindOneAndOptions: motor.FindOneAndOptions{Sort: bson.D{{Key: "n", Value: 1}}}}))
 		diff(t, "deleted", bson.D{{Key: "_id", Value: int32(9)}, {Key: "n", Value: int32(0)}}, got)
 		diff(t, "commands", []bson.D{withDB(dbn, bson.D{
 			{Key: "findAndModify", Value: "counters"}, {Key: "query", Value: bson.D{{Key: "n", Value: bson.D{{Key: "$gte", Value: int32(0)}}}}},
@@ -158,9 +152,7 @@ func TestFindOneAndModify(t *testing.T) {
 
 	t.Run("projection, which FerretDB lacks", func(t *testing.T) {
 		var d bson.D
-		err := coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: 1}}, inc, &motor.FindOneAndUpdateOptions{
-			Projection: bson.D{{Key: "_id", Value: 0}},
-		}).Decode(&d)
+		err := coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: 1}}, inc, &motor.FindOneAndUpdateOptions{FindOneAndOptions: motor.FindOneAndOptions{Projection: bson.D{{Key: "_id", Value: 0}}}}).Decode(&d)
 		var ce mongo.CommandError
 		switch {
 		case motortest.Real() && (err != nil || len(d) != 1):
@@ -177,13 +169,13 @@ func TestFindOneAndModify(t *testing.T) {
 			run  func(opts any) *motor.SingleResult
 		}{
 			{"update", func(p any) *motor.SingleResult {
-				return coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: 1}}, inc, &motor.FindOneAndUpdateOptions{Projection: p})
+				return coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: 1}}, inc, &motor.FindOneAndUpdateOptions{FindOneAndOptions: motor.FindOneAndOptions{Projection: p}})
 			}},
 			{"replace", func(p any) *motor.SingleResult {
-				return coll.FindOneAndReplace(ctx, bson.D{{Key: "_id", Value: 99}}, bson.D{{Key: "n", Value: 1}}, &motor.FindOneAndReplaceOptions{Projection: p})
+				return coll.FindOneAndReplace(ctx, bson.D{{Key: "_id", Value: 99}}, bson.D{{Key: "n", Value: 1}}, &motor.FindOneAndReplaceOptions{FindOneAndOptions: motor.FindOneAndOptions{Projection: p}})
 			}},
 			{"delete", func(p any) *motor.SingleResult {
-				return coll.FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: 99}}, &motor.FindOneAndDeleteOptions{Projection: p})
+				return coll.FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: 99}}, &motor.FindOneAndDeleteOptions{FindOneAndOptions: motor.FindOneAndOptions{Projection: p}})
 			}},
 		} {
 			t.Run(tc.desc, func(t *testing.T) {
@@ -215,7 +207,7 @@ func TestFindOneAndModify(t *testing.T) {
 
 	t.Run("bad input: error before I/O", func(t *testing.T) {
 		rec.Reset()
-		w0 := mustColl(t, db, "counters", motor.WithWriteConcern(writeconcern.Unacknowledged()))
+		w0 := db.Collection("counters", motor.WithWriteConcern(writeconcern.Unacknowledged()))
 		var nilCtx context.Context
 		big := bson.D{{Key: "s", Value: strings.Repeat("x", 17<<20)}}
 		f := bson.D{}
@@ -240,17 +232,17 @@ func TestFindOneAndModify(t *testing.T) {
 			{"bad return document", motor.ErrInvalidOption, "ReturnDocument must be", coll.FindOneAndUpdate(ctx, f, inc,
 				&motor.FindOneAndUpdateOptions{ReturnDocument: 2}).Err()},
 			{"Extra duplicates new", motor.ErrInvalidOption, `FindOneAndReplaceOptions.Extra key "new" duplicates a typed field`,
-				coll.FindOneAndReplace(ctx, f, f, &motor.FindOneAndReplaceOptions{Extra: bson.D{{Key: "new", Value: true}}}).Err()},
-			{"Extra sets maxTimeMS", motor.ErrInvalidOption, "", coll.FindOneAndDelete(ctx, f, &motor.FindOneAndDeleteOptions{Extra: bson.D{{Key: "maxTimeMS", Value: 1}}}).Err()},
-			{"projection a string", motor.ErrInvalidOption, "", coll.FindOneAndDelete(ctx, f, &motor.FindOneAndDeleteOptions{Projection: "a"}).Err()},
+				coll.FindOneAndReplace(ctx, f, f, &motor.FindOneAndReplaceOptions{FindOneAndOptions: motor.FindOneAndOptions{Extra: bson.D{{Key: "new", Value: true}}}}).Err()},
+			{"Extra sets maxTimeMS", motor.ErrInvalidOption, "", coll.FindOneAndDelete(ctx, f, &motor.FindOneAndDeleteOptions{FindOneAndOptions: motor.FindOneAndOptions{Extra: bson.D{{Key: "maxTimeMS", Value: 1}}}}).Err()},
+			{"projection a string", motor.ErrInvalidOption, "", coll.FindOneAndDelete(ctx, f, &motor.FindOneAndDeleteOptions{FindOneAndOptions: motor.FindOneAndOptions{Projection: "a"}}).Err()},
 			{"projection a list with a number", motor.ErrInvalidOption, "FindOneAndUpdateOptions.Projection must be a document or a list of field names",
-				coll.FindOneAndUpdate(ctx, f, inc, &motor.FindOneAndUpdateOptions{Projection: bson.A{"a", 1}}).Err()},
-			{"hint a map of two keys", motor.ErrInvalidOption, "ordered document", coll.FindOneAndDelete(ctx, f, &motor.FindOneAndDeleteOptions{Hint: bson.M{"a": 1, "b": 1}}).Err()},
-			{"empty hint", motor.ErrInvalidOption, "", coll.FindOneAndDelete(ctx, f, &motor.FindOneAndDeleteOptions{Hint: ""}).Err()},
-			{"negative MaxTime", motor.ErrInvalidOption, "", coll.FindOneAndDelete(ctx, f, &motor.FindOneAndDeleteOptions{MaxTime: -1}).Err()},
+				coll.FindOneAndUpdate(ctx, f, inc, &motor.FindOneAndUpdateOptions{FindOneAndOptions: motor.FindOneAndOptions{Projection: bson.A{"a", 1}}}).Err()},
+			{"hint a map of two keys", motor.ErrInvalidOption, "ordered document", coll.FindOneAndDelete(ctx, f, &motor.FindOneAndDeleteOptions{FindOneAndOptions: motor.FindOneAndOptions{Hint: bson.M{"a": 1, "b": 1}}}).Err()},
+			{"empty hint", motor.ErrInvalidOption, "", coll.FindOneAndDelete(ctx, f, &motor.FindOneAndDeleteOptions{FindOneAndOptions: motor.FindOneAndOptions{Hint: ""}}).Err()},
+			{"negative MaxTime", motor.ErrInvalidOption, "", coll.FindOneAndDelete(ctx, f, &motor.FindOneAndDeleteOptions{FindOneAndOptions: motor.FindOneAndOptions{MaxTime: -1}}).Err()},
 			{"array filter a number", motor.ErrInvalidOption, "ArrayFilters[0]", coll.FindOneAndUpdate(ctx, f, inc, &motor.FindOneAndUpdateOptions{ArrayFilters: []any{1}}).Err()},
-			{"hint with w: 0", motor.ErrInvalidOption, "unacknowledged", w0.FindOneAndDelete(ctx, f, &motor.FindOneAndDeleteOptions{Hint: "_id_"}).Err()},
-			{"collation with w: 0", motor.ErrInvalidOption, "unacknowledged", w0.FindOneAndReplace(ctx, f, f, &motor.FindOneAndReplaceOptions{Collation: &options.Collation{Locale: "en"}}).Err()},
+			{"hint with w: 0", motor.ErrInvalidOption, "unacknowledged", w0.FindOneAndDelete(ctx, f, &motor.FindOneAndDeleteOptions{FindOneAndOptions: motor.FindOneAndOptions{Hint: "_id_"}}).Err()},
+			{"collation with w: 0", motor.ErrInvalidOption, "unacknowledged", w0.FindOneAndReplace(ctx, f, f, &motor.FindOneAndReplaceOptions{FindOneAndOptions: motor.FindOneAndOptions{Collation: &options.Collation{Locale: "en"}}}).Err()},
 			{"array filters with w: 0", motor.ErrInvalidOption, "unacknowledged", w0.FindOneAndUpdate(ctx, f, inc, &motor.FindOneAndUpdateOptions{ArrayFilters: []any{bson.D{}}}).Err()},
 			{"nil context", motor.ErrInvalidOption, "nil context", coll.FindOneAndDelete(nilCtx, f, nil).Err()},
 		} {
@@ -278,7 +270,7 @@ func TestFindOneAndModifyFake(t *testing.T) {
 		)
 	})
 	db := fakeDB(t, f, "shop")
-	coll := mustColl(t, db, "carts", motor.WithWriteConcern(writeconcern.Majority()),
+	coll := db.Collection("carts", motor.WithWriteConcern(writeconcern.Majority()),
 		motor.WithCodecOptions(motor.CodecOptions{UUIDRepresentation: motor.UUIDStandard}))
 	ctx := t.Context()
 	uuid := motor.UUID{0: 1, 15: 2}
@@ -286,25 +278,12 @@ func TestFindOneAndModifyFake(t *testing.T) {
 	var got bson.D
 	err := coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: 1}},
 		mongo.Pipeline{{{Key: "$set", Value: bson.D{{Key: "items", Value: bson.A{5}}}}}},
-		&motor.FindOneAndUpdateOptions{
-			Projection:               bson.D{{Key: "items", Value: 1}},
-			Sort:                     bson.D{{Key: "_id", Value: 1}},
-			Upsert:                   true,
-			ReturnDocument:           motor.ReturnDocumentAfter,
-			ArrayFilters:             []any{bson.D{{Key: "x.a", Value: 1}}},
-			BypassDocumentValidation: true,
-			Collation:                &options.Collation{Locale: "en"},
-			Hint:                     bson.D{{Key: "_id", Value: 1}},
-			Let:                      bson.D{{Key: "v", Value: 1}},
-			Comment:                  "c",
-			MaxTime:                  time.Minute,
-			Extra:                    bson.D{{Key: "tag", Value: uuid}},
-		}).Decode(&got)
+		&motor.FindOneAndUpdateOptions{FindOneAndOptions: motor.FindOneAndOptions{Projection: bson.D{{Key: "items", Value: 1}}, Sort: bson.D{{Key: "_id", Value: 1}}, Collation: &options.Collation{Locale: "en"}, Hint: bson.D{{Key: "_id", Value: 1}}, Let: bson.D{{Key: "v", Value: 1}}, Comment: "c", MaxTime: time.Minute, Extra: bson.D{{Key: "tag", Value: uuid}}}, Upsert: true, ReturnDocument: motor.ReturnDocumentAfter, ArrayFilters: []any{bson.D{{Key: "x.a", Value: 1}}}, BypassDocumentValidation: true}).Decode(&got)
 	if err != nil {
 		t.Fatal(err)
 	}
 	diff(t, "document", bson.D{{Key: "_id", Value: int32(1)}, {Key: "items", Value: bson.A{int32(5)}}}, got)
-	if err := coll.FindOneAndDelete(ctx, bson.D{}, &motor.FindOneAndDeleteOptions{Hint: "_id_"}).Err(); err != nil {
+	if err := coll.FindOneAndDelete(ctx, bson.D{}, &motor.FindOneAndDeleteOptions{FindOneAndOptions: motor.FindOneAndOptions{Hint: "_id_"}}).Err(); err != nil {
 		t.Fatal(err)
 	}
 	wc := bson.E{Key: "writeConcern", Value: bson.D{{Key: "w", Value: "majority"}}}
@@ -362,8 +341,8 @@ func TestFindOneAndModifyRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	coll := mustColl(t, mustDB(t, client, "shop"), "c")
-	if _, err := mustDB(t, client, "shop").Command(t.Context(), "ping", nil); err != nil {
+	coll := client.Database("shop").Collection("c")
+	if _, err := client.Database("shop").Command(t.Context(), "ping", nil); err != nil {
 		t.Fatal(err)
 	}
 	f.Reset()
@@ -388,7 +367,7 @@ func TestFindOneAndUpdateCodecAndHooks(t *testing.T) {
 	ctx := t.Context()
 	db, _ := newDB(t)
 	at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
-	plain := mustColl(t, db, "events")
+	plain := db.Collection("events")
 	if _, err := plain.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "at", Value: bson.NewDateTimeFromTime(at)}}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -398,7 +377,7 @@ func TestFindOneAndUpdateCodecAndHooks(t *testing.T) {
 	}
 
 	t.Run("codec options", func(t *testing.T) {
-		coll := mustColl(t, db, "events", motor.WithCodecOptions(motor.CodecOptions{
+		coll := db.Collection("events", motor.WithCodecOptions(motor.CodecOptions{
 			DocumentType: reflect.TypeOf(bson.M{}), TZAware: true, TZInfo: paris,
 		}))
 		var got any
@@ -418,7 +397,7 @@ func TestFindOneAndUpdateCodecAndHooks(t *testing.T) {
 	})
 
 	t.Run("SON manipulators", func(t *testing.T) {
-		mdb := mustDB(t, db.Client(), db.Name())
+		mdb := db.Client().Database(db.Name())
 		if err := mdb.AddSONManipulator(motor.SONManipulator{
 			Name: "stamp",
 			Incoming: func(doc bson.D, coll *motor.Collection) (bson.D, error) {
@@ -430,7 +409,7 @@ func TestFindOneAndUpdateCodecAndHooks(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		coll := mustColl(t, mdb, "events")
+		coll := mdb.Collection("events")
 		var got bson.D
 		if err := coll.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "$unset", Value: bson.D{{Key: "seen", Value: ""}}}},
 			&motor.FindOneAndUpdateOptions{ReturnDocument: motor.ReturnDocumentAfter}).Decode(&got); err != nil {

@@ -1,16 +1,14 @@
 package motor_test
 
-// The helpers shared by the tests and examples of package motor: handles on the test server, a client of the
-// scripted wire fake, comparisons, and the FerretDB with authentication on. The tests reach the package's internals
-// through export_test.go, so that no helper exists twice.
+// The helpers shared by the tests of package motor: handles on the test server, a client of the scripted wire fake,
+// comparisons, and the FerretDB with authentication on. The examples use none: each is a whole program that a reader
+// can copy. The tests reach the package's internals through export_test.go, so that no helper exists twice.
 
 import (
 	"context"
 	"errors"
-	"log"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -45,8 +43,12 @@ func newClient(t testing.TB, opts ...motor.Option) (*motor.Client, *motortest.Re
 func newDB(t testing.TB, opts ...motor.Option) (*motor.Database, *motortest.Recorder) {
 	t.Helper()
 	c, rec := newClient(t)
-	db := mustDB(t, c, motortest.DBName(t), opts...)
-	t.Cleanup(func() { _ = db.Mongo().Drop(context.Background()) })
+	db := c.Database(motortest.DBName(t), opts...)
+	t.Cleanup(func() {
+		if mdb := db.Mongo(); mdb != nil { // nil for a bad option
+			_ = mdb.Drop(context.Background())
+		}
+	})
 	return db, rec
 }
 
@@ -58,34 +60,6 @@ func connectOffline(tb testing.TB, uri string, opts ...motor.Option) (*motor.Cli
 		tb.Cleanup(func() { _ = c.Disconnect(context.Background()) })
 	}
 	return c, err
-}
-
-// offlineDB returns the database name on a client that does no I/O.
-func offlineDB(t testing.TB, name string) *motor.Database {
-	t.Helper()
-	c, err := connectOffline(t, "mongodb://127.0.0.1:1/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return mustDB(t, c, name)
-}
-
-func mustDB(t testing.TB, c *motor.Client, name string, opts ...motor.Option) *motor.Database {
-	t.Helper()
-	db, err := c.Database(name, opts...)
-	if err != nil {
-		t.Fatalf("Database(%q): %v", name, err)
-	}
-	return db
-}
-
-func mustColl(t testing.TB, db *motor.Database, name string, opts ...motor.Option) *motor.Collection {
-	t.Helper()
-	c, err := db.Collection(name, opts...)
-	if err != nil {
-		t.Fatalf("Collection(%q): %v", name, err)
-	}
-	return c
 }
 
 // Comparisons and documents.
@@ -167,7 +141,7 @@ func fakeClient(t testing.TB, f *motortest.Fake, opts ...motor.Option) *motor.Cl
 // fakeDB returns the database name on a new client of the fake f.
 func fakeDB(t testing.TB, f *motortest.Fake, name string, opts ...motor.Option) *motor.Database {
 	t.Helper()
-	return mustDB(t, fakeClient(t, f), name, opts...)
+	return fakeClient(t, f).Database(name, opts...)
 }
 
 // fakeCommands returns the commands f received whose name is one of names (all when none), without the fields
@@ -290,71 +264,6 @@ func authRoot(t testing.TB, srv *motortest.Server) *motor.Client {
 	return authClient(t, srv, rootCredential(authRootPassword))
 }
 
-// Examples: they have no *testing.T, so they stop the program on a setup failure.
-
-// exampleDB returns a database named name on the test server (the shared FerretDB, or $MONGODB_URI),
-// emptied first, and a function that drops it and disconnects.
-func exampleDB(name string, opts ...motor.Option) (*motor.Database, func()) {
-	ctx := context.Background()
-	uri, err := motortest.SharedURI()
-	if err != nil {
-		log.Fatal(err)
-	}
-	client, err := motor.Connect(uri)
-	if err != nil {
-		log.Fatal(err)
-	}
-	db, err := client.Database(name, opts...)
-	if err != nil {
-		log.Fatal(err)
-	}
-	_ = db.Mongo().Drop(ctx)
-	return db, func() {
-		_ = db.Mongo().Drop(ctx)
-		_ = client.Disconnect(ctx)
-	}
-}
-
-// exampleColl returns an empty collection of a fresh database and a function that drops it and disconnects.
-func exampleColl(db, name string) (*motor.Collection, func()) {
-	d, done := exampleDB(db)
-	c, err := d.Collection(name)
-	if err != nil {
-		log.Fatal(err)
-	}
-	return c, done
-}
-
-// exampleFakeDB starts a scripted wire-level server and returns it, the database name on a client connected to it,
-// and a function that stops both.
-func exampleFakeDB(name string) (*motortest.Fake, *motor.Database, func()) {
-	f, err := motortest.StartFake()
-	if err != nil {
-		log.Fatal(err)
-	}
-	client, err := motor.Connect(f.URI())
-	if err != nil {
-		log.Fatal(err)
-	}
-	db, err := client.Database(name)
-	if err != nil {
-		log.Fatal(err)
-	}
-	return f, db, func() {
-		_ = client.Disconnect(context.Background())
-		f.Close()
-	}
-}
-
-// exampleFake starts a scripted wire-level server that answers name with reply, and a client connected to it.
-func exampleFake(name string, reply bson.D) (*motortest.Fake, *motor.Database, func()) {
-	f, db, stop := exampleFakeDB("app")
-	if reply != nil {
-		f.Handle(name, func(bson.D) bson.D { return reply })
-	}
-	return f, db, stop
-}
-
 func insertN(t *testing.T, coll *motor.Collection, n int) {
 	t.Helper()
 	docs := make([]any, n)
@@ -364,78 +273,4 @@ func insertN(t *testing.T, coll *motor.Collection, n int) {
 	if _, err := coll.InsertMany(t.Context(), docs, nil); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// exampleAuthServer starts a FerretDB with authentication on, whose admin user is root / rootPassword, and returns a
-// client authenticated as root, a client without credentials, and a function that stops everything.
-func exampleAuthServer(rootPassword string) (root, anon *motor.Client, stop func()) {
-	ctx := context.Background()
-	srv, err := startAuthServer(ctx, rootPassword)
-	if err != nil {
-		log.Fatal(err)
-	}
-	root, err = motor.Connect(srv.URI(), motor.WithClientOptions(rootCredential(rootPassword)))
-	if err != nil {
-		log.Fatal(err)
-	}
-	anon, err = motor.Connect(srv.URI())
-	if err != nil {
-		log.Fatal(err)
-	}
-	return root, anon, func() {
-		_ = anon.Disconnect(ctx)
-		_ = root.Disconnect(ctx)
-		_ = srv.Close()
-	}
-}
-
-// exampleMongod starts a scripted stand-in for the parts of mongod that FerretDB lacks (motortest.Fake answers
-// with the reply shapes MongoDB 7 documents): a profiler that keeps its level, one profiled query in system.profile,
-// and currentOp. It returns the database "shop" on it and a function that stops everything.
-func exampleMongod() (*motor.Database, func()) {
-	f, db, stop := exampleFakeDB("shop")
-	var mu sync.Mutex
-	level, slowMS := int32(0), int32(100)
-	f.Handle("profile", func(cmd bson.D) bson.D {
-		mu.Lock()
-		defer mu.Unlock()
-		reply := motortest.OK(bson.E{Key: "was", Value: level}, bson.E{Key: "slowms", Value: slowMS}, bson.E{Key: "sampleRate", Value: 1.0})
-		for _, e := range cmd {
-			switch n, _ := e.Value.(int32); e.Key {
-			case "profile":
-				if n >= 0 {
-					level = n
-				}
-			case "slowms":
-				slowMS = n
-			}
-		}
-		return reply
-	})
-	f.Handle("find", func(bson.D) bson.D {
-		entry := bson.D{
-			{Key: "op", Value: "query"},
-			{Key: "ns", Value: "shop.orders"},
-			{Key: "command", Value: bson.D{{Key: "find", Value: "orders"}, {Key: "filter", Value: bson.D{{Key: "qty", Value: bson.D{{Key: "$gt", Value: 1}}}}}}},
-			{Key: "docsExamined", Value: int32(1000)},
-			{Key: "nreturned", Value: int32(2)},
-			{Key: "millis", Value: int32(120)},
-			{Key: "planSummary", Value: "COLLSCAN"},
-			{Key: "ts", Value: bson.NewDateTimeFromTime(time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC))},
-		}
-		return cursorReply(0, "shop.system.profile", "firstBatch", entry)
-	})
-	f.Handle("currentOp", func(bson.D) bson.D {
-		return motortest.OK(bson.E{Key: "inprog", Value: bson.A{bson.D{
-			{Key: "type", Value: "op"},
-			{Key: "active", Value: true},
-			{Key: "opid", Value: int32(4711)},
-			{Key: "secs_running", Value: int64(31)},
-			{Key: "op", Value: "command"},
-			{Key: "ns", Value: "shop.orders"},
-			{Key: "command", Value: bson.D{{Key: "createIndexes", Value: "orders"}}},
-			{Key: "msg", Value: "Index Build: scanning collection 5000/10000 50%"},
-		}}})
-	})
-	return db, stop
 }

@@ -185,7 +185,7 @@ func TestIndexes(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t)
 	dbn := db.Name()
-	coll := mustColl(t, db, "people")
+	coll := db.Collection("people")
 	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}, {Key: "age", Value: 30}}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +244,7 @@ func TestIndexes(t *testing.T) {
 
 	t.Run("index information", func(t *testing.T) {
 		// With documents as bson.M, the key still keeps its order, as PyMongo's list of pairs does.
-		m := mustColl(t, db, "people", motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
+		m := db.Collection("people", motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
 		info, err := m.IndexInformation(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -296,7 +296,7 @@ func TestIndexes(t *testing.T) {
 	})
 
 	t.Run("missing collection", func(t *testing.T) {
-		missing := mustColl(t, db, "missing")
+		missing := db.Collection("missing")
 		cur, err := missing.ListIndexes(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -379,7 +379,7 @@ func TestIndexesWriteConcern(t *testing.T) {
 	f.Handle("createIndexes", func(bson.D) bson.D { return motortest.OK() })
 	f.Handle("dropIndexes", func(bson.D) bson.D { return motortest.OK() })
 	db := fakeDB(t, f, "shop")
-	coll := mustColl(t, db, "orders", motor.WithWriteConcern(writeconcern.Majority()))
+	coll := db.Collection("orders", motor.WithWriteConcern(writeconcern.Majority()))
 	ctx := t.Context()
 	if _, err := coll.CreateIndex(ctx, bson.D{{Key: "at", Value: 1}}, &motor.CreateIndexOptions{
 		IndexOptions: motor.IndexOptions{ExpireAfterSeconds: int64Ptr(60)},
@@ -420,7 +420,7 @@ func TestListIndexesHooks(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	coll := mustColl(t, db, "c")
+	coll := db.Collection("c")
 	if _, err := coll.CreateIndex(ctx, bson.D{{Key: "a", Value: 1}}, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func TestDocumentTooLarge(t *testing.T) {
 	if _, err := db.Command(t.Context(), "ping", nil); err != nil { // the client now knows the server's limit
 		t.Fatal(err)
 	}
-	coll := mustColl(t, db, "c")
+	coll := db.Collection("c")
 	big := bson.D{{Key: "_id", Value: 1}, {Key: "s", Value: strings.Repeat("x", limit)}}
 	type doc struct {
 		ID int    `bson:"_id"`

@@ -152,7 +152,7 @@ func TestListCollections(t *testing.T) {
 		motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
 	dbn := db.Name()
 	for _, name := range []string{"b", "a"} {
-		insertN(t, mustColl(t, db, name), 1)
+		insertN(t, db.Collection(name), 1)
 	}
 	if _, err := db.CreateCollection(ctx, "capped", &motor.CreateCollectionOptions{Capped: true, Size: 4096}); err != nil {
 		t.Fatal(err)
@@ -390,7 +390,7 @@ func TestListCollectionsFake(t *testing.T) {
 			{"retryable code: retried once", motortest.CommandError(9001, "SocketException", "socket"), db, 2, false},
 			{"other failure: not retried", motortest.CommandError(13, "Unauthorized", "no"), db, 1, true},
 			{"retryReads off: not retried", motortest.CommandError(9001, "SocketException", "socket"),
-				mustDB(t, fakeClient(t, f, motor.WithClientOptions(options.Client().SetRetryReads(false))), "shop"), 1, true},
+				fakeClient(t, f, motor.WithClientOptions(options.Client().SetRetryReads(false))).Database("shop"), 1, true},
 		} {
 			t.Run(tc.desc, func(t *testing.T) {
 				calls := 0

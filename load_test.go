@@ -25,7 +25,7 @@ func TestLoad(t *testing.T) {
 	)
 	db, _ := newDB(t)
 	ctx := t.Context()
-	people := mustColl(t, db, "people")
+	people := db.Collection("people")
 	if _, err := people.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}, {Key: "name", Value: "ann"}}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestLoad(t *testing.T) {
 				ops.Add(1)
 				return false
 			}
-			coll := mustColl(t, db, fmt.Sprintf("w%d", w%50))
+			coll := db.Collection(fmt.Sprintf("w%d", w%50))
 			for i := 0; time.Since(start) < duration; i++ {
 				var err error
 				var op string
@@ -101,7 +101,7 @@ func TestLoad(t *testing.T) {
 	}
 	var total int64
 	for i := range 50 {
-		c, err := mustColl(t, db, fmt.Sprintf("w%d", i)).CountDocuments(ctx, bson.D{}, nil)
+		c, err := db.Collection(fmt.Sprintf("w%d", i)).CountDocuments(ctx, bson.D{}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

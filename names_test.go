@@ -37,7 +37,8 @@ func TestDatabaseNames(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			db, err := c.Database(tt.name)
+			db := c.Database(tt.name)
+			err := db.Err()
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatalf("Database(%q): %v", tt.name, err)
@@ -69,10 +70,7 @@ func TestCollectionNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := c.Database("app")
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := c.Database("app")
 	tests := []struct {
 		desc    string
 		name    string
@@ -100,7 +98,8 @@ func TestCollectionNames(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			coll, err := db.Collection(tt.name)
+			coll := db.Collection(tt.name)
+			err := coll.Err()
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatalf("Collection(%q): %v", tt.name, err)
@@ -129,9 +128,9 @@ func FuzzCollectionName(f *testing.F) {
 		f.Add(s)
 	}
 	c, _ := connectOffline(f, "mongodb://127.0.0.1:1/")
-	db, _ := c.Database("fuzz")
+	db := c.Database("fuzz")
 	f.Fuzz(func(t *testing.T, name string) {
-		_, err := db.Collection(name)
+		err := db.Collection(name).Err()
 		if err != nil {
 			if !errors.Is(err, motor.ErrInvalidName) {
 				t.Fatalf("unexpected error type %T", err)
@@ -154,7 +153,7 @@ func FuzzDatabaseName(f *testing.F) {
 	}
 	c, _ := connectOffline(f, "mongodb://127.0.0.1:1/")
 	f.Fuzz(func(t *testing.T, name string) {
-		_, err := c.Database(name)
+		err := c.Database(name).Err()
 		if err == nil && name != "$external" && (name == "" || strings.ContainsAny(name, " ./\\\x00\"$")) {
 			t.Fatalf("accepted bad name %q", name)
 		}

@@ -22,8 +22,8 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, _ := c.Database("app")
-	coll, _ := db.Collection("things")
+	db := c.Database("app")
+	coll := db.Collection("things")
 	for _, h := range []interface {
 		ReadPreference() *readpref.ReadPref
 		ReadConcern() *readconcern.ReadConcern
@@ -53,7 +53,7 @@ func TestURISettings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, _ := c.Database("app")
+	db := c.Database("app")
 	if db.ReadPreference().Mode() != readpref.SecondaryPreferredMode || db.ReadConcern().Level != "majority" || db.WriteConcern().W != 2 {
 		t.Errorf("URI settings not inherited: %v %+v %+v", db.ReadPreference(), db.ReadConcern(), db.WriteConcern())
 	}
@@ -81,10 +81,7 @@ func TestInheritance(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Database inherits everything, overrides read concern and codec options.
-	db, err := c.Database("app", motor.WithReadConcern(readconcern.Majority()), motor.WithCodecOptions(dbCO))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := c.Database("app", motor.WithReadConcern(readconcern.Majority()), motor.WithCodecOptions(dbCO))
 	if db.ReadPreference().Mode() != readpref.SecondaryPreferredMode || db.WriteConcern().W != 1 {
 		t.Errorf("db did not inherit: %v %+v", db.ReadPreference(), db.WriteConcern())
 	}
@@ -96,10 +93,7 @@ func TestInheritance(t *testing.T) {
 	}
 
 	// Collection inherits from the database, overrides read preference and write concern.
-	coll, err := db.Collection("things", motor.WithReadPreference(readpref.Nearest()), motor.WithWriteConcern(writeconcern.Majority()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	coll := db.Collection("things", motor.WithReadPreference(readpref.Nearest()), motor.WithWriteConcern(writeconcern.Majority()))
 	if coll.ReadPreference().Mode() != readpref.NearestMode || coll.WriteConcern().W != "majority" || coll.ReadConcern().Level != "majority" {
 		t.Errorf("coll settings: %v %+v %+v", coll.ReadPreference(), coll.WriteConcern(), coll.ReadConcern())
 	}
@@ -108,16 +102,13 @@ func TestInheritance(t *testing.T) {
 	}
 
 	// A plain collection of the database has the database's settings.
-	plain, _ := db.Collection("plain")
+	plain := db.Collection("plain")
 	if plain.ReadPreference().Mode() != readpref.SecondaryPreferredMode || plain.ReadConcern().Level != "majority" || plain.WriteConcern().W != 1 {
 		t.Errorf("plain coll settings: %v %+v %+v", plain.ReadPreference(), plain.ReadConcern(), plain.WriteConcern())
 	}
 
 	// WithOptions returns a changed copy; the original is unchanged.
-	db2, err := db.WithOptions(motor.WithReadPreference(readpref.Primary()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	db2 := db.WithOptions(motor.WithReadPreference(readpref.Primary()))
 	if db2.ReadPreference().Mode() != readpref.PrimaryMode || db.ReadPreference().Mode() != readpref.SecondaryPreferredMode {
 		t.Errorf("WithOptions: copy %v, original %v", db2.ReadPreference(), db.ReadPreference())
 	}
@@ -148,7 +139,7 @@ func TestInvalidOptions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.desc, func(t *testing.T) {
-			_, err := c.Database("app", tt.opt)
+			err := c.Database("app", tt.opt).Err()
 			if err == nil || err.Error() != tt.wantErr {
 				t.Fatalf("error = %v, want %s", err, tt.wantErr)
 			}
@@ -184,8 +175,8 @@ func TestCredentialsNeverShown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db := mustDB(t, c, "d")
-	coll := mustColl(t, db, "c")
+	db := c.Database("d")
+	coll := db.Collection("c")
 	_, opErr := db.Command(t.Context(), "ping", nil)
 	if opErr == nil {
 		t.Fatal("ping to nowhere succeeded")
@@ -202,7 +193,7 @@ func TestCredentialsNeverShown(t *testing.T) {
 func TestSettingsOnTheWire(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t, motor.WithReadConcern(readconcern.Local()), motor.WithWriteConcern(writeconcern.W1()))
-	coll := mustColl(t, db, "wire")
+	coll := db.Collection("wire")
 	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -171,11 +171,8 @@ type ProfilingEntry struct {
 //
 // See https://www.mongodb.com/docs/manual/tutorial/manage-the-database-profiler/.
 func (db *Database) ProfilingInfo(ctx context.Context) ([]ProfilingEntry, error) {
-	coll, err := db.Collection("system.profile")
-	if err != nil {
-		return nil, err
-	}
 	const op = "profiling info"
+	coll := db.Collection("system.profile")
 	cur, err := coll.Find(ctx, bson.D{}, nil)
 	if err != nil {
 		return nil, opErr(op, errors.Unwrap(err))
@@ -183,7 +180,7 @@ func (db *Database) ProfilingInfo(ctx context.Context) ([]ProfilingEntry, error)
 	defer cur.Close(context.WithoutCancel(ctx))
 	entries := []ProfilingEntry{}
 	for cur.Next(ctx) {
-		// Decode once through the database's decoding (so outgoing SON manipulators run once per document), then
+		// Decode once through the database's decoding (so the document hooks run once per document), then
 		// read the result twice.
 		var doc bson.Raw
 		if err := cur.decode(cur.Current(), &doc); err != nil {

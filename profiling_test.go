@@ -224,10 +224,7 @@ func TestProfiling(t *testing.T) {
 
 	// The database's read concern applies to profiling info.
 	rec.Reset()
-	local, err := db.WithOptions(motor.WithReadConcern(readconcern.Local()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	local := db.WithOptions(motor.WithReadConcern(readconcern.Local()))
 	if _, err := local.ProfilingInfo(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +246,7 @@ func TestProfiling(t *testing.T) {
 		return
 	}
 	// A real server profiles a query.
-	coll := mustColl(t, db, "profiled")
+	coll := db.Collection("profiled")
 	if _, err := coll.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil); err != nil {
 		t.Fatal(err)
 	}

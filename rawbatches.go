@@ -19,7 +19,7 @@ import (
 // server's empty batches (a tailable cursor with no new data) are skipped. Batch sizes are the server's unless the
 // operation sets one ([FindOptions.BatchSize], [AggregateOptions.BatchSize]).
 //
-// No codec options and no document hooks apply (PyMongo's raw batches ignore codec options and SON manipulators too):
+// No codec options and no document hooks apply (PyMongo's raw batches ignore them too):
 // the bytes are the server's. ID is the server's cursor id (0 once the server holds no more results), Err reports
 // what stopped iteration ("motor: find DB.COLL: ..." or "motor: aggregate DB.COLL: ..."), and Close sends killCursors
 // when the server still holds the cursor. It wraps a driver cursor ([RawBatchCursor.Mongo]); do not iterate that
@@ -40,14 +40,7 @@ type RawBatchCursor struct {
 // results are exhausted or an error happened; see [RawBatchCursor.Err].
 func (c *RawBatchCursor) Next(ctx context.Context) bool {
 	c.batch = nil
-	if c.err != nil {
-		return false
-	}
-	if ctx == nil {
-		c.err = c.call.fail(errNilContext)
-		return false
-	}
-	if !c.mc.Next(ctx) {
+	if !iterate(ctx, &c.call, &c.err, c.mc.Next) {
 		return false
 	}
 	// The driver's cursor holds the whole batch: copy its first document, then the rest of the batch, which Next
@@ -90,10 +83,7 @@ func (c *RawBatchCursor) Err() error {
 // Close closes the cursor; if the server still holds it, the driver sends killCursors. Closing twice is fine.
 func (c *RawBatchCursor) Close(ctx context.Context) error {
 	c.batch = nil
-	if ctx == nil {
-		return c.call.fail(errNilContext)
-	}
-	return c.call.fail(c.mc.Close(ctx))
+	return closeIter(ctx, &c.call, c.mc.Close)
 }
 
 // Mongo returns the driver cursor beneath.

@@ -17,7 +17,7 @@ func TestRawBatches(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t)
 	dbn := db.Name()
-	insertN(t, mustColl(t, db, "c"), 5)
+	insertN(t, db.Collection("c"), 5)
 	// Neither the codec options nor the hooks apply to raw batches.
 	//nolint:staticcheck // the deprecated SON manipulators are the document hooks under test
 	if err := db.AddSONManipulator(motor.SONManipulator{Name: "Seen", Outgoing: func(doc bson.D, _ *motor.Collection) (bson.D, error) {
@@ -25,7 +25,7 @@ func TestRawBatches(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	coll := mustColl(t, db, "c", motor.WithCodecOptions(motor.CodecOptions{TZAware: true}))
+	coll := db.Collection("c", motor.WithCodecOptions(motor.CodecOptions{TZAware: true}))
 	doc := func(i int) bson.Raw {
 		return rawDoc(t, bson.D{{Key: "_id", Value: int32(i)}, {Key: "sub", Value: bson.D{{Key: "i", Value: int32(i)}}}})
 	}

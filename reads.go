@@ -51,7 +51,7 @@ var distinctTyped = []string{"distinct", "key", "query", "maxTimeMS", "comment",
 // a retryable server error, as PyMongo's reads are, unless the client disables retryable reads or a transaction
 // runs. A session in ctx is used.
 //
-// Outgoing document hooks (the deprecated SON manipulators) run on each value that is a document, as on a document
+// The database's document hooks run on each value that is a document, as on a document
 // read from the collection; PyMongo's distinct runs none, but motor applies them on every read of documents.
 //
 // An empty key, a filter that is not a document, or bad options are [ErrInvalidOption] errors before any I/O. A
@@ -99,14 +99,10 @@ func DistinctAs[T any](ctx context.Context, coll *Collection, key string, filter
 
 // distinct sends the distinct command and decodes its reply into v, a struct with a Values field.
 func (c *Collection) distinct(ctx context.Context, key string, filter any, o *DistinctOptions, v any) error {
-	cl := c.call("distinct")
-	cl.retryRead = true
 	if o == nil {
 		o = &DistinctOptions{}
 	}
-	cl.ownMaxTime = o.MaxTime > 0
-	var rc *readconcern.ReadConcern
-	rc, cl.rp = c.set.forRead(ctx)
+	cl, rc := c.readCall(ctx, "distinct", o.MaxTime)
 	cmd, err := distinctCmd(c.name, key, filter, o, rc, c.set.codec.reg)
 	if err != nil {
 		return cl.fail(err)
@@ -164,7 +160,7 @@ func distinctCmd(name, key string, filter any, o *DistinctOptions, rc *readconce
 // outgoing hook, as a document read from c; without a hook, the reply as it is.
 func (c *Collection) outgoingValues(reply bson.Raw) (bson.Raw, error) {
 	h := c.db.hooks.load()
-	if h == nil || h.outgoing == nil {
+	if h == nil || h.read == nil {
 		return reply, nil
 	}
 	arr, ok := reply.Lookup("values").ArrayOK()
@@ -179,7 +175,7 @@ func (c *Collection) outgoingValues(reply bson.Raw) (bson.Raw, error) {
 	for i, v := range vals {
 		out[i] = v
 		if doc, ok := v.DocumentOK(); ok {
-			if out[i], err = h.outgoing(c.db, c, c.set.codec, doc); err != nil {
+			if out[i], err = h.read(c.db, c, c.set.codec, doc); err != nil {
 				return nil, err
 			}
 		}
@@ -231,17 +227,14 @@ var countTyped = []string{"count", "maxTimeMS", "comment"}
 //
 // See https://www.mongodb.com/docs/manual/reference/command/count/.
 func (c *Collection) EstimatedDocumentCount(ctx context.Context, opts *EstimatedDocumentCountOptions) (int64, error) {
-	cl := c.call("count")
-	cl.retryRead, cl.accept = true, nsMissing
 	if opts == nil {
 		opts = &EstimatedDocumentCountOptions{}
 	}
+	cl, rc := c.readCall(ctx, "count", opts.MaxTime)
+	cl.accept = nsMissing
 	if inTransaction(ctx) {
 		return 0, cl.fail(&invalidOpError{msg: "the count command cannot run in a transaction; use CountDocuments"})
 	}
-	cl.ownMaxTime = opts.MaxTime > 0
-	var rc *readconcern.ReadConcern
-	rc, cl.rp = c.set.forRead(ctx)
 	cmd, err := countCmd(c.name, opts, rc)
 	if err != nil {
 		return 0, cl.fail(err)
@@ -302,7 +295,7 @@ func nsMissing(failed bson.Raw) bool {
 // It sends {listCollections: 1, cursor: {}, filter: {name: NAME}} to the database, as PyMongo does, with primary
 // read preference whatever the collection's is, retried once like [Database.ListCollections], and reads the
 // options field of the first document. Outgoing document hooks do not apply: the options describe the collection,
-// they are not one of its documents (PyMongo applies no SON manipulator either). A failed reply is an error
+// they are not one of its documents (PyMongo applies none either). A failed reply is an error
 // wrapping the server's [mongo.CommandError] ("motor: options DB.COLL: ...").
 //
 // See https://www.mongodb.com/docs/manual/reference/command/listCollections/.

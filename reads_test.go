@@ -99,7 +99,7 @@ func TestDistinct(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t)
 	dbn := db.Name()
-	coll := mustColl(t, db, "c")
+	coll := db.Collection("c")
 	insertN(t, coll, 5)
 	gt2 := bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: int32(2)}}}}
 
@@ -196,7 +196,7 @@ func TestEstimatedDocumentCount(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t, motor.WithReadConcern(readconcern.Local()))
 	dbn := db.Name()
-	coll := mustColl(t, db, "c")
+	coll := db.Collection("c")
 	insertN(t, coll, 5)
 
 	rec.Reset()
@@ -209,7 +209,7 @@ func TestEstimatedDocumentCount(t *testing.T) {
 		{Key: "readConcern", Value: bson.D{{Key: "level", Value: "local"}}},
 	})}, rec.Commands("count"))
 
-	if n, err := mustColl(t, db, "missing").EstimatedDocumentCount(ctx, nil); err != nil || n != 0 {
+	if n, err := db.Collection("missing").EstimatedDocumentCount(ctx, nil); err != nil || n != 0 {
 		t.Errorf("missing collection: %d, %v", n, err)
 	}
 
@@ -237,7 +237,7 @@ func TestCollectionOptions(t *testing.T) {
 	if _, err := db.CreateCollection(ctx, "plain", nil); err != nil {
 		t.Fatal(err)
 	}
-	capped := mustColl(t, db, "capped", motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
+	capped := db.Collection("capped", motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
 
 	rec.Reset()
 	opts, err := capped.Options(ctx)
@@ -252,7 +252,7 @@ func TestCollectionOptions(t *testing.T) {
 	})}, rec.Commands("listCollections"))
 
 	for _, name := range []string{"plain", "missing"} {
-		opts, err := mustColl(t, db, name).Options(ctx)
+		opts, err := db.Collection(name).Options(ctx)
 		if err != nil || opts == nil || len(opts) != 0 {
 			t.Errorf("%s: %#v, %v", name, opts, err)
 		}
@@ -268,8 +268,8 @@ func TestReadsFake(t *testing.T) {
 	ctx := t.Context()
 	f := motortest.NewFake(t)
 	fakeReplicaSet(f)
-	db := mustDB(t, fakeClient(t, f), "app", motor.WithReadPreference(readpref.Nearest()), motor.WithReadConcern(readconcern.Majority()))
-	coll := mustColl(t, db, "c")
+	db := fakeClient(t, f).Database("app", motor.WithReadPreference(readpref.Nearest()), motor.WithReadConcern(readconcern.Majority()))
+	coll := db.Collection("c")
 	nearest := bson.E{Key: "$readPreference", Value: bson.D{{Key: "mode", Value: "nearest"}}}
 	majority := bson.E{Key: "readConcern", Value: bson.D{{Key: "level", Value: "majority"}}}
 	// flaky answers a command with first, then with reply.
@@ -392,7 +392,7 @@ func TestReadsFake(t *testing.T) {
 			{Key: "validationLevel", Value: "strict"},
 		}}}
 		flaky("listCollections", shutdown, cursorReply(0, "app.$cmd.listCollections", "firstBatch", info))
-		mc := mustColl(t, db, "c", motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
+		mc := db.Collection("c", motor.WithCodecOptions(motor.CodecOptions{DocumentType: reflect.TypeOf(bson.M{})}))
 		got, err := mc.Options(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -421,7 +421,7 @@ func TestReadsCodecAndHooks(t *testing.T) {
 	}
 	db, _ := newDB(t)
 	when := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
-	plain := mustColl(t, db, "c")
+	plain := db.Collection("c")
 	if _, err := plain.InsertMany(ctx, []any{
 		bson.D{{Key: "_id", Value: 1}, {Key: "at", Value: when}, {Key: "sub", Value: bson.D{{Key: "at", Value: when}}}},
 	}, nil); err != nil {
@@ -433,7 +433,7 @@ func TestReadsCodecAndHooks(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	coll := mustColl(t, db, "c", motor.WithCodecOptions(motor.CodecOptions{
+	coll := db.Collection("c", motor.WithCodecOptions(motor.CodecOptions{
 		DocumentType: reflect.TypeOf(bson.M{}), TZAware: true, TZInfo: paris,
 	}))
 	local := when.In(paris)

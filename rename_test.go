@@ -61,7 +61,7 @@ func TestRename(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t)
 	dbn := db.Name()
-	old := mustColl(t, db, "old")
+	old := db.Collection("old")
 	if _, err := old.InsertOne(ctx, bson.D{{Key: "_id", Value: 1}}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestRename(t *testing.T) {
 		if !errors.As(err, &ce) || ce.Code != 26 || !strings.HasPrefix(err.Error(), "motor: rename "+dbn+".old: ") {
 			t.Errorf("a missing collection: %v", err)
 		}
-		if _, err := mustColl(t, db, "taken").InsertOne(ctx, bson.D{}, nil); err != nil {
+		if _, err := db.Collection("taken").InsertOne(ctx, bson.D{}, nil); err != nil {
 			t.Fatal(err)
 		}
 		_, err = renamed.Rename(ctx, "taken", nil)
@@ -143,7 +143,7 @@ func TestRename(t *testing.T) {
 func TestRenameWriteConcern(t *testing.T) {
 	f := motortest.NewFake(t)
 	f.Handle("renameCollection", func(bson.D) bson.D { return motortest.OK() })
-	coll := mustColl(t, fakeDB(t, f, "shop"), "orders", motor.WithWriteConcern(writeconcern.Majority()))
+	coll := fakeDB(t, f, "shop").Collection("orders", motor.WithWriteConcern(writeconcern.Majority()))
 	if _, err := coll.Rename(t.Context(), "archive", &motor.RenameOptions{DropTarget: new(true)}); err != nil {
 		t.Fatal(err)
 	}

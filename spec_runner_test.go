@@ -457,7 +457,8 @@ func (st *caseState) newDatabase(a *args) (*motor.Database, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.c.Database(a.str("databaseName"), opts...)
+	db := c.c.Database(a.str("databaseName"), opts...)
+	return db, db.Err()
 }
 
 func (st *caseState) newCollection(a *args) (*motor.Collection, error) {
@@ -469,7 +470,8 @@ func (st *caseState) newCollection(a *args) (*motor.Collection, error) {
 	if err != nil {
 		return nil, err
 	}
-	return db.Collection(a.str("collectionName"), opts...)
+	coll := db.Collection(a.str("collectionName"), opts...)
+	return coll, coll.Err()
 }
 
 func (st *caseState) newSession(a *args) (*specSession, error) {

@@ -84,7 +84,7 @@ func TestReplicaSetSecondaryReads(t *testing.T) {
 	rs.Handle("find", findReply)
 	rs.Handle("count", func(bson.D) bson.D { return motortest.OK(bson.E{Key: "n", Value: int32(1)}) })
 	c := clusterClient(t, rs.URI())
-	db := mustDB(t, c, "shop")
+	db := c.Database("shop")
 	secondary := bson.D{{Key: "mode", Value: "secondary"}}
 	members := rs.Members()
 
@@ -94,20 +94,20 @@ func TestReplicaSetSecondaryReads(t *testing.T) {
 		name   string
 		wantRP any // the $readPreference sent, nil for none
 	}{
-		{"FindOne, primary", func() error { return mustColl(t, db, "c").FindOne(ctx, bson.D{}, nil).Err() }, "find", nil},
+		{"FindOne, primary", func() error { return db.Collection("c").FindOne(ctx, bson.D{}, nil).Err() }, "find", nil},
 		{"FindOne, collection secondary", func() error {
-			return mustColl(t, db, "c", motor.WithReadPreference(readpref.Secondary())).FindOne(ctx, bson.D{}, nil).Err()
+			return db.Collection("c", motor.WithReadPreference(readpref.Secondary())).FindOne(ctx, bson.D{}, nil).Err()
 		}, "find", secondary},
 		{"FindOne, client secondary", func() error {
 			c2 := clusterClient(t, rs.URI()+"&readPreference=secondary")
-			return mustColl(t, mustDB(t, c2, "shop"), "c").FindOne(ctx, bson.D{}, nil).Err()
+			return c2.Database("shop").Collection("c").FindOne(ctx, bson.D{}, nil).Err()
 		}, "find", secondary},
 		{"Command, ReadPreference secondary", func() error {
 			_, err := db.Command(ctx, bson.D{{Key: "count", Value: "c"}}, &motor.CommandOptions{ReadPreference: readpref.Secondary()})
 			return err
 		}, "count", secondary},
 		{"Command, database secondary (ignored)", func() error {
-			_, err := mustDB(t, c, "shop", motor.WithReadPreference(readpref.Secondary())).Command(ctx, bson.D{{Key: "count", Value: "c"}}, nil)
+			_, err := c.Database("shop", motor.WithReadPreference(readpref.Secondary())).Command(ctx, bson.D{{Key: "count", Value: "c"}}, nil)
 			return err
 		}, "count", nil},
 	} {
@@ -153,7 +153,7 @@ func TestReplicaSetStepDownDuringWrite(t *testing.T) {
 		return motortest.NotWritablePrimary(cmd)
 	})
 	c := clusterClient(t, rs.URI())
-	coll := mustColl(t, mustDB(t, c, "shop"), "orders")
+	coll := c.Database("shop").Collection("orders")
 	if got, err := c.Address(ctx); err != nil || got != old.Addr() {
 		t.Fatalf("Address = %q, %v before the step-down, want %s", got, err, old.Addr())
 	}
@@ -209,7 +209,7 @@ func TestMongosReadPreference(t *testing.T) {
 	s.Handle("find", findReply)
 	s.Handle("listCollections", func(bson.D) bson.D { return cursorReply(0, "shop.$cmd.listCollections", "firstBatch") })
 	c := clusterClient(t, s.URI())
-	db := mustDB(t, c, "shop")
+	db := c.Database("shop")
 	routers := s.Members()
 
 	for _, tc := range []struct {
@@ -218,23 +218,23 @@ func TestMongosReadPreference(t *testing.T) {
 		name   string
 		wantRP any
 	}{
-		{"FindOne, primary", func() error { return mustColl(t, db, "c").FindOne(ctx, bson.D{}, nil).Err() }, "find", nil},
+		{"FindOne, primary", func() error { return db.Collection("c").FindOne(ctx, bson.D{}, nil).Err() }, "find", nil},
 		{"FindOne, secondary", func() error {
-			return mustColl(t, db, "c", motor.WithReadPreference(readpref.Secondary())).FindOne(ctx, bson.D{}, nil).Err()
+			return db.Collection("c", motor.WithReadPreference(readpref.Secondary())).FindOne(ctx, bson.D{}, nil).Err()
 		}, "find", bson.D{{Key: "mode", Value: "secondary"}}},
 		{"FindOne, secondaryPreferred", func() error {
-			return mustColl(t, db, "c", motor.WithReadPreference(readpref.SecondaryPreferred())).FindOne(ctx, bson.D{}, nil).Err()
+			return db.Collection("c", motor.WithReadPreference(readpref.SecondaryPreferred())).FindOne(ctx, bson.D{}, nil).Err()
 		}, "find", bson.D{{Key: "mode", Value: "secondaryPreferred"}}},
 		{"Command, nearest", func() error {
 			_, err := db.Command(ctx, bson.D{{Key: "find", Value: "c"}}, &motor.CommandOptions{ReadPreference: readpref.Nearest()})
 			return err
 		}, "find", bson.D{{Key: "mode", Value: "nearest"}}},
 		{"ProfilingInfo, database secondary", func() error {
-			_, err := mustDB(t, c, "shop", motor.WithReadPreference(readpref.Secondary())).ProfilingInfo(ctx)
+			_, err := c.Database("shop", motor.WithReadPreference(readpref.Secondary())).ProfilingInfo(ctx)
 			return err
 		}, "find", bson.D{{Key: "mode", Value: "secondary"}}},
 		{"ListCollectionNames, primary whatever the database's", func() error {
-			_, err := mustDB(t, c, "shop", motor.WithReadPreference(readpref.Secondary())).ListCollectionNames(ctx, nil)
+			_, err := c.Database("shop", motor.WithReadPreference(readpref.Secondary())).ListCollectionNames(ctx, nil)
 			return err
 		}, "listCollections", nil},
 	} {
@@ -370,7 +370,7 @@ func TestReplicaSetRouting(t *testing.T) {
 		rs.Handle(name, reply)
 	}
 	c := clusterClient(t, rs.URI())
-	db := mustDB(t, c, "shop", motor.WithReadPreference(readpref.Secondary()))
+	db := c.Database("shop", motor.WithReadPreference(readpref.Secondary()))
 	secondary := &motor.CommandOptions{ReadPreference: readpref.Secondary()}
 	ref := motor.DBRef{Collection: "c", ID: int32(1)}
 	const onPrimary, onSecondary = true, false

@@ -48,7 +48,7 @@ func wrapDriverClient(t testing.TB, uri string) *motor.Client {
 func TestTopologyStandalone(t *testing.T) {
 	ctx := t.Context()
 	c, rec := newClient(t)
-	hello, err := mustDB(t, c, "admin").Command(ctx, "hello", nil)
+	hello, err := c.Database("admin").Command(ctx, "hello", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func TestTopologyAfterAuthenticate(t *testing.T) {
 	if addr, err := c.Address(ctx); addr != host || err != nil {
 		t.Fatalf("Address = %q, %v", addr, err)
 	}
-	if err := mustDB(t, c, "admin").Authenticate(ctx, authRootUser, authRootPassword, nil); err != nil {
+	if err := c.Database("admin").Authenticate(ctx, authRootUser, authRootPassword, nil); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the new driver client's server", func() bool { return len(c.Nodes()) == 1 })

@@ -100,7 +100,7 @@ func TestValidateCollectionCommand(t *testing.T) {
 func TestValidateCollection(t *testing.T) {
 	ctx := t.Context()
 	db, rec := newDB(t)
-	coll := mustColl(t, db, "things")
+	coll := db.Collection("things")
 	if _, err := coll.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: 1}}, bson.D{{Key: "_id", Value: 2}}, bson.D{{Key: "_id", Value: 3}}}, nil); err != nil {
 		t.Fatal(err)
 	}

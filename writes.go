@@ -162,20 +162,21 @@ func buildWrite[B writeBuilder[B]](b B, o *writeOptions, setInternal func(B, str
 // See https://www.mongodb.com/docs/manual/reference/command/insert/.
 func (c *Collection) InsertOne(ctx context.Context, document any, opts *InsertOneOptions) (*mongo.InsertOneResult, error) {
 	cl := c.call("insert")
-	if opts == nil {
-		opts = &InsertOneOptions{}
-	}
-	wo, err := newWriteOptions(c, "InsertOneOptions", writeConcernFor(ctx, c.set.wc).Acknowledged(),
-		opts.BypassDocumentValidation, opts.Comment, nil, opts.Extra)
-	if err != nil {
-		return nil, cl.fail(err)
-	}
-	b := buildWrite(options.InsertOne(), wo, xoptions.SetInternalInsertOneOptions)
-	if wo.bypass {
-		b.SetBypassDocumentValidation(true)
+	var b *options.InsertOneOptionsBuilder // nil: the driver's defaults, without a builder to read
+	if opts != nil && (opts.BypassDocumentValidation || opts.Comment != nil || opts.Extra != nil) {
+		wo, err := newWriteOptions(c, "InsertOneOptions", writeConcernFor(ctx, c.set.wc).Acknowledged(),
+			opts.BypassDocumentValidation, opts.Comment, nil, opts.Extra)
+		if err != nil {
+			return nil, cl.fail(err)
+		}
+		b = buildWrite(options.InsertOne(), wo, xoptions.SetInternalInsertOneOptions)
+		if wo.bypass {
+			b.SetBypassDocumentValidation(true)
+		}
 	}
 	// Hooks run before the driver client is held: one that does I/O must not wait on a swap that waits on us.
-	if document, err = c.db.incoming(c, document); err != nil {
+	document, err := c.db.writing(c, document, false)
+	if err != nil {
 		return nil, cl.fail(err)
 	}
 	return c.insertOne(ctx, cl, c.sized(document), b)
@@ -214,7 +215,7 @@ func (c *Collection) InsertMany(ctx context.Context, documents any, opts *Insert
 	if opts.Ordered != nil {
 		b.SetOrdered(*opts.Ordered)
 	}
-	if documents, err = c.db.incomingMany(c, documents); err != nil {
+	if documents, err = c.db.writingMany(c, documents); err != nil {
 		return nil, cl.fail(err)
 	}
 	return c.insertMany(ctx, cl, c.sizedMany(documents), b)

@@ -202,20 +202,7 @@ func connected[C interface{ Disconnect(context.Context) error }](connect func() 
 
 // motorWorkload returns the operation of cfg.workload through motor's public API.
 func motorWorkload(ctx context.Context, c *motor.Client, cfg clientConfig, docs specDocs) (opFunc, error) {
-	db := func(name string) *motor.Database {
-		d, err := c.Database(name)
-		if err != nil {
-			panic(err) // the names are constants
-		}
-		return d
-	}
-	coll := func(dbName, name string) *motor.Collection {
-		cl, err := db(dbName).Collection(name)
-		if err != nil {
-			panic(err)
-		}
-		return cl
-	}
+	coll := func(dbName, name string) *motor.Collection { return c.Database(dbName).Collection(name) }
 	if cl := coll(dbWrite, writeCollection(cfg)); isInsert(cfg.workload) {
 		return insertWorkload(cfg, docs, motorInserter(cl), cl.Drop(ctx))
 	}
@@ -226,13 +213,13 @@ func motorWorkload(ctx context.Context, c *motor.Client, cfg clientConfig, docs 
 
 	switch base(cfg.workload) {
 	case "ping", "ping_64":
-		d := db(dbPing)
+		d := c.Database(dbPing)
 		return func(ctx context.Context, _ int) error {
 			_, err := d.Command(ctx, "ping", nil)
 			return err
 		}, nil
 	case "list_collection_names":
-		d := db(dbList)
+		d := c.Database(dbList)
 		return func(ctx context.Context, _ int) error {
 			names, err := d.ListCollectionNames(ctx, nil)
 			if err == nil && len(names) != listCollections {
@@ -241,7 +228,7 @@ func motorWorkload(ctx context.Context, c *motor.Client, cfg clientConfig, docs 
 			return err
 		}, nil
 	case "create_drop":
-		d, name := db(dbWrite), writeCollection(cfg)
+		d, name := c.Database(dbWrite), writeCollection(cfg)
 		if _, err := d.DropCollection(ctx, name, nil); err != nil {
 			return nil, err
 		}
@@ -253,13 +240,13 @@ func motorWorkload(ctx context.Context, c *motor.Client, cfg clientConfig, docs 
 			return err
 		}, nil
 	case "dereference":
-		d := db(dbRef)
+		d := c.Database(dbRef)
 		return func(ctx context.Context, i int) error {
 			var doc bson.D
 			return d.Dereference(ctx, refs[i%len(refs)], nil).Decode(&doc)
 		}, nil
 	case "deref_single":
-		d := db(dbRef)
+		d := c.Database(dbRef)
 		return func(ctx context.Context, _ int) error {
 			for _, r := range refs {
 				var doc bson.D
@@ -270,7 +257,7 @@ func motorWorkload(ctx context.Context, c *motor.Client, cfg clientConfig, docs 
 			return nil
 		}, nil
 	case "deref_many":
-		d := db(dbRef)
+		d := c.Database(dbRef)
 		return func(ctx context.Context, _ int) error {
 			var out []bson.D
 			missing, err := d.DereferenceMany(ctx, refs, &out, nil)

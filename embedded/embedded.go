@@ -16,7 +16,10 @@
 // where that binary comes from.
 //
 // FerretDB is not MongoDB: it answers most CRUD, index and administration commands, and rejects
-// or ignores some others. Code that must match a real mongod should also be tested against one.
+// or ignores some others. Clients connect to it through the conformance front, a wire proxy in this
+// process that turns the answers FerretDB v1 is known to get wrong into errors (NotImplemented, BadValue)
+// or repairs them; [Options.Raw] bypasses it. Code that must match a real mongod should also be tested
+// against one.
 //
 // This package is a module of its own, github.com/gomotor/motor/embedded: nothing in the root module
 // github.com/gomotor/motor imports it, so a program that does not import it never compiles or even
@@ -36,6 +39,7 @@ import (
 	"github.com/FerretDB/FerretDB/ferretdb"
 
 	"github.com/gomotor/motor/internal/ferretproc"
+	"github.com/gomotor/motor/internal/front"
 )
 
 // FerretDBVersion is the FerretDB release that this package embeds and that [BinaryPath] builds.
@@ -93,6 +97,13 @@ type Options struct {
 
 	// Auth turns on authentication. nil means none, in process.
 	Auth *Auth
+
+	// Raw connects clients to FerretDB itself. Without it, they connect to the conformance front: a wire
+	// proxy in this process, listening on Addr, that answers an error (NotImplemented, BadValue) instead of a
+	// wrong answer or a dropped connection where FerretDB v1 gives one, and repairs what it can exactly (replies
+	// to w:0 writes, maxTimeMS on distinct, duplicate-key errors, bulk update replies). Set Raw only in tests that
+	// study FerretDB's own answers.
+	Raw bool
 }
 
 // Auth turns on FerretDB's real SCRAM-SHA-1 and SCRAM-SHA-256 authentication (its
@@ -161,6 +172,7 @@ func Start(ctx context.Context, opts *Options) (*Server, error) {
 			Addr:   opts.Addr,
 			Logger: opts.Logger,
 			Auth:   &ferretproc.Auth{Username: opts.Auth.Username, Password: opts.Auth.Password},
+			Raw:    opts.Raw,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("embedded: %w", err)
@@ -172,12 +184,30 @@ func Start(ctx context.Context, opts *Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded: %w", err)
 	}
-	s, err := startInProcess(ctx, data.Path, opts.Addr, opts.Logger)
+	serverAddr := opts.Addr
+	if !opts.Raw {
+		serverAddr = "" // the front listens on opts.Addr
+	}
+	s, err := startInProcess(ctx, data.Path, serverAddr, opts.Logger)
 	if err != nil {
 		_ = data.Release()
 		return nil, err
 	}
 	stop := s.stop
+	if !opts.Raw {
+		f, err := front.Start(opts.Addr, s.addr)
+		if err != nil {
+			_ = stop()
+			_ = data.Release()
+			return nil, fmt.Errorf("embedded: %w", err)
+		}
+		s.addr = f.Addr()
+		stopServer := stop
+		stop = func() error {
+			ferr := f.Close()
+			return errors.Join(ferr, stopServer())
+		}
+	}
 	s.stop = func() error {
 		err := stop()
 		if rerr := data.Release(); rerr != nil {
@@ -188,7 +218,8 @@ func Start(ctx context.Context, opts *Options) (*Server, error) {
 	return s, nil
 }
 
-// URI returns the server's connection string, "mongodb://127.0.0.1:PORT/".
+// URI returns the server's connection string, "mongodb://127.0.0.1:PORT/": the conformance front's
+// address, or FerretDB's with [Options.Raw].
 // It never contains credentials, even with [Options.Auth].
 func (s *Server) URI() string {
 	return (&url.URL{Scheme: "mongodb", Host: s.addr, Path: "/"}).String()

@@ -547,3 +547,60 @@ func TestStartAddr(t *testing.T) {
 		})
 	}
 }
+
+// groupTwo runs a $group with two accumulators over two documents, which FerretDB v1 answers wrongly (only the
+// first accumulator is computed, FerretDB issue #4616), and returns n or the error.
+func groupTwo(t *testing.T, coll *mongo.Collection) (int32, error) {
+	t.Helper()
+	if err := coll.Drop(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := coll.InsertMany(ctx(t), []any{bson.D{{Key: "qty", Value: 2}}, bson.D{{Key: "qty", Value: 3}}}); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := coll.Aggregate(ctx(t), mongo.Pipeline{{{Key: "$group", Value: bson.D{
+		{Key: "_id", Value: nil},
+		{Key: "total", Value: bson.D{{Key: "$sum", Value: "$qty"}}},
+		{Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}},
+	}}}})
+	if err != nil {
+		return 0, err
+	}
+	var got []struct{ N int32 }
+	if err := cur.All(ctx(t), &got); err != nil || len(got) != 1 {
+		t.Fatalf("All: %v %v", got, err)
+	}
+	return got[0].N, nil
+}
+
+// TestFront checks that clients go through the conformance front, and around it with Raw, in both modes.
+func TestFront(t *testing.T) {
+	cred := &options.Credential{AuthSource: "admin", Username: "root", Password: sentinelPassword}
+	for _, tc := range []struct {
+		name string
+		srv  func(t *testing.T) *embedded.Server
+		cred *options.Credential
+	}{
+		{"in process", func(t *testing.T) *embedded.Server { return start(t, nil) }, nil},
+		{"in process, raw", func(t *testing.T) *embedded.Server { return start(t, &embedded.Options{Raw: true}) }, nil},
+		{"auth", func(t *testing.T) *embedded.Server { return startAuth(t) }, cred},
+		{"auth, raw", func(t *testing.T) *embedded.Server {
+			startAuth(t) // skips in -short mode, builds the binary if needed
+			return start(t, &embedded.Options{Raw: true, Auth: &embedded.Auth{Username: "root", Password: sentinelPassword}})
+		}, cred},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := tc.srv(t)
+			coll := connect(t, srv, tc.cred).Database("embedded_test").Collection("front")
+			n, err := groupTwo(t, coll)
+			var ce mongo.CommandError
+			if strings.HasSuffix(tc.name, "raw") {
+				if err != nil || n != 0 {
+					t.Errorf("raw: n = %d, %v; want FerretDB's wrong 0", n, err)
+				}
+			} else if !errors.As(err, &ce) || ce.Code != 238 || !strings.Contains(ce.Message, "#4616") {
+				t.Errorf("front: n = %d, %v; want NotImplemented", n, err)
+			}
+		})
+	}
+}

@@ -10,28 +10,25 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/gomotor/motor/internal/wire"
 )
 
-// Wire protocol opcodes.
+// The wire protocol's constants, from internal/wire.
 const (
-	wireOpReply      = 1
-	wireOpQuery      = 2004
-	wireOpCompressed = 2012
-	wireOpMsg        = 2013
-)
+	wireOpReply      = wire.OpReply
+	wireOpQuery      = wire.OpQuery
+	wireOpCompressed = wire.OpCompressed
+	wireOpMsg        = wire.OpMsg
 
-// OP_MSG flag bits.
-const (
-	wireFlagChecksumPresent = 1 << 0
-	wireFlagMoreToCome      = 1 << 1
-)
+	wireFlagChecksumPresent = wire.FlagChecksumPresent
+	wireFlagMoreToCome      = wire.FlagMoreToCome
 
-const (
-	wireHeaderLen = 16
+	wireHeaderLen = wire.HeaderLen
 
 	// wireMaxMessageLen is the largest wire message accepted from a client;
 	// it is the maxMessageSizeBytes advertised in the hello reply.
-	wireMaxMessageLen = 48000000
+	wireMaxMessageLen = wire.MaxMessageLen
 )
 
 // Handler returns the reply document for one command.

@@ -1,11 +1,14 @@
 // Package motortest has test helpers for code that uses motor: the server to test against (FerretDB's ferretdb binary
 // on SQLite as a child process, or the MongoDB that MONGODB_URI names), a recorder of the command documents the
-// driver sends, per-test database names, and a scripted wire-level fake server for commands FerretDB lacks.
+// driver sends, per-test database names, a scripted wire-level fake server for commands FerretDB lacks ([Fake]), and
+// one scripted as a replica-set primary that serves change streams ([ChangeStreamServer]).
 //
 // It does not import FerretDB, so the recorder and the fake compile with the driver alone. [StartServer] runs the
 // ferretdb binary that $MOTOR_FERRETDB_BIN names, or else one that it builds once per machine with the go command
 // into gomotor/ferretdb-v1.24.2 under the user cache directory (~/.cache on Linux; scripts/build-ferretdb.sh builds
-// the same binary ahead of time). Only tests should import it.
+// the same binary ahead of time). Clients reach that server through the conformance front, a wire proxy in the
+// test process that answers an error where FerretDB v1 would give a wrong answer or drop the connection, and
+// repairs what it can exactly; [ServerOptions.Raw] bypasses it. Only tests should import it.
 package motortest
 
 import (
@@ -44,6 +47,12 @@ type ServerOptions struct {
 
 	// Auth turns on authentication. nil means none.
 	Auth *Auth
+
+	// Raw connects clients to FerretDB itself. Without it they connect to the conformance front, a wire proxy in
+	// this process that refuses with an error, or repairs, what FerretDB v1 would answer wrongly (a $group with
+	// several accumulators, maxTimeMS on distinct, replies to w:0 writes, ...). Set it in tests that study
+	// FerretDB's own answers.
+	Raw bool
 }
 
 // Auth turns on FerretDB's real SCRAM-SHA-1 and SCRAM-SHA-256 authentication (its --test-enable-new-auth mode)
@@ -57,7 +66,7 @@ type Auth struct {
 	Password string
 }
 
-// Server is a running FerretDB child process, started with [StartServer] and stopped with [Server.Close], like
+// Server is a running FerretDB child process behind the conformance front (see [ServerOptions.Raw]), started with [StartServer] and stopped with [Server.Close], like
 // an httptest.Server. Its methods are safe for concurrent use.
 type Server struct {
 	p *ferretproc.Process
@@ -72,7 +81,7 @@ func StartServer(ctx context.Context, opts *ServerOptions) (*Server, error) {
 	if opts == nil {
 		opts = new(ServerOptions)
 	}
-	cfg := &ferretproc.Config{Dir: opts.Dir, Logger: opts.Logger}
+	cfg := &ferretproc.Config{Dir: opts.Dir, Logger: opts.Logger, Raw: opts.Raw}
 	if a := opts.Auth; a != nil {
 		cfg.Auth = &ferretproc.Auth{Username: a.Username, Password: a.Password}
 	}
@@ -83,19 +92,23 @@ func StartServer(ctx context.Context, opts *ServerOptions) (*Server, error) {
 	return &Server{p: p}, nil
 }
 
-// URI returns the server's connection string, "mongodb://127.0.0.1:PORT/". It never contains credentials.
+// URI returns the server's connection string, "mongodb://127.0.0.1:PORT/": the conformance front's address, or
+// FerretDB's with [ServerOptions.Raw]. It never contains credentials.
 func (s *Server) URI() string {
 	return (&url.URL{Scheme: "mongodb", Host: s.p.Addr(), Path: "/"}).String()
 }
 
-// Addr returns the server's TCP address, "127.0.0.1:PORT".
+// Addr returns the server's TCP address, "127.0.0.1:PORT", the one in URI.
 func (s *Server) Addr() string { return s.p.Addr() }
+
+// RawAddr returns FerretDB's own address, behind the front; it is Addr with [ServerOptions.Raw].
+func (s *Server) RawAddr() string { return s.p.ServerAddr() }
 
 // Kill kills the server at once (SIGKILL), as a crash would, and waits for it to exit: FerretDB gets no chance to
 // finish what it is doing. Close must still be called, to release the data directory.
 func (s *Server) Kill() { s.p.Kill() }
 
-// Close stops the server, waits for it and removes its data. FerretDB gives connected clients up to 3 seconds to
+// Close closes the front and its connections, stops the server, waits for it and removes its data. FerretDB gives connected clients up to 3 seconds to
 // disconnect, so disconnect them first. Calling Close again, even concurrently, returns the first call's error.
 func (s *Server) Close() error {
 	if err := s.p.Stop(); err != nil {

@@ -157,3 +157,40 @@ func TestServerKilledMidWrite(t *testing.T) {
 	}
 	t.Logf("%d inserts acknowledged before the kill, %d documents after it", len(acked), len(docs))
 }
+
+// TestServerRaw: clients reach FerretDB through the conformance front, or directly with ServerOptions.Raw. FerretDB
+// v1 returns the field path of {$project: {x: "$qty"}} as a string; the front refuses it.
+func TestServerRaw(t *testing.T) {
+	for _, raw := range []bool{false, true} {
+		srv, err := motortest.StartServer(t.Context(), &motortest.ServerOptions{Raw: raw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (srv.Addr() == srv.RawAddr()) != raw {
+			t.Errorf("raw %v: Addr %s, RawAddr %s", raw, srv.Addr(), srv.RawAddr())
+		}
+		client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		coll := client.Database("raw").Collection("c")
+		if _, err = coll.InsertOne(t.Context(), bson.D{{Key: "qty", Value: 5}}); err != nil {
+			t.Fatal(err)
+		}
+		var got []bson.M
+		cur, err := coll.Aggregate(t.Context(), mongo.Pipeline{{{Key: "$project", Value: bson.D{{Key: "x", Value: "$qty"}}}}})
+		if err == nil {
+			err = cur.All(t.Context(), &got)
+		}
+		switch {
+		case raw && (err != nil || len(got) != 1 || got[0]["x"] != "$qty"):
+			t.Errorf("raw: %v %v", got, err)
+		case !raw && (err == nil || !strings.Contains(err.Error(), "NotImplemented")):
+			t.Errorf("front: %v %v", got, err)
+		}
+		_ = client.Disconnect(context.Background())
+		if err = srv.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

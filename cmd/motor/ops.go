@@ -420,8 +420,8 @@ func withoutFlags(f func(ctx context.Context, db *motor.Database, args []string)
 // onCollection returns an op on the collection name of the database; a bad name fails before any I/O.
 func onCollection(name string, f func(ctx context.Context, coll *motor.Collection) (any, error)) op {
 	return func(ctx context.Context, db *motor.Database) (any, error) {
-		coll, err := db.Collection(name)
-		if err != nil {
+		coll := db.Collection(name)
+		if err := coll.Err(); err != nil {
 			return nil, err
 		}
 		return f(ctx, coll)

@@ -97,9 +97,11 @@ func (s *session) database(ctx context.Context) (*motor.Database, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.db, err = c.Database(s.g.db); err != nil {
-		return nil, err
+	db := c.Database(s.g.db)
+	if err := db.Err(); err != nil {
+		return nil, err // a bad --db name, before any I/O
 	}
+	s.db = db
 	return s.db, nil
 }
 
@@ -109,7 +111,11 @@ func (s *session) collection(ctx context.Context, name string) (*motor.Collectio
 	if err != nil {
 		return nil, err
 	}
-	return db.Collection(name)
+	coll := db.Collection(name)
+	if err := coll.Err(); err != nil {
+		return nil, err // a bad name, before any I/O
+	}
+	return coll, nil
 }
 
 // close disconnects the client, if there is one.

@@ -54,10 +54,7 @@ func run(ctx context.Context) error {
 	}
 	defer client.Disconnect(context.Background())
 
-	db, err := client.Database("quickstart")
-	if err != nil {
-		return err
-	}
+	db := client.Database("quickstart")
 	// Motor: await db.drop_collection("orders"); await db.create_collection("orders")
 	if _, err := db.DropCollection(ctx, "orders", nil); err != nil {
 		return err

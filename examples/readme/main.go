@@ -33,14 +33,8 @@ func main() {
 	}
 	defer client.Disconnect(ctx)
 
-	db, err := client.Database("shop") // Motor: client.shop / client["shop"]
-	if err != nil {
-		log.Fatal(err)
-	}
-	orders, err := db.Collection("orders") // Motor: db.orders / db["orders"]
-	if err != nil {
-		log.Fatal(err)
-	}
+	db := client.Database("shop")     // Motor: client.shop / client["shop"]
+	orders := db.Collection("orders") // Motor: db.orders / db["orders"]
 	if _, err = orders.InsertOne(ctx, bson.D{{Key: "item", Value: "tea"}}, nil); err != nil {
 		log.Fatal(err)
 	}

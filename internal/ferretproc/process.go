@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/gomotor/motor/internal/front"
 )
 
 const (
@@ -55,6 +57,10 @@ type Config struct {
 
 	// Auth turns on authentication. nil means none.
 	Auth *Auth
+
+	// Raw connects clients to FerretDB itself, without the conformance front (internal/front) that otherwise
+	// listens on Addr and relays every connection to FerretDB. For tests that study FerretDB's own answers.
+	Raw bool
 }
 
 // Auth is FerretDB's --test-enable-new-auth mode with one initial user on the admin database.
@@ -66,7 +72,9 @@ type Auth struct {
 
 // Process is a running ferretdb child process. Its methods are safe for concurrent use.
 type Process struct {
-	addr    string
+	addr    string // where clients connect: the front's address, or FerretDB's when raw
+	server  string // FerretDB's own address
+	front   *front.Front
 	version string
 	auth    bool
 
@@ -77,15 +85,22 @@ type Process struct {
 	killed   atomic.Bool
 }
 
-// Kill kills the child at once (SIGKILL), as a crash would, and waits for it to exit. FerretDB gets no chance to
+// Kill kills the child at once (SIGKILL), as a crash would, closes the front and waits for the child to exit. FerretDB gets no chance to
 // finish what it is doing. Stop must still be called, to release the data directory.
 func (p *Process) Kill() {
 	p.killed.Store(true)
 	p.kill()
+	if p.front != nil {
+		_ = p.front.Close() // a crash takes the whole server down: its address refuses connections
+	}
 }
 
-// Addr returns the child's TCP address, "127.0.0.1:PORT".
+// Addr returns the address clients connect to, "127.0.0.1:PORT": the conformance front's, or FerretDB's own with
+// Config.Raw.
 func (p *Process) Addr() string { return p.addr }
+
+// ServerAddr returns FerretDB's own address, behind the front. It is Addr with Config.Raw.
+func (p *Process) ServerAddr() string { return p.server }
 
 // Version returns the FerretDB version that the binary reports.
 func (p *Process) Version() string { return p.version }
@@ -93,7 +108,7 @@ func (p *Process) Version() string { return p.version }
 // Auth reports whether the child runs with authentication.
 func (p *Process) Auth() bool { return p.auth }
 
-// Stop stops the child (SIGTERM, then SIGKILL after 10 seconds), waits for it and removes the
+// Stop closes the front and its connections, stops the child (SIGTERM, then SIGKILL after 10 seconds), waits for it and removes the
 // temporary data directory if Start created one. It returns an error if the child had already
 // exited. Calling Stop again, even concurrently, waits for the first call and returns its error.
 func (p *Process) Stop() error {
@@ -142,7 +157,11 @@ func Start(ctx context.Context, cfg *Config) (*Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := startProcess(ctx, bin, data.Path, cfg.Addr, cfg.Logger, cfg.Auth)
+	serverAddr := cfg.Addr
+	if !cfg.Raw {
+		serverAddr = "" // the front listens on cfg.Addr
+	}
+	p, err := startProcess(ctx, bin, data.Path, serverAddr, cfg.Logger, cfg.Auth)
 	if err != nil {
 		_ = data.Release()
 		return nil, err
@@ -150,6 +169,14 @@ func Start(ctx context.Context, cfg *Config) (*Process, error) {
 	p.version = version
 	stop := p.stop
 	p.stop = func() error { return errors.Join(stop(), data.Release()) }
+	if !cfg.Raw {
+		f, err := front.Start(cfg.Addr, p.server)
+		if err != nil {
+			return nil, errors.Join(err, p.Stop())
+		}
+		p.front, p.addr = f, f.Addr()
+		p.stop = func() error { return errors.Join(f.Close(), stop(), data.Release()) }
+	}
 	return p, nil
 }
 
@@ -236,7 +263,7 @@ func startProcess(ctx context.Context, bin, dir, addr string, logger *slog.Logge
 		return nil, fmt.Errorf("%w%s", err, sink.tail())
 	}
 
-	p := &Process{addr: addr, auth: auth != nil, kill: kill}
+	p := &Process{addr: addr, server: addr, auth: auth != nil, kill: kill}
 	p.stop = func() error {
 		select {
 		case <-exited:
