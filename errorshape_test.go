@@ -26,7 +26,7 @@ const (
 	failWrite        shapeFailure = 1 << iota // writeErrors in the reply (a duplicate key)
 	failWriteConcern                          // a writeConcernError in an ok: 1 reply
 	failCommand                               // ok: 0 with code, codeName and errmsg
-	failNetwork                               // the connection closed instead of a reply
+	failNetwork                               // the connection closed instead of a reply, or in the middle of one
 	failExpired                               // a context past its deadline
 
 	// failRead is what applies to an operation that only reads; failWrites to one that writes with a write
@@ -49,7 +49,8 @@ const shapeCode = 2
 // shapeEnv is what a row's operation runs on: handles on a fresh client of the failure's fake. Collection "c" fails;
 // collection "iter" opens cursors (find, aggregate, change streams) whose getMore and killCursors fail, so that the
 // iterators' own I/O can be checked. opened marks the point from where the operation must send nothing when its
-// context has expired.
+// context has expired, and from where the proxy cuts the next reply; an iterator row calls it once the iterator is
+// open, TestErrorShapes before every other row.
 type shapeEnv struct {
 	t      *testing.T
 	live   context.Context
@@ -60,7 +61,8 @@ type shapeEnv struct {
 	opened func()
 }
 
-// shapeRow is one operation: op is how its errors name it ("motor: <op>: ..." or "motor: <op> ...").
+// shapeRow is one operation: method is its Go name, op how its errors name it ("motor: <op>: ..." or
+// "motor: <op> ...").
 type shapeRow struct {
 	method string
 	op     string
@@ -69,6 +71,8 @@ type shapeRow struct {
 	do     func(ctx context.Context, e *shapeEnv) error
 }
 
+// shapeRows are the operations: every exported call of Client, Database and Collection that does I/O (but
+// Disconnect, StartSession and Logout, which send no command), and the calls of the iterators that do.
 func shapeRows() []shapeRow {
 	doc := bson.D{{Key: "_id", Value: 1}}
 	none := bson.D{}
