@@ -76,6 +76,9 @@ func (c *Cursor) Decode(v any) error {
 // All decodes every remaining document into the slice that results points to, replacing its contents, then closes
 // the cursor. On error the slice is left as it was.
 func (c *Cursor) All(ctx context.Context, results any) error {
+	if ctx == nil {
+		return c.call.fail(errNilContext)
+	}
 	rv := reflect.ValueOf(results)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Slice {
 		return optionError("All needs a non-nil pointer to a slice, not %T", results)

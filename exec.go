@@ -160,10 +160,10 @@ func (db *Database) execCursor(ctx context.Context, c call, cmd any) (*mongo.Cur
 
 // door is the one way into the driver: every operation of every handle calls the driver from inside fn, which gets
 // the driver client, held until fn returns, so that Disconnect and the deprecated Authenticate's client swap wait
-// for it. door checks the context and the error the handle carries (c.invalid) before any I/O, retries a read once
-// when c.retryRead allows it, and hides ctx's deadline from the driver when the operation sends its own maxTimeMS
-// (c.ownMaxTime). Errors come back as the driver or the server gave them, except those of the checks, which are
-// already wrapped: callers wrap the rest with c.fail.
+// for it. door checks the error the handle carries (c.invalid) and the context (nil, or already done) before any
+// I/O, retries a read once when c.retryRead allows it, and hides ctx's deadline from the driver when the operation
+// sends its own maxTimeMS (c.ownMaxTime). Errors come back as the driver or the server gave them, except those of
+// the checks, which are already wrapped: callers wrap the rest with c.fail.
 func door[T any](ctx context.Context, cl *Client, c *call, fn func(context.Context, *conn) (T, error)) (T, error) {
 	var zero T
 	if c.invalid != nil {
@@ -171,6 +171,11 @@ func door[T any](ctx context.Context, cl *Client, c *call, fn func(context.Conte
 	}
 	if ctx == nil {
 		return zero, c.fail(errNilContext)
+	}
+	if err := ctx.Err(); err != nil {
+		// Done before it starts: the operation sends nothing, and its error is the context's, the same for every
+		// operation (the driver's would be that of whichever step noticed first: server selection, the pool).
+		return zero, c.fail(err)
 	}
 	dctx := ctx
 	if _, ok := ctx.Deadline(); ok && c.ownMaxTime {

@@ -204,6 +204,9 @@ func (c *Client) await(ctx context.Context, op string, ready func(*topoView) boo
 	if ctx == nil {
 		return nil, opErr(op, errNilContext)
 	}
+	if err := ctx.Err(); err != nil { // a done context fails the call, as it fails every operation, known server or not
+		return nil, opErr(op, err)
+	}
 	r := c.topology()
 	if r == nil {
 		return nil, opErr(op, errNoTopology)
