@@ -144,7 +144,7 @@ func (db *Database) aggregate(ctx context.Context, target any, subject string, s
 	rc, rp := s.forRead(ctx)
 	cmd, write, err := aggregateCmd(target, pipeline, o, rc, writeConcernFor(ctx, s.wc), s.codec.reg)
 	if err != nil {
-		return nil, c.fail(err)
+		return nil, c.wrap(err)
 	}
 	if !write {
 		c.rp = rp
@@ -180,13 +180,13 @@ func (s *settings) forRead(ctx context.Context) (*readconcern.ReadConcern, *read
 // writes: whether its last stage has a $out or $merge key, PyMongo's test.
 func aggregateCmd(target any, pipeline any, o *AggregateOptions, rc *readconcern.ReadConcern, wc *writeconcern.WriteConcern, reg *bson.Registry) (cmd bson.D, write bool, err error) {
 	if o.BatchSize < 0 {
-		return nil, false, optionError("AggregateOptions.BatchSize must not be negative, got %d", o.BatchSize)
+		return nil, false, invalidOptionf("AggregateOptions.BatchSize must not be negative, got %d", o.BatchSize)
 	}
 	if o.FirstBatchSize != nil && *o.FirstBatchSize < 0 {
-		return nil, false, optionError("AggregateOptions.FirstBatchSize must not be negative, got %d", *o.FirstBatchSize)
+		return nil, false, invalidOptionf("AggregateOptions.FirstBatchSize must not be negative, got %d", *o.FirstBatchSize)
 	}
 	if o.MaxTime < 0 {
-		return nil, false, optionError("AggregateOptions.MaxTime must not be negative, got %v", o.MaxTime)
+		return nil, false, invalidOptionf("AggregateOptions.MaxTime must not be negative, got %v", o.MaxTime)
 	}
 	stages, err := pipelineStages(reg, pipeline)
 	if err != nil {
@@ -214,18 +214,18 @@ func aggregateCmd(target any, pipeline any, o *AggregateOptions, rc *readconcern
 	case nil:
 	case string:
 		if h == "" {
-			return nil, false, optionError("AggregateOptions.Hint must not be an empty index name")
+			return nil, false, invalidOptionf("AggregateOptions.Hint must not be an empty index name")
 		}
 		add("hint", h)
 	default:
 		if checkDocument(reg, "AggregateOptions.Hint", h) != nil {
-			return nil, false, optionError("AggregateOptions.Hint must be an index name (a string) or an index key document, not a %T", h)
+			return nil, false, invalidOptionf("AggregateOptions.Hint must be an index name (a string) or an index key document, not a %T", h)
 		}
 		add("hint", h)
 	}
 	for _, e := range o.Extra {
 		if e.Key == "explain" {
-			return nil, false, optionError("AggregateOptions.Extra: the explain option is not supported; explain the aggregate command with Database.Command instead")
+			return nil, false, invalidOptionf("AggregateOptions.Extra: the explain option is not supported; explain the aggregate command with Database.Command instead")
 		}
 	}
 	if cmd, err = appendExtraFields(cmd, o.Extra, "AggregateOptions", aggregateTyped...); err != nil {
@@ -249,7 +249,7 @@ func aggregateCmd(target any, pipeline any, o *AggregateOptions, rc *readconcern
 	}
 	if o.Collation != nil {
 		if write && !wc.Acknowledged() {
-			return nil, false, optionError("collation is unsupported for unacknowledged writes")
+			return nil, false, invalidOptionf("collation is unsupported for unacknowledged writes")
 		}
 		add("collation", collationDoc(o.Collation))
 	}
@@ -262,26 +262,26 @@ func aggregateCmd(target any, pipeline any, o *AggregateOptions, rc *readconcern
 func pipelineStages(reg *bson.Registry, pipeline any) ([]bson.Raw, error) {
 	switch p := pipeline.(type) {
 	case nil:
-		return nil, optionError("the pipeline must be an array of stages (documents), not nil")
+		return nil, invalidOptionf("the pipeline must be an array of stages (documents), not nil")
 	case bson.RawArray:
 		if err := p.Validate(); err != nil {
-			return nil, optionError("invalid pipeline: %v", err)
+			return nil, invalidOptionf("invalid pipeline: %v", err)
 		}
 		if n := int(binary.LittleEndian.Uint32(p)); n != len(p) {
-			return nil, optionError("invalid pipeline: it is %d bytes long, and %d more follow it", n, len(p)-n)
+			return nil, invalidOptionf("invalid pipeline: it is %d bytes long, and %d more follow it", n, len(p)-n)
 		}
 		vals, err := p.Values()
 		if err != nil {
-			return nil, optionError("invalid pipeline: %v", err)
+			return nil, invalidOptionf("invalid pipeline: %v", err)
 		}
 		stages := make([]bson.Raw, len(vals))
 		for i, v := range vals {
 			doc, ok := v.DocumentOK()
 			if !ok {
-				return nil, optionError("pipeline stage %d must be a document, not BSON %v", i, v.Type)
+				return nil, invalidOptionf("pipeline stage %d must be a document, not BSON %v", i, v.Type)
 			}
 			if err := doc.Validate(); err != nil {
-				return nil, optionError("invalid pipeline stage %d: %v", i, err)
+				return nil, invalidOptionf("invalid pipeline stage %d: %v", i, err)
 			}
 			stages[i] = doc
 		}
@@ -292,7 +292,7 @@ func pipelineStages(reg *bson.Registry, pipeline any) ([]bson.Raw, error) {
 		rv = rv.Elem()
 	}
 	if k := rv.Kind(); (k != reflect.Slice && k != reflect.Array) || !isArray(rv.Interface()) {
-		return nil, optionError("the pipeline must be an array of stages (documents), not a %T", pipeline)
+		return nil, invalidOptionf("the pipeline must be an array of stages (documents), not a %T", pipeline)
 	}
 	stages := make([]bson.Raw, rv.Len())
 	for i := range stages {
@@ -302,7 +302,7 @@ func pipelineStages(reg *bson.Registry, pipeline any) ([]bson.Raw, error) {
 		}
 		raw, err := bsonutil.Encode(reg, stage)
 		if err != nil {
-			return nil, optionError("cannot encode pipeline stage %d: %v", i, err)
+			return nil, invalidOptionf("cannot encode pipeline stage %d: %v", i, err)
 		}
 		stages[i] = raw
 	}

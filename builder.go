@@ -19,12 +19,12 @@ func appendExtraFields(cmd, extra bson.D, what string, typed ...string) (bson.D,
 	for i, e := range extra {
 		for _, k := range typed {
 			if e.Key == k {
-				return nil, optionError("%s.Extra key %q duplicates a typed field", what, e.Key)
+				return nil, invalidOptionf("%s.Extra key %q duplicates a typed field", what, e.Key)
 			}
 		}
 		for _, prev := range extra[:i] {
 			if prev.Key == e.Key {
-				return nil, optionError("%s.Extra key %q appears twice", what, e.Key)
+				return nil, invalidOptionf("%s.Extra key %q appears twice", what, e.Key)
 			}
 		}
 	}
@@ -110,7 +110,7 @@ func encodeArg(reg *bson.Registry, field string, v any) (bson.Raw, error) {
 	}
 	raw, err := bsonutil.Encode(reg, v)
 	if err != nil {
-		return nil, optionError("cannot encode %s: %v", field, err)
+		return nil, invalidOptionf("cannot encode %s: %v", field, err)
 	}
 	return raw, nil
 }
@@ -119,7 +119,7 @@ func encodeArg(reg *bson.Registry, field string, v any) (bson.Raw, error) {
 // boolean, an array, a channel or a function. Types that marshal themselves are left to their marshaller.
 func checkIsDocument(field string, v any) error {
 	if v == nil {
-		return optionError("%s must be a document, not nil", field)
+		return invalidOptionf("%s must be a document, not nil", field)
 	}
 	if _, ok := v.(bson.Marshaler); ok {
 		return nil
@@ -136,7 +136,7 @@ func checkIsDocument(field string, v any) error {
 			return nil
 		}
 	}
-	return optionError("%s must be a document, not a %T", field, v)
+	return invalidOptionf("%s must be a document, not a %T", field, v)
 }
 
 // isArray reports whether v is a Go slice or array that encodes as a BSON array (not bson.D, bson.Raw or []byte).
@@ -180,12 +180,12 @@ func projectionDoc(field string, projection any) (any, error) {
 	case bson.RawArray:
 		vals, err := p.Values()
 		if err != nil {
-			return nil, optionError("invalid %s: %v", field, err)
+			return nil, invalidOptionf("invalid %s: %v", field, err)
 		}
 		for i, v := range vals {
 			s, ok := v.StringValueOK()
 			if !ok {
-				return nil, optionError("%s must be a document or a list of field names; element %d is BSON %v, not a string", field, i, v.Type)
+				return nil, invalidOptionf("%s must be a document or a list of field names; element %d is BSON %v, not a string", field, i, v.Type)
 			}
 			names = append(names, s)
 		}
@@ -197,7 +197,7 @@ func projectionDoc(field string, projection any) (any, error) {
 				ev = ev.Elem()
 			}
 			if ev.Kind() != reflect.String {
-				return nil, optionError("%s must be a document or a list of field names; element %d is a %s, not a string", field, i, typeName(ev))
+				return nil, invalidOptionf("%s must be a document or a list of field names; element %d is a %s, not a string", field, i, typeName(ev))
 			}
 			names = append(names, ev.String())
 		}

@@ -113,7 +113,7 @@ type BulkWriteOptions struct {
 // does (the server could not report what it did with them).
 func checkUnacknowledged(acknowledged bool, collation *options.Collation, arrayFilters []any, hint any) error {
 	if !acknowledged && (collation != nil || arrayFilters != nil || hint != nil) {
-		return optionError("collation, arrayFilters and hint are unsupported for unacknowledged writes")
+		return invalidOptionf("collation, arrayFilters and hint are unsupported for unacknowledged writes")
 	}
 	return nil
 }
@@ -199,10 +199,10 @@ func (m DeleteMany) driverModel(c *Collection, acknowledged bool) (mongo.WriteMo
 func (m DriverModel) driverModel(c *Collection, _ bool) (mongo.WriteModel, error) {
 	switch dm := m.Model.(type) {
 	case nil:
-		return nil, optionError("DriverModel.Model must not be nil")
+		return nil, invalidOptionf("DriverModel.Model must not be nil")
 	case *mongo.InsertOneModel:
 		if dm == nil {
-			return nil, optionError("DriverModel.Model must not be a nil *mongo.InsertOneModel")
+			return nil, invalidOptionf("DriverModel.Model must not be a nil *mongo.InsertOneModel")
 		}
 		cp := *dm
 		if err := checkIsDocument("the document", cp.Document); err != nil {
@@ -216,7 +216,7 @@ func (m DriverModel) driverModel(c *Collection, _ bool) (mongo.WriteModel, error
 		return &cp, nil
 	case *mongo.ReplaceOneModel:
 		if dm == nil {
-			return nil, optionError("DriverModel.Model must not be a nil *mongo.ReplaceOneModel")
+			return nil, invalidOptionf("DriverModel.Model must not be a nil *mongo.ReplaceOneModel")
 		}
 		cp := *dm
 		var err error
@@ -239,7 +239,7 @@ func bulkWriteOpts(o *BulkWriteOptions, acknowledged bool, reg *bson.Registry) (
 	}
 	if o.BypassDocumentValidation {
 		if !acknowledged {
-			return nil, optionError("cannot set BypassDocumentValidation with an unacknowledged write concern")
+			return nil, invalidOptionf("cannot set BypassDocumentValidation with an unacknowledged write concern")
 		}
 		b.SetBypassDocumentValidation(true)
 	}
@@ -285,22 +285,22 @@ func bulkWriteOpts(o *BulkWriteOptions, acknowledged bool, reg *bson.Registry) (
 func (c *Collection) BulkWrite(ctx context.Context, models []WriteModel, opts *BulkWriteOptions) (*mongo.BulkWriteResult, error) {
 	cl := c.call("bulk write")
 	if len(models) == 0 {
-		return nil, cl.fail(optionError("no operations to execute: models is empty"))
+		return nil, cl.wrap(invalidOptionf("no operations to execute: models is empty"))
 	}
 	ack := writeConcernFor(ctx, c.set.wc).Acknowledged()
 	b, err := bulkWriteOpts(opts, ack, c.set.codec.reg)
 	if err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	dms := make([]mongo.WriteModel, len(models))
 	for i, m := range models {
 		if m == nil {
-			err = optionError("a model must not be nil")
+			err = invalidOptionf("a model must not be nil")
 		} else {
 			dms[i], err = m.driverModel(c, ack)
 		}
 		if err != nil {
-			return nil, cl.fail(&itemError{what: "model", index: i, err: err})
+			return nil, cl.wrap(&itemError{what: "model", index: i, err: err})
 		}
 	}
 	res, err := c.bulkWrite(ctx, cl, dms, b)

@@ -154,7 +154,7 @@ func (c *Client) Watch(ctx context.Context, pipeline any, opts *WatchOptions) (*
 func watch(ctx context.Context, s *ChangeStream, pipeline any, opts *WatchOptions, cluster bool) (*ChangeStream, error) {
 	stages, wo, err := watchArgs(s.codec.reg, pipeline, opts, cluster)
 	if err != nil {
-		return nil, s.call.fail(err)
+		return nil, s.call.wrap(err)
 	}
 	if err := s.watch(ctx, stages, wo); err != nil {
 		return nil, err
@@ -179,10 +179,10 @@ func watchArgs(reg *bson.Registry, pipeline any, o *WatchOptions, cluster bool) 
 		o = &WatchOptions{}
 	}
 	if o.BatchSize < 0 {
-		return nil, nil, optionError("WatchOptions.BatchSize must not be negative, got %d", o.BatchSize)
+		return nil, nil, invalidOptionf("WatchOptions.BatchSize must not be negative, got %d", o.BatchSize)
 	}
 	if o.MaxAwaitTime < 0 {
-		return nil, nil, optionError("WatchOptions.MaxAwaitTime must not be negative, got %v", o.MaxAwaitTime)
+		return nil, nil, invalidOptionf("WatchOptions.MaxAwaitTime must not be negative, got %v", o.MaxAwaitTime)
 	}
 	starts := 0
 	for _, set := range []bool{o.ResumeAfter != nil, o.StartAfter != nil, o.StartAtOperationTime != nil} {
@@ -191,7 +191,7 @@ func watchArgs(reg *bson.Registry, pipeline any, o *WatchOptions, cluster bool) 
 		}
 	}
 	if starts > 1 { // the server refuses it
-		return nil, nil, optionError("WatchOptions: set at most one of ResumeAfter, StartAfter and StartAtOperationTime")
+		return nil, nil, invalidOptionf("WatchOptions: set at most one of ResumeAfter, StartAfter and StartAtOperationTime")
 	}
 	if o.FullDocument != "" {
 		b.SetFullDocument(o.FullDocument)
@@ -237,7 +237,7 @@ func watchArgs(reg *bson.Registry, pipeline any, o *WatchOptions, cluster bool) 
 	if o.Comment != nil {
 		v, err := bsonutil.EncodeValue(reg, o.Comment)
 		if err != nil {
-			return nil, nil, optionError("cannot encode WatchOptions.Comment: %v", err)
+			return nil, nil, invalidOptionf("cannot encode WatchOptions.Comment: %v", err)
 		}
 		b.SetComment(v)
 	}
@@ -286,9 +286,9 @@ func (s *ChangeStream) Current() bson.Raw { return s.cs.Current }
 //	}
 func (s *ChangeStream) Decode(v any) error {
 	if s.cs.Current == nil {
-		return s.call.fail(errors.New("Decode called without a current event (call Next first)"))
+		return s.call.wrap(errors.New("Decode called without a current event (call Next first)"))
 	}
-	return s.call.fail(s.db.decodeFrom(s.coll, s.codec, s.cs.Current, v))
+	return s.call.wrap(s.db.decodeFrom(s.coll, s.codec, s.cs.Current, v))
 }
 
 // ResumeToken returns the resume token of the stream: Motor's resume_token. It is the _id of the last event
@@ -309,7 +309,7 @@ func (s *ChangeStream) Err() error {
 	if s.err != nil {
 		return s.err
 	}
-	return s.call.fail(s.cs.Err())
+	return s.call.wrap(s.cs.Err())
 }
 
 // Alive reports whether the stream may return more events: it is not closed and no error ended it (PyMongo's

@@ -73,7 +73,7 @@ func Connect(uri string, opts ...Option) (*Client, error) {
 // on the result disconnects mc too.
 func NewClient(mc *mongo.Client, opts ...Option) (*Client, error) {
 	if mc == nil {
-		return nil, optionError("NewClient needs a non-nil *mongo.Client")
+		return nil, invalidOptionf("NewClient needs a non-nil *mongo.Client")
 	}
 	s, err := settings{codec: defaultCodec}.derive(opts)
 	if err != nil {
@@ -149,7 +149,7 @@ type TransactionOptions struct {
 func (c *Client) StartSession(ctx context.Context, opts *SessionOptions) (*mongo.Session, error) {
 	b, err := sessionOpts(opts)
 	if err != nil {
-		return nil, opErr("start session", err)
+		return nil, wrapOp("start session", err)
 	}
 	return c.startSession(ctx, b)
 }
@@ -161,7 +161,7 @@ func sessionOpts(o *SessionOptions) (*options.SessionOptionsBuilder, error) {
 		return b, nil
 	}
 	if o.Snapshot && o.CausalConsistency != nil && *o.CausalConsistency {
-		return nil, optionError("SessionOptions: CausalConsistency and Snapshot cannot both be true")
+		return nil, invalidOptionf("SessionOptions: CausalConsistency and Snapshot cannot both be true")
 	}
 	if o.CausalConsistency != nil {
 		b.SetCausalConsistency(*o.CausalConsistency)
@@ -196,7 +196,7 @@ func sessionOpts(o *SessionOptions) (*options.SessionOptionsBuilder, error) {
 // re-opened"), so that a use after close silently opens new connections: the driver client beneath cannot be
 // reconnected, and a use after Disconnect is a bug that motor reports.
 func (c *Client) Disconnect(ctx context.Context) error {
-	return opErr("disconnect", c.drv.close(ctx))
+	return wrapOp("disconnect", c.drv.close(ctx))
 }
 
 // retryReads reports whether the client retries reads: the driver option, true unless disabled (and for a client

@@ -128,7 +128,7 @@ func (c *Client) ListDatabases(ctx context.Context, opts *ListDatabasesOptions) 
 	}
 	cur, err := mongo.NewCursorFromDocuments(docs, nil, nil)
 	if err != nil {
-		return nil, opErr(opListDatabases, err)
+		return nil, wrapOp(opListDatabases, err)
 	}
 	return admin.commandCursor(cur, admin.set.codec, admin.call(opListDatabases, "")), nil
 }
@@ -154,7 +154,7 @@ func (c *Client) ListDatabaseNames(ctx context.Context, opts *ListDatabaseNamesO
 	for i, d := range dbs {
 		name, ok := d.Lookup("name").StringValueOK()
 		if !ok {
-			return nil, opErr(opListDatabases, errors.New("a listDatabases document has no string name"))
+			return nil, wrapOp(opListDatabases, errors.New("a listDatabases document has no string name"))
 		}
 		names[i] = name
 	}
@@ -175,16 +175,16 @@ func (c *Client) listDatabases(ctx context.Context, cmd bson.D) (*Database, []bs
 	}
 	arr, ok := reply.Lookup("databases").ArrayOK()
 	if !ok {
-		return nil, nil, call.fail(errors.New("the listDatabases reply has no databases array"))
+		return nil, nil, call.wrap(errors.New("the listDatabases reply has no databases array"))
 	}
 	vals, err := arr.Values()
 	if err != nil {
-		return nil, nil, call.fail(err)
+		return nil, nil, call.wrap(err)
 	}
 	out := make([]bson.Raw, len(vals))
 	for i, v := range vals {
 		if out[i], ok = v.DocumentOK(); !ok {
-			return nil, nil, call.fail(errors.New("the listDatabases reply holds a database that is not a document"))
+			return nil, nil, call.wrap(errors.New("the listDatabases reply holds a database that is not a document"))
 		}
 	}
 	return admin, out, nil
@@ -240,7 +240,7 @@ func (c *Client) ServerInfo(ctx context.Context) (bson.D, error) {
 		return nil, err
 	}
 	d, err := defaultCodec.decodeD(raw)
-	return d, opErr(op, err)
+	return d, wrapOp(op, err)
 }
 
 // DefaultDatabase returns a handle on the database that the connection string names in its path
@@ -254,11 +254,11 @@ func (c *Client) ServerInfo(ctx context.Context) (bson.D, error) {
 // [Client.Database] checks it.
 func (c *Client) DefaultDatabase(opts ...Option) (*Database, error) {
 	if c.base == nil {
-		return nil, optionError("default database: a client made by NewClient has no connection string")
+		return nil, invalidOptionf("default database: a client made by NewClient has no connection string")
 	}
 	name := uriDatabase(c.base.GetURI())
 	if name == "" {
-		return nil, optionError("default database: the connection string names no database (mongodb://host/DATABASE)")
+		return nil, invalidOptionf("default database: the connection string names no database (mongodb://host/DATABASE)")
 	}
 	db := c.Database(name, opts...)
 	if db.err != nil {

@@ -137,13 +137,13 @@ type TypeRegistry struct {
 func NewTypeRegistry(codecs ...TypeCodec) (*TypeRegistry, error) {
 	for i, c := range codecs {
 		if c.Type == nil {
-			return nil, optionError("type codec %d has no Type", i)
+			return nil, invalidOptionf("type codec %d has no Type", i)
 		}
 		if c.Encoder == nil && c.Decoder == nil {
-			return nil, optionError("type codec %d (%v) has neither an Encoder nor a Decoder", i, c.Type)
+			return nil, invalidOptionf("type codec %d (%v) has neither an Encoder nor a Decoder", i, c.Type)
 		}
 		if c.BSONType != 0 && c.Decoder == nil {
-			return nil, optionError("type codec %d (%v) has a BSONType but no Decoder", i, c.Type)
+			return nil, invalidOptionf("type codec %d (%v) has a BSONType but no Decoder", i, c.Type)
 		}
 	}
 	return &TypeRegistry{codecs: append([]TypeCodec(nil), codecs...)}, nil
@@ -208,13 +208,13 @@ func mustCodec(co CodecOptions) *codec {
 
 func (co CodecOptions) validate() error {
 	if co.TZInfo != nil && !co.TZAware {
-		return optionError("cannot specify TZInfo without also setting TZAware")
+		return invalidOptionf("cannot specify TZInfo without also setting TZAware")
 	}
 	if co.UUIDRepresentation < UUIDPythonLegacy || co.UUIDRepresentation > UUIDUnspecified {
-		return optionError("unknown UUID representation %d", int(co.UUIDRepresentation))
+		return invalidOptionf("unknown UUID representation %d", int(co.UUIDRepresentation))
 	}
 	if co.UnicodeDecodeErrorHandler < UnicodeStrict || co.UnicodeDecodeErrorHandler > UnicodeBackslashReplace {
-		return optionError("unknown unicode decode error handler %d", int(co.UnicodeDecodeErrorHandler))
+		return invalidOptionf("unknown unicode decode error handler %d", int(co.UnicodeDecodeErrorHandler))
 	}
 	if t := co.DocumentType; t != nil {
 		e := t
@@ -226,7 +226,7 @@ func (co CodecOptions) validate() error {
 		case e.Kind() == reflect.Map && e.Key().Kind() == reflect.String:
 		case e.Kind() == reflect.Struct:
 		default:
-			return optionError("DocumentType must be bson.D, bson.Raw, a map with string keys or a struct, not %v", t)
+			return invalidOptionf("DocumentType must be bson.D, bson.Raw, a map with string keys or a struct, not %v", t)
 		}
 	}
 	return nil

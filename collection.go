@@ -170,7 +170,7 @@ func (c *Collection) CountDocuments(ctx context.Context, filter any, opts *Count
 	cl, rc := c.readCall(ctx, "count documents", opts.MaxTime)
 	cmd, err := countDocumentsCmd(c.name, filter, opts, rc, c.set.codec.reg)
 	if err != nil {
-		return 0, cl.fail(err)
+		return 0, cl.wrap(err)
 	}
 	reply, err := c.db.exec(ctx, cl, cmd)
 	if err != nil {
@@ -184,7 +184,7 @@ func (c *Collection) CountDocuments(ctx context.Context, filter any, opts *Count
 		} `bson:"cursor"`
 	}
 	if err := defaultCodec.decode(reply, &out); err != nil {
-		return 0, cl.fail(err)
+		return 0, cl.wrap(err)
 	}
 	if len(out.Cursor.FirstBatch) == 0 { // nothing matched: $group has no group
 		return 0, nil
@@ -197,11 +197,11 @@ func (c *Collection) CountDocuments(ctx context.Context, filter any, opts *Count
 func countDocumentsCmd(name string, filter any, o *CountDocumentsOptions, rc *readconcern.ReadConcern, reg *bson.Registry) (bson.D, error) {
 	switch {
 	case o.Skip < 0:
-		return nil, optionError("CountDocumentsOptions.Skip must not be negative, got %d", o.Skip)
+		return nil, invalidOptionf("CountDocumentsOptions.Skip must not be negative, got %d", o.Skip)
 	case o.Limit < 0:
-		return nil, optionError("CountDocumentsOptions.Limit must not be negative, got %d", o.Limit)
+		return nil, invalidOptionf("CountDocumentsOptions.Limit must not be negative, got %d", o.Limit)
 	case o.MaxTime < 0:
-		return nil, optionError("CountDocumentsOptions.MaxTime must not be negative, got %v", o.MaxTime)
+		return nil, invalidOptionf("CountDocumentsOptions.MaxTime must not be negative, got %v", o.MaxTime)
 	}
 	if filter == nil {
 		filter = bson.D{}

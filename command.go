@@ -100,7 +100,7 @@ func (db *Database) Command(ctx context.Context, cmd any, opts *CommandOptions) 
 func CommandAs[T any](ctx context.Context, db *Database, cmd any, opts *CommandOptions) (T, error) {
 	var zero T
 	if db == nil {
-		return zero, optionError("CommandAs needs a non-nil *Database")
+		return zero, invalidOptionf("CommandAs needs a non-nil *Database")
 	}
 	raw, c, err := db.command(ctx, cmd, opts)
 	if err != nil {
@@ -108,7 +108,7 @@ func CommandAs[T any](ctx context.Context, db *Database, cmd any, opts *CommandO
 	}
 	var v T
 	if err := c.decode(raw, &v); err != nil {
-		return zero, opErr("command", err)
+		return zero, wrapOp("command", err)
 	}
 	return v, nil
 }
@@ -197,7 +197,7 @@ func failedShard(reply bson.Raw) (bson.Raw, bool) {
 func commandCmd(cmd any, value any, extra bson.D, reg *bson.Registry) (doc any, verb string, err error) {
 	if name, ok := cmd.(string); ok {
 		if name == "" {
-			return nil, "", optionError("the command name must not be empty")
+			return nil, "", invalidOptionf("the command name must not be empty")
 		}
 		if value == nil {
 			value = int32(1)
@@ -212,13 +212,13 @@ func commandCmd(cmd any, value any, extra bson.D, reg *bson.Registry) (doc any, 
 		return d, name, nil
 	}
 	if value != nil {
-		return nil, "", optionError("CommandOptions.Value applies only to a command given by name, not to a %T", cmd)
+		return nil, "", invalidOptionf("CommandOptions.Value applies only to a command given by name, not to a %T", cmd)
 	}
 	if d, ok := cmd.(bson.D); ok && len(d) > 0 && d[0].Key != "" {
 		for _, x := range extra {
 			for _, e := range d {
 				if x.Key == e.Key {
-					return nil, "", optionError("CommandOptions.Extra key %q duplicates a key of the command document", x.Key)
+					return nil, "", invalidOptionf("CommandOptions.Extra key %q duplicates a key of the command document", x.Key)
 				}
 			}
 		}
@@ -237,18 +237,18 @@ func commandCmd(cmd any, value any, extra bson.D, reg *bson.Registry) (doc any, 
 	}
 	first, err := raw.IndexErr(0)
 	if err != nil {
-		return nil, "", optionError("invalid command document: %v", err)
+		return nil, "", invalidOptionf("invalid command document: %v", err)
 	}
 	verb = first.Key()
 	if verb == "" {
-		return nil, "", optionError("the command name (the first key of the command document) must not be empty")
+		return nil, "", invalidOptionf("the command name (the first key of the command document) must not be empty")
 	}
 	if len(extra) == 0 {
 		return raw, verb, nil
 	}
 	for _, x := range extra {
 		if _, err := raw.LookupErr(x.Key); err == nil {
-			return nil, "", optionError("CommandOptions.Extra key %q duplicates a key of the command document", x.Key)
+			return nil, "", invalidOptionf("CommandOptions.Extra key %q duplicates a key of the command document", x.Key)
 		}
 	}
 	if _, err := appendExtraFields(nil, extra, "CommandOptions"); err != nil {
@@ -256,7 +256,7 @@ func commandCmd(cmd any, value any, extra bson.D, reg *bson.Registry) (doc any, 
 	}
 	more, err := bsonutil.Encode(reg, extra)
 	if err != nil {
-		return nil, "", optionError("cannot encode CommandOptions.Extra: %v", err)
+		return nil, "", invalidOptionf("cannot encode CommandOptions.Extra: %v", err)
 	}
 	return concatDocs(raw, more), verb, nil
 }
@@ -265,21 +265,21 @@ func commandCmd(cmd any, value any, extra bson.D, reg *bson.Registry) (doc any, 
 func commandDoc(cmd any, reg *bson.Registry) (bson.Raw, error) {
 	switch d := cmd.(type) {
 	case nil:
-		return nil, optionError("a command (a name or a document) is required")
+		return nil, invalidOptionf("a command (a name or a document) is required")
 	case bson.D:
 		if len(d) == 0 {
-			return nil, optionError("the command document must not be empty")
+			return nil, invalidOptionf("the command document must not be empty")
 		}
 		return encodeCommand(reg, d)
 	case bson.Raw:
 		if err := d.Validate(); err != nil {
-			return nil, optionError("invalid command document: %v", err)
+			return nil, invalidOptionf("invalid command document: %v", err)
 		}
 		if n := int(binary.LittleEndian.Uint32(d)); n != len(d) {
-			return nil, optionError("invalid command document: it is %d bytes long, and %d more follow it", n, len(d)-n)
+			return nil, invalidOptionf("invalid command document: it is %d bytes long, and %d more follow it", n, len(d)-n)
 		}
 		if len(d) <= 5 {
-			return nil, optionError("the command document must not be empty")
+			return nil, invalidOptionf("the command document must not be empty")
 		}
 		return d, nil
 	case bson.E:
@@ -288,7 +288,7 @@ func commandDoc(cmd any, reg *bson.Registry) (bson.Raw, error) {
 	rv := reflect.ValueOf(cmd)
 	if rv.Kind() == reflect.Pointer {
 		if rv.IsNil() {
-			return nil, optionError("the command document is a nil %T", cmd)
+			return nil, invalidOptionf("the command document is a nil %T", cmd)
 		}
 		if rv.Elem().Kind() != reflect.Struct {
 			return commandDoc(rv.Elem().Interface(), reg)
@@ -298,29 +298,29 @@ func commandDoc(cmd any, reg *bson.Registry) (bson.Raw, error) {
 	case k == reflect.Map && rv.Type().Key().Kind() == reflect.String:
 		switch rv.Len() {
 		case 0:
-			return nil, optionError("the command document must not be empty")
+			return nil, invalidOptionf("the command document must not be empty")
 		case 1:
 			return encodeCommand(reg, cmd)
 		}
-		return nil, optionError("a %T with %d keys has no key order, and the command name must come first: use a bson.D", cmd, rv.Len())
+		return nil, invalidOptionf("a %T with %d keys has no key order, and the command name must come first: use a bson.D", cmd, rv.Len())
 	case k == reflect.Struct:
 		raw, err := encodeCommand(reg, cmd)
 		if err != nil {
 			return nil, err
 		}
 		if len(raw) <= 5 {
-			return nil, optionError("the command document must not be empty")
+			return nil, invalidOptionf("the command document must not be empty")
 		}
 		return raw, nil
 	}
-	return nil, optionError("a command must be a name (string) or a document (bson.D, bson.Raw, bson.E, a struct or a one-key map), not a %T", cmd)
+	return nil, invalidOptionf("a command must be a name (string) or a document (bson.D, bson.Raw, bson.E, a struct or a one-key map), not a %T", cmd)
 }
 
 // encodeCommand encodes a command document with reg.
 func encodeCommand(reg *bson.Registry, v any) (bson.Raw, error) {
 	raw, err := bsonutil.Encode(reg, v)
 	if err != nil {
-		return nil, optionError("cannot encode the command document: %v", err)
+		return nil, invalidOptionf("cannot encode the command document: %v", err)
 	}
 	return raw, nil
 }

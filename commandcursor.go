@@ -61,10 +61,10 @@ func (db *Database) CommandCursor(ctx context.Context, cmd any, opts *CommandCur
 		opts = &CommandCursorOptions{}
 	}
 	if opts.BatchSize < 0 {
-		return nil, optionError("CommandCursorOptions.BatchSize must not be negative, got %d", opts.BatchSize)
+		return nil, invalidOptionf("CommandCursorOptions.BatchSize must not be negative, got %d", opts.BatchSize)
 	}
 	if opts.MaxAwaitTime < 0 {
-		return nil, optionError("CommandCursorOptions.MaxAwaitTime must not be negative, got %v", opts.MaxAwaitTime)
+		return nil, invalidOptionf("CommandCursorOptions.MaxAwaitTime must not be negative, got %v", opts.MaxAwaitTime)
 	}
 	c := db.set.codec
 	if opts.CodecOptions != nil {

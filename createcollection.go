@@ -144,16 +144,16 @@ func (db *Database) CreateCollection(ctx context.Context, name string, opts *Cre
 		WithReadConcern(opts.ReadConcern))
 	s, err := db.set.derive(hopts)
 	if err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	cmd, err := createCollectionCmd(name, opts, writeConcernFor(ctx, s.wc), s.codec.reg)
 	if err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	if !inTransaction(ctx) && (opts.CheckExists == nil || *opts.CheckExists) {
 		list, err := listCollectionNamesCmd(&ListCollectionNamesOptions{Filter: bson.D{{Key: "name", Value: name}}}, db.set.codec.reg)
 		if err != nil {
-			return nil, cl.fail(err)
+			return nil, cl.wrap(err)
 		}
 		names, err := db.collectionNames(ctx, db.call(op, name+": list collections"), list)
 		if err != nil {
@@ -167,7 +167,7 @@ func (db *Database) CreateCollection(ctx context.Context, name string, opts *Cre
 	}
 	cl.codec = s.codec
 	if _, err := db.exec(ctx, cl, cmd); err != nil {
-		if serverErrHasCode(err, codeNamespaceExists) {
+		if hasServerCode(err, codeNamespaceExists) {
 			return nil, &collectionExistsError{name: name, cause: errors.Unwrap(err)}
 		}
 		return nil, err
@@ -189,7 +189,7 @@ func createCollectionCmd(name string, o *CreateCollectionOptions, wc *writeconce
 		n     int64
 	}{{"Size", o.Size}, {"Max", o.Max}, {"ExpireAfterSeconds", o.ExpireAfterSeconds}} {
 		if f.n < 0 {
-			return nil, optionError("CreateCollectionOptions.%s must not be negative, got %d", f.field, f.n)
+			return nil, invalidOptionf("CreateCollectionOptions.%s must not be negative, got %d", f.field, f.n)
 		}
 	}
 	cmd := bson.D{{Key: "create", Value: name}}
@@ -253,7 +253,7 @@ func createCollectionCmd(name string, o *CreateCollectionOptions, wc *writeconce
 	}
 	if o.Pipeline != nil {
 		if !isArray(o.Pipeline) {
-			return nil, optionError("CreateCollectionOptions.Pipeline must be an array of stages, not a %T", o.Pipeline)
+			return nil, invalidOptionf("CreateCollectionOptions.Pipeline must be an array of stages, not a %T", o.Pipeline)
 		}
 		add("pipeline", o.Pipeline)
 	}
@@ -275,7 +275,7 @@ func createCollectionCmd(name string, o *CreateCollectionOptions, wc *writeconce
 	}
 	if o.Collation != nil {
 		if !wc.Acknowledged() {
-			return nil, optionError("collation is unsupported for unacknowledged writes")
+			return nil, invalidOptionf("collation is unsupported for unacknowledged writes")
 		}
 		add("collation", collationDoc(o.Collation))
 	}
@@ -284,10 +284,10 @@ func createCollectionCmd(name string, o *CreateCollectionOptions, wc *writeconce
 
 func timeseriesDoc(ts *TimeseriesOptions) (bson.D, error) {
 	if ts.TimeField == "" {
-		return nil, optionError("TimeseriesOptions.TimeField is required")
+		return nil, invalidOptionf("TimeseriesOptions.TimeField is required")
 	}
 	if ts.BucketMaxSpanSeconds < 0 || ts.BucketRoundingSeconds < 0 {
-		return nil, optionError("TimeseriesOptions bucket seconds must not be negative")
+		return nil, invalidOptionf("TimeseriesOptions bucket seconds must not be negative")
 	}
 	d := bson.D{{Key: "timeField", Value: ts.TimeField}}
 	if ts.MetaField != "" {

@@ -68,20 +68,20 @@ func (c *Cursor) Current() bson.Raw { return c.mc.Current }
 // Decode decodes the current document into v with the cursor's codec options.
 func (c *Cursor) Decode(v any) error {
 	if c.mc.Current == nil {
-		return c.call.fail(errNoCurrent)
+		return c.call.wrap(errNoCurrent)
 	}
-	return c.call.fail(c.decode(c.mc.Current, v))
+	return c.call.wrap(c.decode(c.mc.Current, v))
 }
 
 // All decodes every remaining document into the slice that results points to, replacing its contents, then closes
 // the cursor. On error the slice is left as it was.
 func (c *Cursor) All(ctx context.Context, results any) error {
 	if ctx == nil {
-		return c.call.fail(errNilContext)
+		return c.call.wrap(errNilContext)
 	}
 	rv := reflect.ValueOf(results)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Slice {
-		return optionError("All needs a non-nil pointer to a slice, not %T", results)
+		return invalidOptionf("All needs a non-nil pointer to a slice, not %T", results)
 	}
 	sv := rv.Elem()
 	et := sv.Type().Elem()
@@ -90,7 +90,7 @@ func (c *Cursor) All(ctx context.Context, results any) error {
 	for c.Next(ctx) {
 		ev := reflect.New(et)
 		if err := c.decode(c.mc.Current, ev.Interface()); err != nil {
-			c.err = c.call.fail(err)
+			c.err = c.call.wrap(err)
 			return c.err
 		}
 		out = reflect.Append(out, ev.Elem())
@@ -130,7 +130,7 @@ func (c *Cursor) ToList(ctx context.Context, n int) ([]bson.D, error) {
 //	people, err := motor.ToListAs[Person](ctx, cur, 100)
 func ToListAs[T any](ctx context.Context, cur *Cursor, n int) ([]T, error) {
 	if cur == nil {
-		return nil, optionError("ToListAs needs a non-nil *Cursor")
+		return nil, invalidOptionf("ToListAs needs a non-nil *Cursor")
 	}
 	return toList[T](ctx, cur, n)
 }
@@ -138,7 +138,7 @@ func ToListAs[T any](ctx context.Context, cur *Cursor, n int) ([]T, error) {
 // toList decodes up to n documents of c (all when n <= 0) into Ts.
 func toList[T any](ctx context.Context, c *Cursor, n int) ([]T, error) {
 	if ctx == nil {
-		c.err = c.call.fail(errNilContext)
+		c.err = c.call.wrap(errNilContext)
 		return nil, c.err
 	}
 	size := c.mc.RemainingBatchLength()
@@ -151,7 +151,7 @@ func toList[T any](ctx context.Context, c *Cursor, n int) ([]T, error) {
 	for (n <= 0 || len(out) < n) && c.Next(ctx) {
 		var v T
 		if err := c.decode(c.mc.Current, &v); err != nil {
-			c.err = c.call.fail(err)
+			c.err = c.call.wrap(err)
 			return nil, c.err
 		}
 		out = append(out, v)
@@ -168,7 +168,7 @@ func (c *Cursor) Err() error {
 	if c.err != nil {
 		return c.err
 	}
-	return c.call.fail(c.mc.Err())
+	return c.call.wrap(c.mc.Err())
 }
 
 // Close closes the cursor; if the server still holds it, the driver sends killCursors. Closing twice is fine.
@@ -195,5 +195,5 @@ func (r *SingleResult) Decode(v any) error {
 	if r.err != nil {
 		return r.err
 	}
-	return r.coll.call("find").fail(r.coll.decode(r.raw, v))
+	return r.coll.call("find").wrap(r.coll.decode(r.raw, v))
 }

@@ -45,7 +45,7 @@ type DBRef struct {
 // key that is $ref, $id or $db, is an [ErrInvalidOption] error.
 func (r DBRef) MarshalBSON() ([]byte, error) {
 	if r.Collection == "" {
-		return nil, optionError("DBRef has no collection")
+		return nil, invalidOptionf("DBRef has no collection")
 	}
 	d := make(bson.D, 0, 3+len(r.Extra))
 	d = append(d, bson.E{Key: "$ref", Value: r.Collection}, bson.E{Key: "$id", Value: r.ID})
@@ -55,7 +55,7 @@ func (r DBRef) MarshalBSON() ([]byte, error) {
 	for _, e := range r.Extra {
 		switch e.Key {
 		case "$ref", "$id", "$db":
-			return nil, optionError("DBRef Extra must not contain %q", e.Key)
+			return nil, invalidOptionf("DBRef Extra must not contain %q", e.Key)
 		}
 		d = append(d, e)
 	}
@@ -123,7 +123,7 @@ func (r DBRef) String() string {
 // See https://www.mongodb.com/docs/manual/reference/database-references/#dbrefs.
 func (db *Database) Dereference(ctx context.Context, ref DBRef, opts *FindOneOptions) *SingleResult {
 	if db.err != nil {
-		return &SingleResult{err: opErr(fmt.Sprintf("dereference %v", ref), db.err)}
+		return &SingleResult{err: wrapOp(fmt.Sprintf("dereference %v", ref), db.err)}
 	}
 	coll, err := db.refCollection(ref)
 	if err != nil {
@@ -198,7 +198,7 @@ func (c *Client) DereferenceMany(ctx context.Context, refs []DBRef, results any,
 // refCollection returns the collection that ref points to in db, checking ref first.
 func (db *Database) refCollection(ref DBRef) (*Collection, error) {
 	if ref.Database != "" && ref.Database != db.name {
-		return nil, optionError("cannot dereference %v from database %q: it points to database %q (use Client.Dereference)", ref, db.name, ref.Database)
+		return nil, invalidOptionf("cannot dereference %v from database %q: it points to database %q (use Client.Dereference)", ref, db.name, ref.Database)
 	}
 	if c := db.lastRef.Load(); c != nil && c.name == ref.Collection {
 		return c, nil
@@ -214,7 +214,7 @@ func (db *Database) refCollection(ref DBRef) (*Collection, error) {
 // handles by name.
 func (c *Client) refCollection(ref DBRef, dbs map[string]*Database) (*Collection, error) {
 	if ref.Database == "" {
-		return nil, optionError("cannot dereference %v from a Client: it names no database (use Database.Dereference)", ref)
+		return nil, invalidOptionf("cannot dereference %v from a Client: it names no database (use Database.Dereference)", ref)
 	}
 	db := dbs[ref.Database]
 	if db == nil {
@@ -230,7 +230,7 @@ func (c *Client) refCollection(ref DBRef, dbs map[string]*Database) (*Collection
 func dereferenceOne(ctx context.Context, coll *Collection, ref DBRef, opts *FindOneOptions) *SingleResult {
 	r := coll.FindOne(ctx, bson.D{{Key: "_id", Value: ref.ID}}, opts)
 	if r.err != nil && !errors.Is(r.err, mongo.ErrNoDocuments) {
-		r.err = opErr(fmt.Sprintf("dereference %v", ref), errors.Unwrap(r.err))
+		r.err = wrapOp(fmt.Sprintf("dereference %v", ref), errors.Unwrap(r.err))
 	}
 	return r
 }
@@ -252,11 +252,11 @@ type derefColl struct{ db, coll string }
 // dereferenceMany implements DereferenceMany; collFor checks a reference and returns its collection.
 func dereferenceMany(ctx context.Context, refs []DBRef, results any, opts *FindOptions, collFor func(DBRef) (*Collection, error)) ([]int, error) {
 	if ctx == nil {
-		return nil, opErr("dereference many", errNilContext)
+		return nil, wrapOp("dereference many", errNilContext)
 	}
 	rv := reflect.ValueOf(results)
 	if results == nil || rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Elem().Kind() != reflect.Slice {
-		return nil, optionError("DereferenceMany needs a pointer to a slice for results, not %T", results)
+		return nil, invalidOptionf("DereferenceMany needs a pointer to a slice for results, not %T", results)
 	}
 	var groups []*derefGroup
 	byColl := map[derefColl]*derefGroup{}
@@ -285,10 +285,10 @@ func dereferenceMany(ctx context.Context, refs []DBRef, results any, opts *FindO
 		if err != nil {
 			for _, i := range g.refs { // name the reference whose _id does not encode
 				if _, err := bsonutil.EncodeValue(g.coll.set.codec.reg, refs[i].ID); err != nil {
-					return nil, &DereferenceError{Index: i, Ref: refs[i], Err: optionError("cannot encode _id %v: %v", refs[i].ID, err)}
+					return nil, &DereferenceError{Index: i, Ref: refs[i], Err: invalidOptionf("cannot encode _id %v: %v", refs[i].ID, err)}
 				}
 			}
-			return nil, optionError("DereferenceMany: cannot encode the _ids: %v", err)
+			return nil, invalidOptionf("DereferenceMany: cannot encode the _ids: %v", err)
 		}
 		g.first = make(map[string]int, len(vals))
 		last := make(map[string]int, len(vals))
@@ -336,7 +336,7 @@ func (g *derefGroup) find(ctx context.Context, ids []bson.RawValue, next []int, 
 	op := "dereference in " + g.coll.FullName()
 	cur, err := g.coll.Find(ctx, filter, opts)
 	if err != nil {
-		return opErr(op, errors.Unwrap(err))
+		return wrapOp(op, errors.Unwrap(err))
 	}
 	defer cur.Close(context.WithoutCancel(ctx))
 	for cur.Next(ctx) {
@@ -350,13 +350,13 @@ func (g *derefGroup) find(ctx context.Context, ids []bson.RawValue, next []int, 
 				continue
 			}
 			if err := cur.decode(cur.Current(), out.Index(i).Addr().Interface()); err != nil {
-				return opErr(op, err)
+				return wrapOp(op, err)
 			}
 			found[i] = true
 		}
 	}
 	if err := cur.mc.Err(); err != nil {
-		return opErr(op, err)
+		return wrapOp(op, err)
 	}
 	return nil
 }
@@ -367,7 +367,7 @@ func checkDerefFindOptions(o *FindOptions, reg *bson.Registry) error {
 		return nil
 	}
 	if o.Limit != 0 || o.Skip != 0 || o.SingleBatch {
-		return optionError("DereferenceMany takes no limit, skip or single batch: every document is needed")
+		return invalidOptionf("DereferenceMany takes no limit, skip or single batch: every document is needed")
 	}
 	if o.Projection == nil {
 		return nil
@@ -378,10 +378,10 @@ func checkDerefFindOptions(o *FindOptions, reg *bson.Registry) error {
 	}
 	raw, err := bsonutil.Encode(reg, p)
 	if err != nil {
-		return optionError("DereferenceMany: cannot encode the projection: %v", err)
+		return invalidOptionf("DereferenceMany: cannot encode the projection: %v", err)
 	}
 	if id, err := raw.LookupErr("_id"); err == nil && !projectionIncludes(id) {
-		return optionError("DereferenceMany needs _id in the results; the projection excludes it")
+		return invalidOptionf("DereferenceMany needs _id in the results; the projection excludes it")
 	}
 	return nil
 }

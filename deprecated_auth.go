@@ -120,10 +120,10 @@ type authLogin struct {
 // [options.Client]().SetAuth, given to [Connect], and use one client per identity.
 func (db *Database) Authenticate(ctx context.Context, name, password string, opts *AuthenticateOptions) error {
 	if db.err != nil {
-		return opErr("authenticate", db.err)
+		return wrapOp("authenticate", db.err)
 	}
 	if ctx == nil {
-		return opErr("authenticate", errNilContext)
+		return wrapOp("authenticate", errNilContext)
 	}
 	cred, err := authCredential(db.name, name, password, opts)
 	if err != nil {
@@ -143,10 +143,10 @@ func (db *Database) Authenticate(ctx context.Context, name, password string, opt
 // Disconnect the authenticated client ([Client.Disconnect]) and use a client made without credentials.
 func (db *Database) Logout(ctx context.Context) error {
 	if db.err != nil {
-		return opErr("logout", db.err)
+		return wrapOp("logout", db.err)
 	}
 	if ctx == nil {
-		return opErr("logout", errNilContext)
+		return wrapOp("logout", errNilContext)
 	}
 	return db.client.logout(ctx, db.name)
 }
@@ -161,7 +161,7 @@ func authCredential(dbName, name, password string, o *AuthenticateOptions) (opti
 		mech = AuthDefault
 	}
 	if mech == authMongoDBCR {
-		return options.Credential{}, optionError("authenticate: the MONGODB-CR mechanism was removed in MongoDB 4.0; " +
+		return options.Credential{}, invalidOptionf("authenticate: the MONGODB-CR mechanism was removed in MongoDB 4.0; " +
 			"use DEFAULT, SCRAM-SHA-1 or SCRAM-SHA-256")
 	}
 	if !slices.Contains(authMechanisms, mech) {
@@ -169,7 +169,7 @@ func authCredential(dbName, name, password string, o *AuthenticateOptions) (opti
 		for i, m := range authMechanisms {
 			names[i] = string(m)
 		}
-		return options.Credential{}, optionError("authenticate: mechanism must be one of %s, not %q",
+		return options.Credential{}, invalidOptionf("authenticate: mechanism must be one of %s, not %q",
 			strings.Join(names, ", "), string(mech))
 	}
 
@@ -177,14 +177,14 @@ func authCredential(dbName, name, password string, o *AuthenticateOptions) (opti
 	seen := false
 	for _, e := range o.Extra {
 		if !strings.EqualFold(e.Key, "authMechanismProperties") {
-			return options.Credential{}, optionError("authenticate: unknown authentication option %q in Extra", e.Key)
+			return options.Credential{}, invalidOptionf("authenticate: unknown authentication option %q in Extra", e.Key)
 		}
 		if seen {
-			return options.Credential{}, optionError("authenticate: %q appears twice in Extra", e.Key)
+			return options.Credential{}, invalidOptionf("authenticate: %q appears twice in Extra", e.Key)
 		}
 		seen = true
 		if o.MechanismProperties != nil {
-			return options.Credential{}, optionError("authenticate: Extra %q duplicates MechanismProperties", e.Key)
+			return options.Credential{}, invalidOptionf("authenticate: Extra %q duplicates MechanismProperties", e.Key)
 		}
 		p, err := authProperties(e.Value)
 		if err != nil {
@@ -195,11 +195,11 @@ func authCredential(dbName, name, password string, o *AuthenticateOptions) (opti
 	if len(props) > 0 {
 		allowed := authPropertyKeys[mech]
 		if allowed == nil {
-			return options.Credential{}, optionError("authenticate: the %s mechanism takes no mechanism properties", mech)
+			return options.Credential{}, invalidOptionf("authenticate: the %s mechanism takes no mechanism properties", mech)
 		}
 		for _, k := range slices.Sorted(maps.Keys(props)) {
 			if !slices.Contains(allowed, k) {
-				return options.Credential{}, optionError("authenticate: unknown %s mechanism property %q (known: %s)",
+				return options.Credential{}, invalidOptionf("authenticate: unknown %s mechanism property %q (known: %s)",
 					mech, k, strings.Join(allowed, ", "))
 			}
 		}
@@ -211,31 +211,31 @@ func authCredential(dbName, name, password string, o *AuthenticateOptions) (opti
 	switch mech {
 	case AuthDefault, AuthSCRAMSHA1, AuthSCRAMSHA256, AuthPLAIN:
 		if name == "" {
-			return options.Credential{}, optionError("authenticate: %s requires a user name", mech)
+			return options.Credential{}, invalidOptionf("authenticate: %s requires a user name", mech)
 		}
 		if password == "" {
-			return options.Credential{}, optionError("authenticate: %s requires a password", mech)
+			return options.Credential{}, invalidOptionf("authenticate: %s requires a password", mech)
 		}
 		if source == "" {
 			source = dbName
 		}
 	case AuthX509, AuthGSSAPI, AuthAWS:
 		if source != "" && source != "$external" {
-			return options.Credential{}, optionError("authenticate: the source of %s must be \"$external\", not %q", mech, source)
+			return options.Credential{}, invalidOptionf("authenticate: the source of %s must be \"$external\", not %q", mech, source)
 		}
 		source = "$external"
 		switch mech {
 		case AuthX509:
 			if password != "" {
-				return options.Credential{}, optionError("authenticate: MONGODB-X509 takes no password")
+				return options.Credential{}, invalidOptionf("authenticate: MONGODB-X509 takes no password")
 			}
 		case AuthGSSAPI:
 			if name == "" {
-				return options.Credential{}, optionError("authenticate: GSSAPI requires a user name (the Kerberos principal)")
+				return options.Credential{}, invalidOptionf("authenticate: GSSAPI requires a user name (the Kerberos principal)")
 			}
 		case AuthAWS:
 			if (name == "") != (password == "") {
-				return options.Credential{}, optionError("authenticate: MONGODB-AWS takes both a name (access key id) and " +
+				return options.Credential{}, invalidOptionf("authenticate: MONGODB-AWS takes both a name (access key id) and " +
 					"a password (secret access key), or neither")
 			}
 		}
@@ -262,7 +262,7 @@ func authProperties(v any) (map[string]string, error) {
 		for _, kv := range strings.Split(p, ",") {
 			k, val, ok := strings.Cut(kv, ":")
 			if !ok || k == "" {
-				return nil, optionError("authenticate: authMechanismProperties must look like \"KEY:VALUE,KEY:VALUE\"")
+				return nil, invalidOptionf("authenticate: authMechanismProperties must look like \"KEY:VALUE,KEY:VALUE\"")
 			}
 			out[k] = val
 		}
@@ -272,7 +272,7 @@ func authProperties(v any) (map[string]string, error) {
 		for _, e := range p {
 			s, ok := e.Value.(string)
 			if !ok {
-				return nil, optionError("authenticate: authMechanismProperties %q must be a string, not %T", e.Key, e.Value)
+				return nil, invalidOptionf("authenticate: authMechanismProperties %q must be a string, not %T", e.Key, e.Value)
 			}
 			out[e.Key] = s
 		}
@@ -280,12 +280,12 @@ func authProperties(v any) (map[string]string, error) {
 		for k, val := range p {
 			s, ok := val.(string)
 			if !ok {
-				return nil, optionError("authenticate: authMechanismProperties %q must be a string, not %T", k, val)
+				return nil, invalidOptionf("authenticate: authMechanismProperties %q must be a string, not %T", k, val)
 			}
 			out[k] = s
 		}
 	default:
-		return nil, optionError("authenticate: authMechanismProperties must be a string or a document, not %T", v)
+		return nil, invalidOptionf("authenticate: authMechanismProperties must be a string or a document, not %T", v)
 	}
 	return out, nil
 }
@@ -307,13 +307,13 @@ func credSecrets(cred *options.Credential) []string {
 // authenticate swaps in a driver client with cred, unless the cache says otherwise.
 func (c *Client) authenticate(ctx context.Context, dbName string, cred options.Credential) error {
 	if c.base == nil {
-		return optionError("authenticate: a client made by NewClient cannot change its credentials; " +
+		return invalidOptionf("authenticate: a client made by NewClient cannot change its credentials; " +
 			"make one with Connect, or make the *mongo.Client with the credentials")
 	}
 	c.drv.mu.Lock()
 	defer c.drv.mu.Unlock()
 	if c.drv.load() == nil {
-		return opErr("authenticate", ErrClientDisconnected)
+		return wrapOp("authenticate", ErrClientDisconnected)
 	}
 	if l := c.login; l != nil {
 		switch {
@@ -351,7 +351,7 @@ func (c *Client) logout(ctx context.Context, dbName string) error {
 	c.drv.mu.Lock()
 	defer c.drv.mu.Unlock()
 	if c.drv.load() == nil {
-		return opErr("logout", ErrClientDisconnected)
+		return wrapOp("logout", ErrClientDisconnected)
 	}
 	if c.login == nil || c.login.db != dbName {
 		return nil
@@ -374,5 +374,5 @@ func scrubError(err error, secrets []string, format string, args ...any) error {
 	if clean := redact(msg, secrets); clean != msg {
 		return fmt.Errorf("motor: "+format+": %s", append(args, clean)...)
 	}
-	return opErr(fmt.Sprintf(format, args...), err)
+	return wrapOp(fmt.Sprintf(format, args...), err)
 }

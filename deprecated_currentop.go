@@ -83,7 +83,7 @@ func (db *Database) CurrentOp(ctx context.Context, opts *CurrentOpOptions) (*Cur
 	}
 	const op = "currentOp"
 	if db.err != nil {
-		return nil, opErr(op, db.err)
+		return nil, wrapOp(op, db.err)
 	}
 	admin := db.client.Database("admin")
 	raw, err := admin.exec(ctx, call{op: op}, currentOpCmd(opts))
@@ -95,7 +95,7 @@ func (db *Database) CurrentOp(ctx context.Context, opts *CurrentOpOptions) (*Cur
 		return nil, err
 	}
 	raw, err = admin.currentOpAggregate(ctx, call{op: op, explain: func(err error) error {
-		return causef(err, "the server has no currentOp command, and the $currentOp stage failed")
+		return explainf(err, "the server has no currentOp command, and the $currentOp stage failed")
 	}}, opts)
 	if err != nil {
 		return nil, err
@@ -134,7 +134,7 @@ func (db *Database) currentOpAggregate(ctx context.Context, c call, opts *Curren
 		inprog = append(inprog, append(bson.Raw(nil), cur.Current...))
 	}
 	if err := cur.Err(); err != nil {
-		return nil, c.fail(err)
+		return nil, c.wrap(err)
 	}
 	return bson.Marshal(bson.D{{Key: "inprog", Value: inprog}, {Key: "ok", Value: 1.0}})
 }
@@ -148,24 +148,24 @@ func (db *Database) parseCurrentOp(raw bson.Raw, aggregated bool) (*CurrentOpRes
 	}
 	arr, ok := v.ArrayOK()
 	if !ok {
-		return nil, opErr("currentOp", errors.New("the reply's inprog is not an array"))
+		return nil, wrapOp("currentOp", errors.New("the reply's inprog is not an array"))
 	}
 	vals, err := arr.Values()
 	if err != nil {
-		return nil, opErr("currentOp", fmt.Errorf("reading the reply: %w", err))
+		return nil, wrapOp("currentOp", fmt.Errorf("reading the reply: %w", err))
 	}
 	for i, v := range vals {
 		doc, ok := v.DocumentOK()
 		if !ok {
-			return nil, opErr("currentOp", fmt.Errorf("the reply's inprog.%d is not a document", i))
+			return nil, wrapOp("currentOp", fmt.Errorf("the reply's inprog.%d is not a document", i))
 		}
 		var op CurrentOperation
 		if err := db.set.codec.decode(doc, &op); err != nil {
-			return nil, opErr("currentOp", err)
+			return nil, wrapOp("currentOp", err)
 		}
 		op.Raw = doc
 		if err := db.set.codec.decode(doc, &op.Document); err != nil {
-			return nil, opErr("currentOp", err)
+			return nil, wrapOp("currentOp", err)
 		}
 		res.InProg = append(res.InProg, op)
 	}

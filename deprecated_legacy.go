@@ -53,11 +53,11 @@ func evalCmd(code any, args []any) (bson.D, error) {
 		js = c
 	case *bson.CodeWithScope:
 		if c == nil {
-			return nil, optionError("eval: code must not be a nil *bson.CodeWithScope")
+			return nil, invalidOptionf("eval: code must not be a nil *bson.CodeWithScope")
 		}
 		js = *c
 	default:
-		return nil, optionError("eval: code must be a string, bson.JavaScript or bson.CodeWithScope, not %T", code)
+		return nil, invalidOptionf("eval: code must be a string, bson.JavaScript or bson.CodeWithScope, not %T", code)
 	}
 	a := bson.A{}
 	a = append(a, args...)
@@ -144,10 +144,10 @@ func (db *Database) legacyCommand(ctx context.Context, method, command, removedI
 func removedCommand(command, removedIn string, dropsConnection bool) func(error) error {
 	return func(err error) error {
 		switch {
-		case serverErrHasCode(err, codeCommandNotFound):
-			return causef(err, "the %s command was removed in MongoDB %s", command, removedIn)
+		case hasServerCode(err, codeCommandNotFound):
+			return explainf(err, "the %s command was removed in MongoDB %s", command, removedIn)
 		case dropsConnection && mongo.IsNetworkError(err) && !mongo.IsTimeout(err) && !errors.Is(err, context.Canceled):
-			return causef(err, "the server closed the connection; the %s command was removed in MongoDB %s, "+
+			return explainf(err, "the server closed the connection; the %s command was removed in MongoDB %s, "+
 				"and servers without JavaScript support drop it", command, removedIn)
 		}
 		return err

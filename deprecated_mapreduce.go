@@ -113,16 +113,16 @@ func mapReduceCmd(coll string, mapFunc, reduceFunc, out any, o *MapReduceOptions
 	default:
 		raw, err := encodeArg(reg, "out", out)
 		if err != nil {
-			return nil, false, optionError("out must be a collection name or a document such as {inline: 1} or {replace: name}: %v", err)
+			return nil, false, invalidOptionf("out must be a collection name or a document such as {inline: 1} or {replace: name}: %v", err)
 		}
 		_, lerr := raw.LookupErr("inline")
 		inline = lerr == nil
 	}
 	if o.Limit < 0 {
-		return nil, false, optionError("MapReduceOptions.Limit must not be negative, got %d", o.Limit)
+		return nil, false, invalidOptionf("MapReduceOptions.Limit must not be negative, got %d", o.Limit)
 	}
 	if o.MaxTime < 0 {
-		return nil, false, optionError("MapReduceOptions.MaxTime must not be negative, got %v", o.MaxTime)
+		return nil, false, invalidOptionf("MapReduceOptions.MaxTime must not be negative, got %v", o.MaxTime)
 	}
 	cmd := bson.D{
 		{Key: "mapReduce", Value: coll},
@@ -180,7 +180,7 @@ func mapReduceCmd(coll string, mapFunc, reduceFunc, out any, o *MapReduceOptions
 	}
 	if o.Collation != nil {
 		if !inline && !wc.Acknowledged() {
-			return nil, false, optionError("collation is unsupported for unacknowledged writes")
+			return nil, false, invalidOptionf("collation is unsupported for unacknowledged writes")
 		}
 		add("collation", collationDoc(o.Collation))
 	}
@@ -203,10 +203,10 @@ func jsFunction(reg *bson.Registry, field string, f any) (any, error) {
 			return nil, err
 		}
 	default:
-		return nil, optionError("%s must be a string, a bson.JavaScript or a bson.CodeWithScope, not %T", field, f)
+		return nil, invalidOptionf("%s must be a string, a bson.JavaScript or a bson.CodeWithScope, not %T", field, f)
 	}
 	if code == "" {
-		return nil, optionError("%s must not be empty", field)
+		return nil, invalidOptionf("%s must not be empty", field)
 	}
 	return f, nil
 }
@@ -273,7 +273,7 @@ func (c *Collection) mapReduce(ctx context.Context, op string, mapFunc, reduceFu
 	}
 	cmd, inline, err := mapReduceCmd(c.name, mapFunc, reduceFunc, out, opts, rc, writeConcernFor(ctx, c.set.wc), c.set.codec.reg)
 	if err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	raw, err := c.db.exec(ctx, cl, cmd)
 	if err != nil {
@@ -281,16 +281,16 @@ func (c *Collection) mapReduce(ctx context.Context, op string, mapFunc, reduceFu
 	}
 	res := &MapReduceResult{}
 	if res.Reply, err = c.set.codec.decodeD(raw); err != nil {
-		return nil, c.call(op).fail(err)
+		return nil, c.call(op).wrap(err)
 	}
 	if inline {
 		if res.Results, err = c.mapReduceResults(raw); err != nil {
-			return nil, c.call(op).fail(err)
+			return nil, c.call(op).wrap(err)
 		}
 		return res, nil
 	}
 	if res.Collection, err = c.mapReduceOutput(raw.Lookup("result")); err != nil {
-		return nil, c.call(op).fail(err)
+		return nil, c.call(op).wrap(err)
 	}
 	return res, nil
 }
@@ -371,13 +371,13 @@ func (c *Collection) Reindex(ctx context.Context, opts *ReindexOptions) (bson.D,
 	}
 	cmd, err := appendExtraFields(bson.D{{Key: "reIndex", Value: c.name}}, opts.Extra, "ReindexOptions", "reIndex")
 	if err != nil {
-		return nil, c.call(op).fail(err)
+		return nil, c.call(op).wrap(err)
 	}
 	explain := deprecatedCommand("reIndex", "6.0", false)
 	cl := c.call(op)
 	cl.explain = func(err error) error {
-		if serverErrHasCode(err, codeIllegalOperation) {
-			return causef(err, "from MongoDB 5.0 on, reIndex runs only on a standalone mongod")
+		if hasServerCode(err, codeIllegalOperation) {
+			return explainf(err, "from MongoDB 5.0 on, reIndex runs only on a standalone mongod")
 		}
 		return explain(err)
 	}
@@ -386,7 +386,7 @@ func (c *Collection) Reindex(ctx context.Context, opts *ReindexOptions) (bson.D,
 		return nil, err
 	}
 	d, err := c.set.codec.decodeD(raw)
-	return d, c.call(op).fail(err)
+	return d, c.call(op).wrap(err)
 }
 
 // deprecatedCommand explains the error of a command that MongoDB deprecated in version deprecatedIn, for servers
@@ -396,10 +396,10 @@ func (c *Collection) Reindex(ctx context.Context, opts *ReindexOptions) (bson.D,
 func deprecatedCommand(command, deprecatedIn string, dropsConnection bool) func(error) error {
 	return func(err error) error {
 		switch {
-		case serverErrHasCode(err, codeCommandNotFound):
-			return causef(err, "the server has no %s command, which MongoDB deprecated in %s", command, deprecatedIn)
+		case hasServerCode(err, codeCommandNotFound):
+			return explainf(err, "the server has no %s command, which MongoDB deprecated in %s", command, deprecatedIn)
 		case dropsConnection && mongo.IsNetworkError(err) && !mongo.IsTimeout(err) && !errors.Is(err, context.Canceled):
-			return causef(err, "the server closed the connection; MongoDB deprecated the %s command in %s, "+
+			return explainf(err, "the server closed the connection; MongoDB deprecated the %s command in %s, "+
 				"and servers without JavaScript support drop it", command, deprecatedIn)
 		}
 		return err

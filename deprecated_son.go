@@ -89,13 +89,13 @@ func (db *Database) sonLoad() *sonLists {
 // Transform documents in your own code, or register per-type conversions with [WithCodecOptions].
 func (db *Database) AddSONManipulator(m SONManipulator) error {
 	if db.err != nil {
-		return opErr("AddSONManipulator "+db.name, db.err)
+		return wrapOp("AddSONManipulator "+db.name, db.err)
 	}
 	if m.Name == "" {
-		return optionError("AddSONManipulator: the manipulator needs a Name")
+		return invalidOptionf("AddSONManipulator: the manipulator needs a Name")
 	}
 	if db.hooks == nil {
-		return optionError("AddSONManipulator: %s was not made by Client.Database", db)
+		return invalidOptionf("AddSONManipulator: %s was not made by Client.Database", db)
 	}
 	h := db.hooks
 	h.mu.Lock()

@@ -64,14 +64,14 @@ func (db *Database) AddUser(ctx context.Context, name, password string, opts *Ad
 		users, lerr := raw.LookupErr("users")
 		arr, ok := users.ArrayOK()
 		if lerr != nil || !ok {
-			return opErr(op, errors.New("the usersInfo reply has no users array"))
+			return wrapOp(op, errors.New("the usersInfo reply has no users array"))
 		}
 		vals, verr := arr.Values()
 		if verr != nil {
-			return opErr(op, fmt.Errorf("reading the usersInfo reply: %w", verr))
+			return wrapOp(op, fmt.Errorf("reading the usersInfo reply: %w", verr))
 		}
 		create = len(vals) == 0
-	case serverErrHasCode(err, codeUnauthorized):
+	case hasServerCode(err, codeUnauthorized):
 		// The localhost exception: the first user may be created without authentication.
 		create = true
 	default:
@@ -108,33 +108,33 @@ func addUserCmd(dbName, name, password string, create bool, wc *writeconcern.Wri
 		o = &AddUserOptions{}
 	}
 	if name == "" {
-		return nil, optionError("add user: the user name must not be empty")
+		return nil, invalidOptionf("add user: the user name must not be empty")
 	}
 	wcDoc := userWriteConcern(wc)
 	seen := map[string]bool{}
 	hasRoles := false
 	for _, e := range o.Extra {
 		if seen[e.Key] {
-			return nil, optionError("add user: %q appears twice in Extra", e.Key)
+			return nil, invalidOptionf("add user: %q appears twice in Extra", e.Key)
 		}
 		seen[e.Key] = true
 		switch e.Key {
 		case "createUser", "updateUser":
-			return nil, optionError("add user: Extra must not set %q; AddUser chooses the command", e.Key)
+			return nil, invalidOptionf("add user: Extra must not set %q; AddUser chooses the command", e.Key)
 		case "pwd":
-			return nil, optionError("add user: Extra must not set \"pwd\"; pass the password argument")
+			return nil, invalidOptionf("add user: Extra must not set \"pwd\"; pass the password argument")
 		case "writeConcern":
 			if wcDoc != nil {
-				return nil, optionError("add user: Extra \"writeConcern\" duplicates the database's write concern")
+				return nil, invalidOptionf("add user: Extra \"writeConcern\" duplicates the database's write concern")
 			}
 		case "roles":
 			hasRoles = true
 			if o.ReadOnly {
-				return nil, optionError("add user: cannot use ReadOnly and \"roles\" together")
+				return nil, invalidOptionf("add user: cannot use ReadOnly and \"roles\" together")
 			}
 		case "digestPassword":
 			if password != "" {
-				return nil, optionError("add user: the digestPassword option is not supported by AddUser; " +
+				return nil, invalidOptionf("add user: the digestPassword option is not supported by AddUser; " +
 					"send createUser or updateUser yourself for it")
 			}
 		}
@@ -174,7 +174,7 @@ func defaultUserRole(dbName string, readOnly bool) string {
 // removeUserCmd builds remove_user's dropUser command.
 func removeUserCmd(name string, wc *writeconcern.WriteConcern) (bson.D, error) {
 	if name == "" {
-		return nil, optionError("remove user: the user name must not be empty")
+		return nil, invalidOptionf("remove user: the user name must not be empty")
 	}
 	cmd := bson.D{{Key: "dropUser", Value: name}}
 	if wcDoc := userWriteConcern(wc); wcDoc != nil {

@@ -43,14 +43,14 @@ func (db *Database) dropCollection(ctx context.Context, cl call, name string, op
 	cl.accept = namespaceNotFound
 	cmd, err := dropCollectionCmd(name, opts, writeConcernFor(ctx, wc))
 	if err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	reply, err := db.exec(ctx, cl, cmd)
 	if err != nil {
 		return nil, err
 	}
 	d, err := defaultCodec.decodeD(reply)
-	return d, cl.fail(err)
+	return d, cl.wrap(err)
 }
 
 // dropCollectionCmd builds the drop command for name; wc is the write concern to send (nil: none).

@@ -153,7 +153,7 @@ var errNoCurrent = errors.New("Decode called without a current document (call Ne
 // errMalformed reports BSON that cannot be walked.
 var errMalformed = bsonwalk.ErrMalformed
 
-// serverError is a command error whose details motor read from the reply as PyMongo does (serverDetails): it reads
+// serverError is a command error whose details motor read from the reply as PyMongo does (withServerDetails): it reads
 // "(Name) message" and unwraps to the mongo.CommandError.
 type serverError struct{ ce mongo.CommandError }
 
@@ -179,8 +179,8 @@ type invalidOpError struct{ msg string }
 func (e *invalidOpError) Error() string { return e.msg }
 func (e *invalidOpError) Unwrap() error { return ErrInvalidOperation }
 
-// optionError returns an error wrapping ErrInvalidOption with a formatted message.
-func optionError(format string, args ...any) error {
+// invalidOptionf returns an error wrapping ErrInvalidOption with a formatted message.
+func invalidOptionf(format string, args ...any) error {
 	return &optError{msg: "motor: " + fmt.Sprintf(format, args...)}
 }
 
@@ -197,9 +197,9 @@ func (e *opError) Error() string {
 
 func (e *opError) Unwrap() error { return e.err }
 
-// opErr wraps err as the error of the operation op; nil stays nil. An error that is already op's is returned as it
+// wrapOp wraps err as the error of the operation op; nil stays nil. An error that is already op's is returned as it
 // is.
-func opErr(op string, err error) error {
+func wrapOp(op string, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -210,9 +210,9 @@ func opErr(op string, err error) error {
 	return &opError{op: op, err: err}
 }
 
-// causef returns an error with a formatted message that wraps err, for an operation to add what it knows before
+// explainf returns an error with a formatted message that wraps err, for an operation to add what it knows before
 // the executor wraps it.
-func causef(err error, format string, args ...any) error {
+func explainf(err error, format string, args ...any) error {
 	return fmt.Errorf(format+": %w", append(args, err)...)
 }
 

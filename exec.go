@@ -72,18 +72,18 @@ type call struct {
 	ownMaxTime bool
 }
 
-// fail wraps err as the error of c's operation: "motor: <op> <subject>: <cause>"; nil stays nil. It is the one
+// wrap wraps err as the error of c's operation: "motor: <op> <subject>: <cause>"; nil stays nil. It is the one
 // place where an error gets its shape. An encoding error of the driver becomes an ErrInvalidOption error without the
 // encoder's internals; the driver's internal write command error becomes the mongo.WriteException that its public
 // operations return; explain applies to errors from the server or the network.
-func (c call) fail(err error) error {
+func (c call) wrap(err error) error {
 	if err == nil {
 		return nil
 	}
-	if e := encodeError(err); e != nil {
+	if e := plainEncodeError(err); e != nil {
 		err = e
 	} else {
-		err = serverDetails(writeException(plainSelection(err)))
+		err = withServerDetails(asWriteException(plainSelection(err)))
 		if c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrInvalidName) && !errors.Is(err, ErrClientDisconnected) {
 			err = c.explain(err)
 		}
@@ -92,7 +92,7 @@ func (c call) fail(err error) error {
 	if c.subject != "" {
 		op += " " + c.subject
 	}
-	return opErr(op, err)
+	return wrapOp(op, err)
 }
 
 // primaryRunCmd is the driver's run-command options for a primary read preference, made once.
@@ -132,14 +132,14 @@ func (db *Database) exec(ctx context.Context, c call, cmd any) (bson.Raw, error)
 	if err == nil {
 		return reply, nil
 	}
-	if failed, _ := commandFailed(err); failed != nil && c.accept != nil && c.accept(failed) {
+	if failed, _ := failedReply(err); failed != nil && c.accept != nil && c.accept(failed) {
 		return failed, nil
 	}
 	var we mongo.WriteException
 	if c.writeErrorsOK && errors.As(err, &we) && len(we.Raw) > 0 {
 		return we.Raw, nil
 	}
-	return nil, c.fail(err)
+	return nil, c.wrap(err)
 }
 
 // execCursor sends cmd, a command that returns a cursor, as c says, and returns the driver's cursor over its
@@ -155,7 +155,7 @@ func (db *Database) execCursor(ctx context.Context, c call, cmd any) (*mongo.Cur
 		}
 		return db.mongoDB(cn).RunCommandCursor(ctx, cmd, c.runCmdOptions())
 	})
-	return cur, c.fail(err)
+	return cur, c.wrap(err)
 }
 
 // door is the one way into the driver: every operation of every handle calls the driver from inside fn, which gets
@@ -163,19 +163,19 @@ func (db *Database) execCursor(ctx context.Context, c call, cmd any) (*mongo.Cur
 // for it. door checks the error the handle carries (c.invalid) and the context (nil, or already done) before any
 // I/O, retries a read once when c.retryRead allows it, and hides ctx's deadline from the driver when the operation
 // sends its own maxTimeMS (c.ownMaxTime). Errors come back as the driver or the server gave them, except those of
-// the checks, which are already wrapped: callers wrap the rest with c.fail.
+// the checks, which are already wrapped: callers wrap the rest with c.wrap.
 func door[T any](ctx context.Context, cl *Client, c *call, fn func(context.Context, *conn) (T, error)) (T, error) {
 	var zero T
 	if c.invalid != nil {
-		return zero, c.fail(c.invalid) // a bad name or option: no I/O
+		return zero, c.wrap(c.invalid) // a bad name or option: no I/O
 	}
 	if ctx == nil {
-		return zero, c.fail(errNilContext)
+		return zero, c.wrap(errNilContext)
 	}
 	if err := ctx.Err(); err != nil {
 		// Done before it starts: the operation sends nothing, and its error is the context's, the same for every
 		// operation (the driver's would be that of whichever step noticed first: server selection, the pool).
-		return zero, c.fail(err)
+		return zero, c.wrap(err)
 	}
 	dctx := ctx
 	if _, ok := ctx.Deadline(); ok && c.ownMaxTime {
@@ -215,7 +215,7 @@ func iterate(ctx context.Context, c *call, stopped *error, next func(context.Con
 		return false
 	}
 	if ctx == nil {
-		*stopped = c.fail(errNilContext)
+		*stopped = c.wrap(errNilContext)
 		return false
 	}
 	return next(ctx)
@@ -224,9 +224,9 @@ func iterate(ctx context.Context, c *call, stopped *error, next func(context.Con
 // closeIter closes an iterator's driver cursor with close, as c's operation.
 func closeIter(ctx context.Context, c *call, close func(context.Context) error) error {
 	if ctx == nil {
-		return c.fail(errNilContext)
+		return c.wrap(errNilContext)
 	}
-	return c.fail(close(ctx))
+	return c.wrap(close(ctx))
 }
 
 // retryable reports whether a read that failed with err is retried once, as PyMongo's _retryable_read decides: a
@@ -269,11 +269,11 @@ func inTransaction(ctx context.Context) bool {
 	return s != nil && s.TransactionRunning()
 }
 
-// writeException returns the driver's internal write command error (a writeConcernError or writeErrors in the
+// asWriteException returns the driver's internal write command error (a writeConcernError or writeErrors in the
 // reply of a command the driver runs for RunCommandCursor or Drop) as the mongo.WriteException that the driver's
 // public operations return, so that errors.As reaches the same type whatever the operation. Any other error is
 // returned as it is.
-func writeException(err error) error {
+func asWriteException(err error) error {
 	var wce driver.WriteCommandError
 	if !errors.As(err, &wce) {
 		return err
@@ -292,8 +292,8 @@ func writeException(err error) error {
 	return we
 }
 
-// commandFailed returns the server's error document when err is a command error with one, else nil.
-func commandFailed(err error) (bson.Raw, *mongo.CommandError) {
+// failedReply returns the server's error document when err is a command error with one, else nil.
+func failedReply(err error) (bson.Raw, *mongo.CommandError) {
 	var ce mongo.CommandError
 	if errors.As(err, &ce) && len(ce.Raw) > 0 {
 		return ce.Raw, &ce
@@ -301,12 +301,12 @@ func commandFailed(err error) (bson.Raw, *mongo.CommandError) {
 	return nil, nil
 }
 
-// serverDetails returns the server's error as PyMongo's _check_command_response reads the reply: a legacy reply
+// withServerDetails returns the server's error as PyMongo's _check_command_response reads the reply: a legacy reply
 // without ok gives the message of its $err field and its code (the driver says "command failed"), and a mongos
 // reply with a "raw" document of shard replies gives the first failed shard's code, name and message. The result
 // reads "(Name) message" and unwraps to a mongo.CommandError with those details and the whole reply in Raw. Any
 // other error is returned as it is.
-func serverDetails(err error) error {
+func withServerDetails(err error) error {
 	var ce mongo.CommandError
 	if !errors.As(err, &ce) || len(ce.Raw) == 0 {
 		return err
@@ -332,9 +332,9 @@ func serverDetails(err error) error {
 	return &serverError{out}
 }
 
-// encodeError returns an ErrInvalidOption error in place of the driver's error for a value it could not encode as a
+// plainEncodeError returns an ErrInvalidOption error in place of the driver's error for a value it could not encode as a
 // document, without the encoder's internals, or nil for any other error.
-func encodeError(err error) error {
+func plainEncodeError(err error) error {
 	if errors.Is(err, mongo.ErrNilDocument) {
 		return &optError{msg: "a document argument must not be nil"}
 	}
@@ -351,8 +351,8 @@ func encodeError(err error) error {
 	return &optError{msg: "cannot encode a document argument: " + me.Err.Error()}
 }
 
-// serverErrHasCode reports whether err is a server error with the given code.
-func serverErrHasCode(err error, code int) bool {
+// hasServerCode reports whether err is a server error with the given code.
+func hasServerCode(err error, code int) bool {
 	var se mongo.ServerError
 	return errors.As(err, &se) && se.HasErrorCode(code)
 }
@@ -391,7 +391,7 @@ func onColl[T any](ctx context.Context, c *Collection, cl call, fn func(context.
 	res, err := door(ctx, c.db.client, &cl, func(ctx context.Context, cn *conn) (T, error) {
 		return fn(ctx, c.mongoColl(cn))
 	})
-	return res, cl.fail(err)
+	return res, cl.wrap(err)
 }
 
 func (c *Collection) insertOne(ctx context.Context, cl call, doc any, o *options.InsertOneOptionsBuilder) (*mongo.InsertOneResult, error) {
@@ -455,7 +455,7 @@ func (c *Collection) findOneAnd(ctx context.Context, cl call, fn func(context.Co
 		return &SingleResult{err: mongo.ErrNoDocuments}
 	}
 	if err != nil {
-		return &SingleResult{err: cl.fail(err)}
+		return &SingleResult{err: cl.wrap(err)}
 	}
 	return &SingleResult{raw: raw, coll: c}
 }
@@ -487,7 +487,7 @@ func (s *ChangeStream) watch(ctx context.Context, stages []bson.Raw, o *options.
 		return s.db.mongoDB(cn).Watch(ctx, stages, o)
 	})
 	s.cs = cs
-	return s.call.fail(err)
+	return s.call.wrap(err)
 }
 
 // startSession starts a driver session on the driver client of c.
@@ -496,5 +496,5 @@ func (c *Client) startSession(ctx context.Context, o *options.SessionOptionsBuil
 	s, err := door(ctx, c, &cl, func(_ context.Context, cn *conn) (*mongo.Session, error) {
 		return cn.mc.StartSession(o)
 	})
-	return s, cl.fail(err)
+	return s, cl.wrap(err)
 }

@@ -222,7 +222,7 @@ func (c *Collection) find(ctx context.Context, filter any, o *FindOptions) (*mon
 	cl, rc := c.readCall(ctx, "find", o.MaxTime)
 	cmd, err := findCmd(c.name, filter, o, rc, c.set.codec.reg)
 	if err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	cur, err := c.db.execCursor(ctx, cl, cmd)
 	if err != nil {
@@ -242,17 +242,17 @@ func (c *Collection) find(ctx context.Context, filter any, o *FindOptions) (*mon
 func findCmd(name string, filter any, o *FindOptions, rc *readconcern.ReadConcern, reg *bson.Registry) (bson.D, error) {
 	switch {
 	case o.Skip < 0:
-		return nil, optionError("FindOptions.Skip must not be negative, got %d", o.Skip)
+		return nil, invalidOptionf("FindOptions.Skip must not be negative, got %d", o.Skip)
 	case o.Limit < 0:
-		return nil, optionError("FindOptions.Limit must not be negative, got %d (for PyMongo's negative limit, set SingleBatch)", o.Limit)
+		return nil, invalidOptionf("FindOptions.Limit must not be negative, got %d (for PyMongo's negative limit, set SingleBatch)", o.Limit)
 	case o.BatchSize < 0:
-		return nil, optionError("FindOptions.BatchSize must not be negative, got %d", o.BatchSize)
+		return nil, invalidOptionf("FindOptions.BatchSize must not be negative, got %d", o.BatchSize)
 	case o.MaxTime < 0:
-		return nil, optionError("FindOptions.MaxTime must not be negative, got %v", o.MaxTime)
+		return nil, invalidOptionf("FindOptions.MaxTime must not be negative, got %v", o.MaxTime)
 	case o.MaxAwaitTime < 0:
-		return nil, optionError("FindOptions.MaxAwaitTime must not be negative, got %v", o.MaxAwaitTime)
+		return nil, invalidOptionf("FindOptions.MaxAwaitTime must not be negative, got %v", o.MaxAwaitTime)
 	case o.CursorType != options.NonTailable && o.CursorType != options.Tailable && o.CursorType != options.TailableAwait:
-		return nil, optionError("FindOptions.CursorType must be options.NonTailable, options.Tailable or options.TailableAwait, got %d", o.CursorType)
+		return nil, invalidOptionf("FindOptions.CursorType must be options.NonTailable, options.Tailable or options.TailableAwait, got %d", o.CursorType)
 	}
 	if filter == nil {
 		filter = bson.D{}

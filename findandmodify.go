@@ -167,7 +167,7 @@ type famBuilder[B any] interface {
 func newFamOptions(what string, o *FindOneAndOptions, wc *writeconcern.WriteConcern, reg *bson.Registry) (*famOptions, error) {
 	projection, sort, collation, hint, maxTime, let, comment, extra := o.Projection, o.Sort, o.Collation, o.Hint, o.MaxTime, o.Let, o.Comment, o.Extra
 	if maxTime < 0 {
-		return nil, optionError("%s.MaxTime must not be negative, got %v", what, maxTime)
+		return nil, invalidOptionf("%s.MaxTime must not be negative, got %v", what, maxTime)
 	}
 	projection, err := projectionDoc(what+".Projection", projection)
 	if err != nil {
@@ -187,7 +187,7 @@ func newFamOptions(what string, o *FindOneAndOptions, wc *writeconcern.WriteConc
 		return nil, err
 	}
 	if !wc.Acknowledged() && (collation != nil || hint != nil) {
-		return nil, optionError("collation and hint are unsupported for unacknowledged writes")
+		return nil, invalidOptionf("collation and hint are unsupported for unacknowledged writes")
 	}
 	if _, err := appendExtraFields(nil, extra, what, famTyped...); err != nil {
 		return nil, err
@@ -197,7 +197,7 @@ func newFamOptions(what string, o *FindOneAndOptions, wc *writeconcern.WriteConc
 	}
 	raw, err := encodeFields(reg, extra)
 	if err != nil {
-		return nil, optionError("cannot encode %s.Extra: %v", what, err)
+		return nil, invalidOptionf("cannot encode %s.Extra: %v", what, err)
 	}
 	return &famOptions{projection: projection, sort: sort, collation: collation, hint: hint, let: let, comment: comment, extra: raw}, nil
 }
@@ -210,12 +210,12 @@ func checkHint(reg *bson.Registry, field string, hint any) error {
 		return nil
 	case string:
 		if h == "" {
-			return optionError("%s must not be an empty index name", field)
+			return invalidOptionf("%s must not be an empty index name", field)
 		}
 		return nil
 	}
 	if reflect.TypeOf(hint).Kind() == reflect.Map && reflect.ValueOf(hint).Len() > 1 {
-		return optionError("%s must be an index name or an ordered document (bson.D), not a %T with several keys", field, hint)
+		return invalidOptionf("%s must be an index name or an ordered document (bson.D), not a %T with several keys", field, hint)
 	}
 	return checkDocument(reg, field, hint)
 }
@@ -286,7 +286,7 @@ func buildFamWrite[B famWriteBuilder[B]](b B, what string, r ReturnDocument, ups
 	case ReturnDocumentAfter:
 		b.SetReturnDocument(options.After)
 	default:
-		return b, optionError("%s.ReturnDocument must be ReturnDocumentBefore or ReturnDocumentAfter, not %d", what, int(r))
+		return b, invalidOptionf("%s.ReturnDocument must be ReturnDocumentBefore or ReturnDocumentAfter, not %d", what, int(r))
 	}
 	b.SetUpsert(upsert)
 	if bypass {
@@ -323,7 +323,7 @@ func findOneAndUpdateOpts(o *FindOneAndUpdateOptions, wc *writeconcern.WriteConc
 		return nil, err
 	}
 	if o.ArrayFilters != nil && !wc.Acknowledged() {
-		return nil, optionError("arrayFilters is unsupported for unacknowledged writes")
+		return nil, invalidOptionf("arrayFilters is unsupported for unacknowledged writes")
 	}
 	for i, af := range o.ArrayFilters {
 		if err := checkDocument(reg, fmt.Sprintf("%s.ArrayFilters[%d]", what, i), af); err != nil {
@@ -347,7 +347,7 @@ func checkFilter(filter any) error { return checkIsDocument("the filter", filter
 func (c *Collection) updateDoc(update any) (any, error) {
 	if update != nil && isArray(update) {
 		if v := reflect.ValueOf(update); v.Kind() != reflect.Slice && v.Kind() != reflect.Array || v.Len() == 0 {
-			return nil, optionError("the update pipeline must not be empty")
+			return nil, invalidOptionf("the update pipeline must not be empty")
 		}
 		return update, nil
 	}
@@ -357,14 +357,14 @@ func (c *Collection) updateDoc(update any) (any, error) {
 	}
 	elems, err := raw.Elements()
 	if err != nil {
-		return nil, optionError("the update is not a valid document: %v", err)
+		return nil, invalidOptionf("the update is not a valid document: %v", err)
 	}
 	if len(elems) == 0 {
-		return nil, optionError("the update must not be empty")
+		return nil, invalidOptionf("the update must not be empty")
 	}
 	for _, e := range elems {
 		if !strings.HasPrefix(e.Key(), "$") {
-			return nil, optionError("the update must only have update operators ($set, $inc, ...), not %q "+
+			return nil, invalidOptionf("the update must only have update operators ($set, $inc, ...), not %q "+
 				"(to replace the whole document, use a replace operation)", e.Key())
 		}
 	}
@@ -388,11 +388,11 @@ func (c *Collection) replacementDoc(replacement any) (any, error) {
 	}
 	elems, err := raw.Elements()
 	if err != nil {
-		return nil, optionError("the replacement is not a valid document: %v", err)
+		return nil, invalidOptionf("the replacement is not a valid document: %v", err)
 	}
 	for _, e := range elems {
 		if strings.HasPrefix(e.Key(), "$") {
-			return nil, optionError("the replacement must not have update operators, got %q (to update fields, use an update operation)", e.Key())
+			return nil, invalidOptionf("the replacement must not have update operators, got %q (to update fields, use an update operation)", e.Key())
 		}
 	}
 	return c.sized(raw), nil
@@ -510,7 +510,7 @@ func (c *Collection) findAndModify(ctx context.Context, op string, filter any, m
 		err = prepare(writeConcernFor(ctx, c.set.wc))
 	}
 	if err != nil {
-		return &SingleResult{err: cl.fail(err)}
+		return &SingleResult{err: cl.wrap(err)}
 	}
 	return run(ctx, cl)
 }

@@ -151,12 +151,12 @@ type DropIndexOptions struct {
 // motor refuses them before any I/O.
 func IndexName(keys bson.D) (string, error) {
 	if len(keys) == 0 {
-		return "", optionError("index keys must not be empty")
+		return "", invalidOptionf("index keys must not be empty")
 	}
 	var b strings.Builder
 	for i, e := range keys {
 		if e.Key == "" || strings.IndexByte(e.Key, 0) >= 0 || !utf8.ValidString(e.Key) {
-			return "", optionError("index key %q: a field name must be non-empty valid UTF-8 without NUL", e.Key)
+			return "", invalidOptionf("index key %q: a field name must be non-empty valid UTF-8 without NUL", e.Key)
 		}
 		if i > 0 {
 			b.WriteByte('_')
@@ -171,7 +171,7 @@ func IndexName(keys bson.D) (string, error) {
 		case reflect.String:
 			b.WriteString(v.String())
 		default:
-			return "", optionError("index key %q: the direction must be 1, -1 or a string such as \"2dsphere\", not %T",
+			return "", invalidOptionf("index key %q: the direction must be 1, -1 or a string such as \"2dsphere\", not %T",
 				e.Key, e.Value)
 		}
 	}
@@ -220,7 +220,7 @@ func indexDoc(keys bson.D, o *IndexOptions, reg *bson.Registry) (bson.D, string,
 	}
 	if o.ExpireAfterSeconds != nil {
 		if *o.ExpireAfterSeconds < 0 {
-			return nil, "", optionError("IndexOptions.ExpireAfterSeconds must not be negative, got %d", *o.ExpireAfterSeconds)
+			return nil, "", invalidOptionf("IndexOptions.ExpireAfterSeconds must not be negative, got %d", *o.ExpireAfterSeconds)
 		}
 		add("expireAfterSeconds", pyInt(*o.ExpireAfterSeconds))
 	}
@@ -269,13 +269,13 @@ func indexDoc(keys bson.D, o *IndexOptions, reg *bson.Registry) (bson.D, string,
 // commitQuorum, comment, ...Extra, writeConcern}. It returns the command and the names of the indexes.
 func createIndexesCmd(coll string, models []IndexModel, o *CreateIndexesOptions, wc *writeconcern.WriteConcern, reg *bson.Registry) (bson.D, []string, error) {
 	if len(models) == 0 {
-		return nil, nil, optionError("CreateIndexes needs at least one index")
+		return nil, nil, invalidOptionf("CreateIndexes needs at least one index")
 	}
 	if o == nil {
 		o = &CreateIndexesOptions{}
 	}
 	if o.MaxTime < 0 {
-		return nil, nil, optionError("MaxTime must not be negative, got %v", o.MaxTime)
+		return nil, nil, invalidOptionf("MaxTime must not be negative, got %v", o.MaxTime)
 	}
 	indexes := make(bson.A, len(models))
 	names := make([]string, len(models))
@@ -294,7 +294,7 @@ func createIndexesCmd(coll string, models []IndexModel, o *CreateIndexesOptions,
 		switch reflect.ValueOf(q).Kind() {
 		case reflect.String, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		default:
-			return nil, nil, optionError("CommitQuorum must be an integer or a string, not %T", q)
+			return nil, nil, invalidOptionf("CommitQuorum must be an integer or a string, not %T", q)
 		}
 		cmd = append(cmd, bson.E{Key: "commitQuorum", Value: q})
 	}
@@ -318,7 +318,7 @@ func dropIndexesCmd(coll, name string, o *DropIndexOptions, wc *writeconcern.Wri
 		o = &DropIndexOptions{}
 	}
 	if o.MaxTime < 0 {
-		return nil, optionError("DropIndexOptions.MaxTime must not be negative, got %v", o.MaxTime)
+		return nil, invalidOptionf("DropIndexOptions.MaxTime must not be negative, got %v", o.MaxTime)
 	}
 	cmd := bson.D{{Key: "dropIndexes", Value: coll}, {Key: "index", Value: name}}
 	if o.Comment != nil {
@@ -392,7 +392,7 @@ func (c *Collection) createIndexes(ctx context.Context, op string, models []Inde
 	cl := c.call(op)
 	cmd, names, err := createIndexesCmd(c.name, models, opts, writeConcernFor(ctx, c.set.wc), c.set.codec.reg)
 	if err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	cl.ownMaxTime = opts != nil && opts.MaxTime > 0
 	if _, err := c.db.exec(ctx, cl, cmd); err != nil {
@@ -417,7 +417,7 @@ func (c *Collection) createIndexes(ctx context.Context, op string, models []Inde
 // See https://www.mongodb.com/docs/manual/reference/command/dropIndexes/.
 func (c *Collection) DropIndex(ctx context.Context, name string, opts *DropIndexOptions) error {
 	if err := validateIndexName(name); err != nil {
-		return c.call("drop index").fail(err)
+		return c.call("drop index").wrap(err)
 	}
 	return c.dropIndexes(ctx, "drop index", name, opts)
 }
@@ -436,7 +436,7 @@ func (c *Collection) dropIndexes(ctx context.Context, op, name string, opts *Dro
 	cl.accept = namespaceNotFound
 	cmd, err := dropIndexesCmd(c.name, name, opts, writeConcernFor(ctx, c.set.wc))
 	if err != nil {
-		return cl.fail(err)
+		return cl.wrap(err)
 	}
 	cl.ownMaxTime = opts != nil && opts.MaxTime > 0
 	_, err = c.db.exec(ctx, cl, cmd)
@@ -471,7 +471,7 @@ func (c *Collection) listIndexes(ctx context.Context, op string) (*mongo.Cursor,
 	cl.retryRead = true
 	cur, err := c.db.execCursor(ctx, cl, cmd)
 	if err != nil {
-		if serverErrHasCode(err, codeNamespaceNotFound) {
+		if hasServerCode(err, codeNamespaceNotFound) {
 			return mongo.NewCursorFromDocuments(nil, nil, nil)
 		}
 		return nil, err
@@ -509,14 +509,14 @@ func (c *Collection) IndexInformation(ctx context.Context) (map[string]bson.D, e
 		co := ordered.opts
 		co.DocumentType = nil
 		if ordered, err = compileCodec(co); err != nil {
-			return nil, c.call(op).fail(err)
+			return nil, c.call(op).wrap(err)
 		}
 	}
 	info := make(map[string]bson.D, cur.RemainingBatchLength())
 	for cur.Next(ctx) {
 		var d bson.D
 		if err := c.db.decodeFrom(c, ordered, cur.Current, &d); err != nil {
-			return nil, c.call(op).fail(err)
+			return nil, c.call(op).wrap(err)
 		}
 		var name string
 		rest := d[:0:0]
@@ -528,12 +528,12 @@ func (c *Collection) IndexInformation(ctx context.Context) (map[string]bson.D, e
 			rest = append(rest, e)
 		}
 		if name == "" {
-			return nil, c.call(op).fail(errors.New("a listIndexes document has no string name"))
+			return nil, c.call(op).wrap(errors.New("a listIndexes document has no string name"))
 		}
 		info[name] = rest
 	}
 	if err := cur.Err(); err != nil {
-		return nil, c.call(op).fail(err)
+		return nil, c.call(op).wrap(err)
 	}
 	return info, nil
 }

@@ -80,7 +80,7 @@ func (db *Database) ListCollections(ctx context.Context, opts *ListCollectionsOp
 // filter last.
 func listCollectionsCmd(o *ListCollectionsOptions, reg *bson.Registry) (bson.D, error) {
 	if o.BatchSize < 0 {
-		return nil, optionError("ListCollectionsOptions.BatchSize must not be negative, got %d", o.BatchSize)
+		return nil, invalidOptionf("ListCollectionsOptions.BatchSize must not be negative, got %d", o.BatchSize)
 	}
 	if o.Filter != nil {
 		if err := checkDocument(reg, "the listCollections filter", o.Filter); err != nil {
@@ -178,21 +178,21 @@ func (db *Database) collectionNames(ctx context.Context, c call, cmd bson.D) ([]
 				Name bson.RawValue `bson:"name"`
 			}
 			if err := db.decodeFrom(nil, db.set.codec, cur.Current, &doc); err != nil {
-				return nil, c.fail(err)
+				return nil, c.wrap(err)
 			}
 			v = doc.Name
 		}
 		name, ok := v.StringValueOK()
 		if !ok {
-			return nil, c.fail(errors.New("a listCollections document has no string name"))
+			return nil, c.wrap(errors.New("a listCollections document has no string name"))
 		}
 		if fast && !utf8.ValidString(name) {
-			return nil, c.fail(fmt.Errorf("invalid UTF-8 in collection name %q (UnicodeDecodeErrorHandler is strict)", name))
+			return nil, c.wrap(fmt.Errorf("invalid UTF-8 in collection name %q (UnicodeDecodeErrorHandler is strict)", name))
 		}
 		names = append(names, name)
 	}
 	if err := cur.Err(); err != nil {
-		return nil, c.fail(err)
+		return nil, c.wrap(err)
 	}
 	return names, nil
 }

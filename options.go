@@ -59,10 +59,10 @@ func WithWriteConcern(wc *writeconcern.WriteConcern) Option {
 			return nil
 		}
 		if wc.Journal != nil && *wc.Journal && wc.W == 0 {
-			return optionError("invalid write concern: j=true cannot be combined with w=0")
+			return invalidOptionf("invalid write concern: j=true cannot be combined with w=0")
 		}
 		if n, ok := wc.W.(int); ok && n < 0 {
-			return optionError("invalid write concern: w must not be negative, got %d", n)
+			return invalidOptionf("invalid write concern: w must not be negative, got %d", n)
 		}
 		s.wc = wc
 		return nil
@@ -87,7 +87,7 @@ func WithCodecOptions(co CodecOptions) Option {
 func WithClientOptions(co *options.ClientOptions) Option {
 	return optionFunc(func(s *settings) error {
 		if s.clientOpts == nil {
-			return optionError("WithClientOptions applies only to Connect")
+			return invalidOptionf("WithClientOptions applies only to Connect")
 		}
 		if co != nil {
 			s.clientOpts = options.MergeClientOptions(s.clientOpts, co)

@@ -71,7 +71,7 @@ func (db *Database) ProfilingLevel(ctx context.Context) (ProfilingLevel, error) 
 	}
 	v, err := raw.LookupErr("was")
 	if err != nil {
-		return 0, opErr("profile", fmt.Errorf("the reply has no \"was\" field: %s", raw))
+		return 0, wrapOp("profile", fmt.Errorf("the reply has no \"was\" field: %s", raw))
 	}
 	var level any = v // a non-number shows as extended JSON
 	switch v.Type {
@@ -85,7 +85,7 @@ func (db *Database) ProfilingLevel(ctx context.Context) (ProfilingLevel, error) 
 	if n, ok := v.AsFloat64OK(); ok && (n == 0 || n == 1 || n == 2) {
 		return ProfilingLevel(n), nil
 	}
-	return 0, opErr("profile", fmt.Errorf("the reply has level %v, not 0, 1 or 2", level))
+	return 0, wrapOp("profile", fmt.Errorf("the reply has level %v, not 0, 1 or 2", level))
 }
 
 // SetProfilingLevel sets the database's profiler level: Motor's set_profiling_level(level, slow_ms).
@@ -109,7 +109,7 @@ func (db *Database) SetProfilingLevel(ctx context.Context, level ProfilingLevel,
 // profileCmd builds the profile command that sets level.
 func profileCmd(level ProfilingLevel, opts *SetProfilingLevelOptions) (bson.D, error) {
 	if !level.valid() {
-		return nil, optionError("profiling level must be ProfilingOff (0), ProfilingSlowOnly (1) or ProfilingAll (2), not %d", int(level))
+		return nil, invalidOptionf("profiling level must be ProfilingOff (0), ProfilingSlowOnly (1) or ProfilingAll (2), not %d", int(level))
 	}
 	cmd := bson.D{{Key: "profile", Value: int32(level)}}
 	if opts == nil {
@@ -121,7 +121,7 @@ func profileCmd(level ProfilingLevel, opts *SetProfilingLevelOptions) (bson.D, e
 	if opts.SampleRate != nil {
 		r := *opts.SampleRate
 		if math.IsNaN(r) || r < 0 || r > 1 {
-			return nil, optionError("SampleRate must be between 0 and 1, not %v", r)
+			return nil, invalidOptionf("SampleRate must be between 0 and 1, not %v", r)
 		}
 		cmd = append(cmd, bson.E{Key: "sampleRate", Value: r})
 	}
@@ -175,7 +175,7 @@ func (db *Database) ProfilingInfo(ctx context.Context) ([]ProfilingEntry, error)
 	coll := db.Collection("system.profile")
 	cur, err := coll.Find(ctx, bson.D{}, nil)
 	if err != nil {
-		return nil, opErr(op, errors.Unwrap(err))
+		return nil, wrapOp(op, errors.Unwrap(err))
 	}
 	defer cur.Close(context.WithoutCancel(ctx))
 	entries := []ProfilingEntry{}
@@ -184,20 +184,20 @@ func (db *Database) ProfilingInfo(ctx context.Context) ([]ProfilingEntry, error)
 		// read the result twice.
 		var doc bson.Raw
 		if err := cur.decode(cur.Current(), &doc); err != nil {
-			return nil, opErr(op, err)
+			return nil, wrapOp(op, err)
 		}
 		var e ProfilingEntry
 		if err := coll.set.codec.decode(doc, &e); err != nil {
-			return nil, opErr(op, err)
+			return nil, wrapOp(op, err)
 		}
 		if err := coll.set.codec.decode(doc, &e.Document); err != nil {
-			return nil, opErr(op, err)
+			return nil, wrapOp(op, err)
 		}
 		e.Raw = append(bson.Raw(nil), cur.Current()...)
 		entries = append(entries, e)
 	}
 	if err := cur.mc.Err(); err != nil {
-		return nil, opErr(op, err)
+		return nil, wrapOp(op, err)
 	}
 	return entries, nil
 }

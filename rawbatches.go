@@ -77,7 +77,7 @@ func (c *RawBatchCursor) Err() error {
 	if c.err != nil {
 		return c.err
 	}
-	return c.call.fail(c.mc.Err())
+	return c.call.wrap(c.mc.Err())
 }
 
 // Close closes the cursor; if the server still holds it, the driver sends killCursors. Closing twice is fine.

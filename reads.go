@@ -83,7 +83,7 @@ func (c *Collection) Distinct(ctx context.Context, key string, filter any, opts 
 // See https://www.mongodb.com/docs/manual/reference/command/distinct/.
 func DistinctAs[T any](ctx context.Context, coll *Collection, key string, filter any, opts *DistinctOptions) ([]T, error) {
 	if coll == nil {
-		return nil, optionError("DistinctAs needs a non-nil *Collection")
+		return nil, invalidOptionf("DistinctAs needs a non-nil *Collection")
 	}
 	var out struct {
 		Values []T `bson:"values"`
@@ -105,17 +105,17 @@ func (c *Collection) distinct(ctx context.Context, key string, filter any, o *Di
 	cl, rc := c.readCall(ctx, "distinct", o.MaxTime)
 	cmd, err := distinctCmd(c.name, key, filter, o, rc, c.set.codec.reg)
 	if err != nil {
-		return cl.fail(err)
+		return cl.wrap(err)
 	}
 	reply, err := c.db.exec(ctx, cl, cmd)
 	if err != nil {
 		return err
 	}
 	if reply, err = c.outgoingValues(reply); err != nil {
-		return cl.fail(err)
+		return cl.wrap(err)
 	}
 	if err := c.set.codec.decode(reply, v); err != nil {
-		return cl.fail(err)
+		return cl.wrap(err)
 	}
 	return nil
 }
@@ -124,10 +124,10 @@ func (c *Collection) distinct(ctx context.Context, key string, filter any, o *Di
 // query, readConcern, collation}. rc is the read concern to send (nil or no level: none); reg checks the filter.
 func distinctCmd(name, key string, filter any, o *DistinctOptions, rc *readconcern.ReadConcern, reg *bson.Registry) (bson.D, error) {
 	if key == "" {
-		return nil, optionError("the distinct key must not be empty")
+		return nil, invalidOptionf("the distinct key must not be empty")
 	}
 	if o.MaxTime < 0 {
-		return nil, optionError("DistinctOptions.MaxTime must not be negative, got %v", o.MaxTime)
+		return nil, invalidOptionf("DistinctOptions.MaxTime must not be negative, got %v", o.MaxTime)
 	}
 	cmd := bson.D{{Key: "distinct", Value: name}, {Key: "key", Value: key}}
 	add := func(k string, v any) { cmd = append(cmd, bson.E{Key: k, Value: v}) }
@@ -233,11 +233,11 @@ func (c *Collection) EstimatedDocumentCount(ctx context.Context, opts *Estimated
 	cl, rc := c.readCall(ctx, "count", opts.MaxTime)
 	cl.accept = nsMissing
 	if inTransaction(ctx) {
-		return 0, cl.fail(&invalidOpError{msg: "the count command cannot run in a transaction; use CountDocuments"})
+		return 0, cl.wrap(&invalidOpError{msg: "the count command cannot run in a transaction; use CountDocuments"})
 	}
 	cmd, err := countCmd(c.name, opts, rc)
 	if err != nil {
-		return 0, cl.fail(err)
+		return 0, cl.wrap(err)
 	}
 	reply, err := c.db.exec(ctx, cl, cmd)
 	if err != nil {
@@ -248,7 +248,7 @@ func (c *Collection) EstimatedDocumentCount(ctx context.Context, opts *Estimated
 	}
 	n, ok := reply.Lookup("n").AsInt64OK()
 	if !ok {
-		return 0, cl.fail(errors.New("the count reply has no number n"))
+		return 0, cl.wrap(errors.New("the count reply has no number n"))
 	}
 	return n, nil
 }
@@ -257,7 +257,7 @@ func (c *Collection) EstimatedDocumentCount(ctx context.Context, opts *Estimated
 // ...Extra, readConcern}. rc is the read concern to send (nil or no level: none).
 func countCmd(name string, o *EstimatedDocumentCountOptions, rc *readconcern.ReadConcern) (bson.D, error) {
 	if o.MaxTime < 0 {
-		return nil, optionError("EstimatedDocumentCountOptions.MaxTime must not be negative, got %v", o.MaxTime)
+		return nil, invalidOptionf("EstimatedDocumentCountOptions.MaxTime must not be negative, got %v", o.MaxTime)
 	}
 	cmd := bson.D{{Key: "count", Value: name}}
 	if ms := maxTimeMS(o.MaxTime); ms != nil {
@@ -304,7 +304,7 @@ func (c *Collection) Options(ctx context.Context) (bson.D, error) {
 	cl.retryRead = true
 	cmd, err := listCollectionsCmd(&ListCollectionsOptions{Filter: bson.D{{Key: "name", Value: c.name}}}, c.set.codec.reg)
 	if err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	cur, err := c.db.execCursor(ctx, cl, cmd)
 	if err != nil {
@@ -316,10 +316,10 @@ func (c *Collection) Options(ctx context.Context) (bson.D, error) {
 	}
 	if cur.Next(ctx) {
 		if err := c.set.codec.decode(cur.Current, &info); err != nil {
-			return nil, cl.fail(err)
+			return nil, cl.wrap(err)
 		}
 	} else if err := cur.Err(); err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	opts := bson.D{}
 	for _, e := range info.Options {

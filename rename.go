@@ -73,7 +73,7 @@ func (c *Collection) Rename(ctx context.Context, newName string, opts *RenameOpt
 	cl := c.call(op)
 	cmd, err := renameCmd(c.full, c.db.name, newName, opts, writeConcernFor(ctx, c.set.wc))
 	if err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	if _, err := c.db.client.adminDB().exec(ctx, cl, cmd); err != nil {
 		return nil, err

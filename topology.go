@@ -202,14 +202,14 @@ var errNoTopology = &invalidOpError{
 // at most the client's server selection timeout, as PyMongo's server selection does, and until ctx is done.
 func (c *Client) await(ctx context.Context, op string, ready func(*topoView) bool) (*topoView, error) {
 	if ctx == nil {
-		return nil, opErr(op, errNilContext)
+		return nil, wrapOp(op, errNilContext)
 	}
 	if err := ctx.Err(); err != nil { // a done context fails the call, as it fails every operation, known server or not
-		return nil, opErr(op, err)
+		return nil, wrapOp(op, err)
 	}
 	r := c.topology()
 	if r == nil {
-		return nil, opErr(op, errNoTopology)
+		return nil, wrapOp(op, errNoTopology)
 	}
 	var expired <-chan time.Time
 	timeout := c.ServerSelectionTimeout()
@@ -220,7 +220,7 @@ func (c *Client) await(ctx context.Context, op string, ready func(*topoView) boo
 	}
 	for {
 		if c.drv.load() == nil {
-			return nil, opErr(op, ErrClientDisconnected)
+			return nil, wrapOp(op, ErrClientDisconnected)
 		}
 		v := r.view()
 		if ready(v) {
@@ -229,9 +229,9 @@ func (c *Client) await(ctx context.Context, op string, ready func(*topoView) boo
 		select {
 		case <-v.changed:
 		case <-ctx.Done():
-			return nil, opErr(op, fmt.Errorf("waiting for a server (topology %v): %w", v, ctx.Err()))
+			return nil, wrapOp(op, fmt.Errorf("waiting for a server (topology %v): %w", v, ctx.Err()))
 		case <-expired:
-			return nil, opErr(op, fmt.Errorf("no suitable server within the server selection timeout (%v); topology %v: %w",
+			return nil, wrapOp(op, fmt.Errorf("no suitable server within the server selection timeout (%v); topology %v: %w",
 				timeout, v, context.DeadlineExceeded))
 		}
 	}
@@ -281,7 +281,7 @@ func (c *Client) Address(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if v.kind == topoSharded && len(v.servers) > 1 {
-		return "", opErr(op, &invalidOpError{msg: "cannot use Address when load balancing among mongoses, use Nodes instead"})
+		return "", wrapOp(op, &invalidOpError{msg: "cannot use Address when load balancing among mongoses, use Nodes instead"})
 	}
 	s, _ := v.writable()
 	return s.addr, nil

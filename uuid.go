@@ -70,7 +70,7 @@ func uuidToBinary(u UUID, rep UUIDRepresentation) (bson.Binary, error) {
 		b := legacyLayout(rep).Store(u)
 		return bson.Binary{Subtype: bson.TypeBinaryUUIDOld, Data: b[:]}, nil
 	}
-	return bson.Binary{}, optionError("cannot encode a motor.UUID with UUIDRepresentation %v; set UUIDStandard or a legacy representation in CodecOptions, or store a bson.Binary", rep)
+	return bson.Binary{}, invalidOptionf("cannot encode a motor.UUID with UUIDRepresentation %v; set UUIDStandard or a legacy representation in CodecOptions, or store a bson.Binary", rep)
 }
 
 // legacyLayout returns the byte order of binary subtype 3 under rep: the Java and C# drivers' own, and the UUID's

@@ -115,7 +115,7 @@ type writeOptions struct {
 // concern is acknowledged.
 func newWriteOptions(c *Collection, what string, acknowledged, bypass bool, comment, let any, extra bson.D) (*writeOptions, error) {
 	if bypass && !acknowledged {
-		return nil, optionError("cannot set %s.BypassDocumentValidation with an unacknowledged write concern", what)
+		return nil, invalidOptionf("cannot set %s.BypassDocumentValidation with an unacknowledged write concern", what)
 	}
 	if let != nil {
 		if err := checkDocument(c.set.codec.reg, what+".Let", let); err != nil {
@@ -127,7 +127,7 @@ func newWriteOptions(c *Collection, what string, acknowledged, bypass bool, comm
 	}
 	enc, err := encodeFields(c.set.codec.reg, extra)
 	if err != nil {
-		return nil, optionError("cannot encode %s.Extra: %v", what, err)
+		return nil, invalidOptionf("cannot encode %s.Extra: %v", what, err)
 	}
 	return &writeOptions{bypass: bypass, comment: comment, let: let, extra: enc}, nil
 }
@@ -167,7 +167,7 @@ func (c *Collection) InsertOne(ctx context.Context, document any, opts *InsertOn
 		wo, err := newWriteOptions(c, "InsertOneOptions", writeConcernFor(ctx, c.set.wc).Acknowledged(),
 			opts.BypassDocumentValidation, opts.Comment, nil, opts.Extra)
 		if err != nil {
-			return nil, cl.fail(err)
+			return nil, cl.wrap(err)
 		}
 		b = buildWrite(options.InsertOne(), wo, xoptions.SetInternalInsertOneOptions)
 		if wo.bypass {
@@ -177,7 +177,7 @@ func (c *Collection) InsertOne(ctx context.Context, document any, opts *InsertOn
 	// Hooks run before the driver client is held: one that does I/O must not wait on a swap that waits on us.
 	document, err := c.db.writing(c, document, false)
 	if err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	return c.insertOne(ctx, cl, c.sized(document), b)
 }
@@ -198,15 +198,15 @@ func (c *Collection) InsertMany(ctx context.Context, documents any, opts *Insert
 		opts = &InsertManyOptions{}
 	}
 	if documents == nil || !isArray(documents) {
-		return nil, cl.fail(optionError("the documents to insert must be a slice or an array, not %T", documents))
+		return nil, cl.wrap(invalidOptionf("the documents to insert must be a slice or an array, not %T", documents))
 	}
 	if reflect.ValueOf(documents).Len() == 0 {
-		return nil, cl.fail(optionError("the documents to insert must not be empty"))
+		return nil, cl.wrap(invalidOptionf("the documents to insert must not be empty"))
 	}
 	wo, err := newWriteOptions(c, "InsertManyOptions", writeConcernFor(ctx, c.set.wc).Acknowledged(),
 		opts.BypassDocumentValidation, opts.Comment, nil, opts.Extra)
 	if err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	b := buildWrite(options.InsertMany(), wo, xoptions.SetInternalInsertManyOptions)
 	if wo.bypass {
@@ -216,7 +216,7 @@ func (c *Collection) InsertMany(ctx context.Context, documents any, opts *Insert
 		b.SetOrdered(*opts.Ordered)
 	}
 	if documents, err = c.db.writingMany(c, documents); err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	return c.insertMany(ctx, cl, c.sizedMany(documents), b)
 }
@@ -298,7 +298,7 @@ func (c *Collection) UpdateOne(ctx context.Context, filter, update any, opts *Up
 	cl := c.call("update")
 	update, wo, err := c.updateArgs(ctx, filter, update, opts)
 	if err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	return c.updateOne(ctx, cl, filter, update, buildUpdate(options.UpdateOne(), opts, wo, xoptions.SetInternalUpdateOneOptions))
 }
@@ -312,7 +312,7 @@ func (c *Collection) UpdateMany(ctx context.Context, filter, update any, opts *U
 	cl := c.call("update")
 	update, wo, err := c.updateArgs(ctx, filter, update, opts)
 	if err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	return c.updateMany(ctx, cl, filter, update, buildUpdate(options.UpdateMany(), opts, wo, xoptions.SetInternalUpdateManyOptions))
 }
@@ -334,14 +334,14 @@ func (c *Collection) ReplaceOne(ctx context.Context, filter, replacement any, op
 	}
 	ack := writeConcernFor(ctx, c.set.wc).Acknowledged()
 	if err := checkWrite(c, ack, filter, opts.Collation, nil, opts.Hint); err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	if err := checkHint(c.set.codec.reg, "ReplaceOptions.Hint", opts.Hint); err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	wo, err := newWriteOptions(c, "ReplaceOptions", ack, opts.BypassDocumentValidation, opts.Comment, opts.Let, opts.Extra)
 	if err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	b := buildWrite(options.Replace(), wo, xoptions.SetInternalReplaceOptions)
 	if opts.Upsert {
@@ -361,7 +361,7 @@ func (c *Collection) ReplaceOne(ctx context.Context, filter, replacement any, op
 	}
 	// Hooks run before the driver client is held, as for inserts.
 	if replacement, err = c.replacementDoc(replacement); err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	return c.replaceOne(ctx, cl, filter, replacement, b)
 }
@@ -421,7 +421,7 @@ func (c *Collection) DeleteOne(ctx context.Context, filter any, opts *DeleteOpti
 	cl := c.call("delete")
 	wo, err := c.deleteArgs(ctx, filter, opts)
 	if err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	return c.deleteOne(ctx, cl, filter, buildDelete(options.DeleteOne(), opts, wo, xoptions.SetInternalDeleteOneOptions))
 }
@@ -434,7 +434,7 @@ func (c *Collection) DeleteMany(ctx context.Context, filter any, opts *DeleteOpt
 	cl := c.call("delete")
 	wo, err := c.deleteArgs(ctx, filter, opts)
 	if err != nil {
-		return nil, cl.fail(err)
+		return nil, cl.wrap(err)
 	}
 	return c.deleteMany(ctx, cl, filter, buildDelete(options.DeleteMany(), opts, wo, xoptions.SetInternalDeleteManyOptions))
 }
