@@ -86,7 +86,7 @@ func (c *Cursor) All(ctx context.Context, results any) error {
 	sv := rv.Elem()
 	et := sv.Type().Elem()
 	out := reflect.MakeSlice(sv.Type(), 0, c.mc.RemainingBatchLength())
-	defer c.mc.Close(context.WithoutCancel(ctx))
+	defer closeAfter(ctx, c.mc)
 	for c.Next(ctx) {
 		ev := reflect.New(et)
 		if err := c.decode(c.mc.Current, ev.Interface()); err != nil {
@@ -145,7 +145,7 @@ func toList[T any](ctx context.Context, c *Cursor, n int) ([]T, error) {
 	if n > 0 {
 		size = min(size, n)
 	} else {
-		defer c.mc.Close(context.WithoutCancel(ctx))
+		defer closeAfter(ctx, c.mc)
 	}
 	out := make([]T, 0, size)
 	for (n <= 0 || len(out) < n) && c.Next(ctx) {

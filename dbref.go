@@ -338,7 +338,7 @@ func (g *derefGroup) find(ctx context.Context, ids []bson.RawValue, next []int, 
 	if err != nil {
 		return wrapOp(op, errors.Unwrap(err))
 	}
-	defer cur.Close(context.WithoutCancel(ctx))
+	defer closeAfter(ctx, cur)
 	for cur.Next(ctx) {
 		id, err := cur.Current().LookupErr("_id")
 		if err != nil {

@@ -128,7 +128,7 @@ func (db *Database) currentOpAggregate(ctx context.Context, c call, opts *Curren
 	if err != nil {
 		return nil, err
 	}
-	defer cur.Close(context.WithoutCancel(ctx))
+	defer closeAfter(ctx, cur)
 	inprog := bson.A{}
 	for cur.Next(ctx) {
 		inprog = append(inprog, append(bson.Raw(nil), cur.Current...))

@@ -1,12 +1,14 @@
 package motor
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
 	"github.com/gomotor/motor/internal/bsonwalk"
@@ -256,4 +258,21 @@ func plainSelection(err error) error {
 		return err
 	}
 	return &selectionError{err: se}
+}
+
+// deadlineError is the driver's refusal to send a command whose context's deadline has passed (or leaves no time
+// after the round trip), told as the context error it is: "context deadline exceeded (not sent)". It unwraps to the
+// driver's error, which wraps context.DeadlineExceeded.
+type deadlineError struct{ err error }
+
+func (e *deadlineError) Error() string { return context.DeadlineExceeded.Error() + " (not sent)" }
+func (e *deadlineError) Unwrap() error { return e.err }
+
+// plainDeadline returns the driver's "calculated server-side timeout" error as a deadlineError; any other error is
+// returned as it is.
+func plainDeadline(err error) error {
+	if errors.Is(err, driver.ErrDeadlineWouldBeExceeded) {
+		return &deadlineError{err: err}
+	}
+	return err
 }

@@ -3,6 +3,7 @@ package motor
 import (
 	"context"
 	"errors"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -83,7 +84,7 @@ func (c call) wrap(err error) error {
 	if e := plainEncodeError(err); e != nil {
 		err = e
 	} else {
-		err = withServerDetails(asWriteException(plainSelection(err)))
+		err = withServerDetails(asWriteException(plainSelection(plainDeadline(err))))
 		if c.explain != nil && !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrInvalidName) && !errors.Is(err, ErrClientDisconnected) {
 			err = c.explain(err)
 		}
@@ -227,6 +228,25 @@ func closeIter(ctx context.Context, c *call, close func(context.Context) error) 
 		return c.wrap(errNilContext)
 	}
 	return c.wrap(close(ctx))
+}
+
+// cleanupTimeout bounds the killCursors that closes a cursor after its reader is done, whatever the reader's context.
+const cleanupTimeout = 5 * time.Second
+
+// closeAfter closes cur, a cursor that a call read from with ctx, when the call returns: with ctx's values (its
+// session) but not its cancellation, so that the server's cursor is freed even after ctx ended, and bounded by
+// cleanupTimeout, so that a stalled server cannot hold the call.
+func closeAfter(ctx context.Context, cur interface {
+	Close(context.Context) error
+	ID() int64
+}) {
+	if cur.ID() == 0 { // the server holds nothing: Close sends nothing
+		_ = cur.Close(context.WithoutCancel(ctx))
+		return
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	_ = cur.Close(cctx)
 }
 
 // retryable reports whether a read that failed with err is retried once, as PyMongo's _retryable_read decides: a

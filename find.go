@@ -188,7 +188,7 @@ func (c *Collection) FindOne(ctx context.Context, filter any, opts *FindOneOptio
 
 // first is the result of a query for one document: the first document of cur, or mongo.ErrNoDocuments.
 func (c *Collection) first(ctx context.Context, cur *Cursor) *SingleResult {
-	defer cur.Close(context.WithoutCancel(ctx))
+	defer closeAfter(ctx, cur)
 	if cur.Next(ctx) {
 		return &SingleResult{raw: cur.Current(), coll: c}
 	}

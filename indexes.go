@@ -503,7 +503,7 @@ func (c *Collection) IndexInformation(ctx context.Context) (map[string]bson.D, e
 	if err != nil {
 		return nil, err
 	}
-	defer cur.Close(context.WithoutCancel(ctx))
+	defer closeAfter(ctx, cur)
 	ordered := c.set.codec
 	if ordered.opts.DocumentType != nil && ordered.opts.DocumentType != tD {
 		co := ordered.opts

@@ -164,7 +164,7 @@ func (db *Database) collectionNames(ctx context.Context, c call, cmd bson.D) ([]
 	if err != nil {
 		return nil, err
 	}
-	defer cur.Close(context.WithoutCancel(ctx))
+	defer closeAfter(ctx, cur)
 	names := make([]string, 0, cur.RemainingBatchLength())
 	// With no document hooks (which could change the documents) and strict UTF-8, the name is read from the reply's
 	// bytes instead of decoding each document.

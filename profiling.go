@@ -177,7 +177,7 @@ func (db *Database) ProfilingInfo(ctx context.Context) ([]ProfilingEntry, error)
 	if err != nil {
 		return nil, wrapOp(op, errors.Unwrap(err))
 	}
-	defer cur.Close(context.WithoutCancel(ctx))
+	defer closeAfter(ctx, cur)
 	entries := []ProfilingEntry{}
 	for cur.Next(ctx) {
 		// Decode once through the database's decoding (so the document hooks run once per document), then

@@ -310,7 +310,7 @@ func (c *Collection) Options(ctx context.Context) (bson.D, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer cur.Close(context.WithoutCancel(ctx))
+	defer closeAfter(ctx, cur)
 	var info struct {
 		Options bson.D `bson:"options"`
 	}
