@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -213,7 +214,11 @@ func (s *DownloadStream) open(k int64) error {
 	s.chunk = nil
 	filter := bson.D{{Key: "files_id", Value: bson.D{{Key: "$eq", Value: s.file.ID}}}}
 	if k > 0 {
-		filter = append(filter, bson.E{Key: "n", Value: bson.D{{Key: "$gte", Value: k}}})
+		var from any = k
+		if k <= math.MaxInt32 {
+			from = int32(k) // as PyMongo sends a small int
+		}
+		filter = append(filter, bson.E{Key: "n", Value: bson.D{{Key: "$gte", Value: from}}})
 	}
 	batch := int32(1)
 	if cs := s.file.ChunkSize; cs > 0 && batchBytes/int(cs) > 1 {

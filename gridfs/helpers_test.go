@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	"github.com/gomotor/motor"
 	"github.com/gomotor/motor/gridfs"
@@ -85,3 +86,6 @@ func strip(cmds []bson.D, drop ...string) []bson.D {
 	}
 	return out
 }
+
+// majority is the write concern {w: "majority"}.
+func majority() *writeconcern.WriteConcern { return writeconcern.Majority() }
