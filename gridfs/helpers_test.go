@@ -34,6 +34,19 @@ func newDB(t testing.TB, opts ...motor.Option) (*motor.Database, *motortest.Reco
 	return db, rec
 }
 
+// newPlainDB is newDB without a recorder, which would keep a copy of every command (every chunk).
+func newPlainDB(t testing.TB) *motor.Database {
+	t.Helper()
+	c, err := motor.Connect(motortest.URI(t))
+	if err != nil {
+		t.Fatalf("Connect: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Disconnect(context.Background()) })
+	db := c.Database(motortest.DBName(t))
+	t.Cleanup(func() { _ = db.Drop(context.Background()) })
+	return db
+}
+
 // newBucket returns a bucket on a new database, with the recorder of its client.
 func newBucket(t testing.TB, opts *gridfs.BucketOptions) (*gridfs.Bucket, *motor.Database, *motortest.Recorder) {
 	t.Helper()
