@@ -196,7 +196,6 @@ func deleteFile(ctx context.Context, db *motor.Database, id any) error {
 	return err
 }
 
-
 // TestMemoryFlat checks that an upload and a download of a 32 MiB file hold about one chunk: the live heap grows
 // by less than 2 MiB (the default chunk is 255 KiB; a download reads up to 256 KiB of chunks per batch).
 func TestMemoryFlat(t *testing.T) {
