@@ -4,7 +4,8 @@
 // A [Bucket] is made on a *motor.Database with [NewBucket]. It uploads from an io.Reader
 // ([Bucket.UploadFromStream]) or through an io.WriteCloser ([Bucket.OpenUploadStream]), downloads to an io.Writer
 // ([Bucket.DownloadToStream]) or through an io.ReadSeeker ([Bucket.OpenDownloadStream]), and finds, renames, deletes
-// and drops files. Every operation goes through motor's collections and commands, so settings, sessions (in the
+// and drops files. A [Handler] serves a bucket over HTTP, as Motor's aiohttp and Tornado handlers do, with byte
+// ranges and conditional requests besides. Every operation goes through motor's collections and commands, so settings, sessions (in the
 // context) and errors are motor's; errors read "motor: gridfs <operation> <db>.<bucket>: <cause>".
 //
 // It sends what Motor sends: the same commands in the same order, the files document

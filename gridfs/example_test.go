@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -1542,4 +1545,146 @@ func Example_errors() {
 	// motor: gridfs open download stream example_errors.fs: no file with _id "nope"
 	// true
 	// true
+}
+
+// Serve a bucket over HTTP, with ranges and conditional requests.
+func ExampleHandler() {
+	ctx := context.Background()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	bucket, err := gridfs.NewBucket(client.Database("example_handler"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	if _, err := bucket.UploadFromStream(ctx, "hello.txt", strings.NewReader("hello, web"), nil); err != nil {
+		log.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /files/{filename...}", &gridfs.Handler{Bucket: bucket})
+	web := httptest.NewServer(mux)
+	defer web.Close()
+
+	req, err := http.NewRequestWithContext(ctx, "GET", web.URL+"/files/hello.txt", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	req.Header.Set("Range", "bytes=7-9")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(resp.Status, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Range"), string(body))
+	// Output: 206 Partial Content text/plain; charset=utf-8 bytes 7-9/10 web
+}
+
+// Call the handler directly, as a test would.
+func ExampleHandler_ServeHTTP() {
+	ctx := context.Background()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	bucket, err := gridfs.NewBucket(client.Database("example_handler_servehttp"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	if _, err := bucket.UploadFromStream(ctx, "hello.txt", strings.NewReader("hello, web"), nil); err != nil {
+		log.Fatal(err)
+	}
+	h := &gridfs.Handler{
+		Bucket:       bucket,
+		CacheTime:    func(string, time.Time, string) time.Duration { return time.Hour },
+		ExtraHeaders: func(hdr http.Header, f *gridfs.File) { hdr.Set("X-Length", strconv.FormatInt(f.Length, 10)) },
+	}
+	for _, method := range []string{"HEAD", "DELETE"} {
+		req := httptest.NewRequestWithContext(ctx, method, "/hello.txt", nil)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		fmt.Println(method, rec.Code, rec.Header().Get("Cache-Control"), rec.Header().Get("X-Length"))
+	}
+	// Output:
+	// HEAD 200 max-age=3600 10
+	// DELETE 405
+}
+
+// ByName is the default: the latest revision of the name in the path.
+func ExampleByName() {
+	ctx := context.Background()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	bucket, err := gridfs.NewBucket(client.Database("example_byname"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	if _, err := bucket.UploadFromStream(ctx, "hello.txt", strings.NewReader("hello, web"), nil); err != nil {
+		log.Fatal(err)
+	}
+	h := &gridfs.Handler{Bucket: bucket, GetFile: gridfs.ByName}
+	for _, path := range []string{"/hello.txt", "/nothing.txt"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequestWithContext(ctx, "GET", path, nil))
+		fmt.Println(path, rec.Code)
+	}
+	// Output:
+	// /hello.txt 200
+	// /nothing.txt 404
+}
+
+// Serve files by id: an ObjectID in hex, or a string id.
+func ExampleByID() {
+	ctx := context.Background()
+	srv, err := motortest.StartServer(ctx, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := motor.Connect(srv.URI())
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	bucket, err := gridfs.NewBucket(client.Database("example_byid"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	id, err := bucket.UploadFromStream(ctx, "photo.jpg", strings.NewReader("jpeg bytes"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := &gridfs.Handler{Bucket: bucket, GetFile: gridfs.ByID}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequestWithContext(ctx, "GET", "/"+id.Hex(), nil))
+	fmt.Println(rec.Code, rec.Body.String())
+	// Output: 200 jpeg bytes
 }
