@@ -403,6 +403,7 @@ func commands() []*command {
 				}
 			},
 		},
+		filesCommand(),
 		serveCommand(),
 		stopCommand(),
 	}
