@@ -342,6 +342,8 @@ func (rep *report) versions() string {
 			vs = append(vs, "Node.js driver "+strings.TrimSpace(string(out)))
 		case clientWire:
 			vs = append(vs, "the wire floor (a pre-encoded OP_MSG ping per raw socket, Go)")
+		case clientRaw:
+			vs = append(vs, "the raw chunk bound (GridFS workloads only: the driver inserting one chunk document per insert, and finding them sorted by n, 4 per batch)")
 		}
 	}
 	return strings.Join(vs, "; ")
