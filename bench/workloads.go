@@ -5,11 +5,11 @@ package main
 
 // Database and collection names on the servers, shared with motor.py and node/bench.js.
 const (
-	dbPing  = "bench"      // the empty server's database: ping only
-	dbList  = "bench_list" // listCollections: listCollections collections, nothing else
-	dbRef   = "bench_ref"  // refs (refs documents {_id: i, v: i}) and agg (aggDocs documents)
-	dbSpec  = "bench_spec" // corpus: the spec's tweets with _id 1..corpus
-	dbWrite = "bench_w"    // insert and create/drop targets, one collection per client
+	dbPing  = "bench"        // the empty server's database: ping only
+	dbList  = "bench_list"   // listCollections: listCollections collections, nothing else
+	dbRef   = "bench_ref"    // refs (refs documents {_id: i, v: i}) and agg (aggDocs documents)
+	dbSpec  = "bench_spec"   // corpus: the spec's tweets with _id 1..corpus
+	dbWrite = "bench_w"      // insert and create/drop targets, one collection per client
 	dbFiles = "bench_gridfs" // GridFS: one bucket per client and workload
 
 	listCollections = 50
