@@ -126,7 +126,7 @@ func (s *UploadStream) ReadFrom(r io.Reader) (int64, error) {
 		return 0, err
 	}
 	if r == nil {
-		return 0, s.fail(invalid("nil reader"))
+		return 0, wrap(s.op, s.b.full, invalid("nil reader"))
 	}
 	if s.buf == nil {
 		s.buf = make([]byte, s.chunkSize)
