@@ -31,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -212,6 +213,9 @@ func (b *Bucket) openUpload(ctx context.Context, op string, id any, filename str
 	case size < 0 || size > maxChunkSize:
 		return nil, wrap(op, b.full, invalid("chunk size %d is not between 1 and %d", size, maxChunkSize))
 	}
+	if strings.HasPrefix(op, "open ") {
+		op = "upload stream" // the errors of the stream's writes and Close
+	}
 	return newUploadStream(ctx, b, op, id, filename, size, opts.Metadata), nil
 }
 
@@ -238,7 +242,16 @@ func (b *Bucket) openDownload(ctx context.Context, op string, id any) (*Download
 	if err != nil {
 		return nil, wrap(op, b.full, err)
 	}
-	return newDownloadStream(ctx, b, op, f)
+	return newDownloadStream(ctx, b, streamOp(op), f)
+}
+
+// streamOp is the operation named in the errors of a download stream's reads: the download's own for
+// DownloadToStream, "download stream" for a stream the caller opened.
+func streamOp(op string) string {
+	if strings.HasPrefix(op, "open ") {
+		return "download stream"
+	}
+	return op
 }
 
 // OpenDownloadStreamByName returns a stream that reads a revision of the file named filename: Motor's
@@ -269,7 +282,7 @@ func (b *Bucket) openDownloadByName(ctx context.Context, op, filename string, re
 	if err != nil {
 		return nil, wrap(op, b.full, err)
 	}
-	return newDownloadStream(ctx, b, op, f)
+	return newDownloadStream(ctx, b, streamOp(op), f)
 }
 
 // DownloadToStream writes the content of the file with the given id to dst and returns the number of bytes
