@@ -225,6 +225,28 @@ func (rep *report) targets() []target {
 			}
 		}
 	}
+	// Issue 16: motor's GridFS at least the driver's throughput and at least 2× Motor 2.3's.
+	for _, w := range rep.plan.workloads {
+		if !w.gridfs {
+			continue
+		}
+		m, ok := get(w.name, clientMotor)
+		if !ok {
+			continue
+		}
+		for _, o := range []struct {
+			c string
+			x float64
+		}{{clientDriver, 1}, {clientPython, 2}} {
+			if s, ok := get(w.name, o.c); ok {
+				ts = append(ts, target{
+					what:     fmt.Sprintf("%s: motor ≥ %.0f× %s ops/s", w.name, o.x, o.c),
+					measured: ratio(m.opsPerSec, s.opsPerSec),
+					met:      m.opsPerSec >= o.x*s.opsPerSec,
+				})
+			}
+		}
+	}
 	if m, ok := get("deref_many", clientMotor); ok {
 		if d, ok := get("deref_many", clientDriver); ok {
 			ts = append(ts, target{
