@@ -45,12 +45,25 @@ func (r *results) fail(w, c string, err error) {
 	r.errors[w][c] = err.Error()
 }
 
+// failures counts the failed client runs, less those of a known FerretDB gap (knownGap): they are reported, and
+// do not make the run fail.
 func (r *results) failures() int {
 	n := 0
 	for _, m := range r.errors {
-		n += len(m)
+		for _, e := range m {
+			if !knownGap(e) {
+				n++
+			}
+		}
 	}
 	return n
+}
+
+// knownGap reports whether a client's error is one that FerretDB causes and the README documents: a find or
+// getMore without batchSize answers past the 48 MB message limit, which the driver and PyMongo refuse (their GridFS
+// downloads of large files).
+func knownGap(err string) bool {
+	return strings.Contains(err, "read message too large") || strings.Contains(err, "larger than server max message size")
 }
 
 // summary is the medians over the rounds of one workload and client.
