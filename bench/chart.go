@@ -14,6 +14,7 @@ var clientColors = map[string]string{
 	clientPython: "#2ca02c",
 	clientNode:   "#d62728",
 	clientWire:   "#7f7f7f",
+	clientRaw:    "#9467bd",
 }
 
 // svg draws the median ops/s of every workload and client as grouped horizontal bars on a logarithmic axis (the

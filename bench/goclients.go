@@ -19,6 +19,7 @@ type clientConfig struct {
 	uri      string
 	data     string // the directory with tweet.json, small_doc.json and large_doc.json
 	tag      string // a name for the client's own collections
+	FileMiB  int    // the GridFS workloads' file size
 	sizes
 }
 

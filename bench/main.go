@@ -35,6 +35,7 @@ func main() {
 	var cc clientConfig
 	var p phase
 	flag.StringVar(&cc.workload, "workload", "", "client mode: the workload to run")
+	flag.IntVar(&cc.FileMiB, "file-mib", 1, "client mode: the GridFS workloads' file size in MiB")
 	flag.StringVar(&cc.uri, "uri", "", "client mode: the server's connection string")
 	flag.StringVar(&cc.data, "data", "", "client mode: the directory of the spec's JSON documents")
 	flag.StringVar(&cc.tag, "tag", "", "client mode: a name for the client's own collections")
@@ -87,12 +88,23 @@ func runClient(ctx context.Context, name string, cfg clientConfig, p phase, cpuP
 	switch name {
 	case "wire":
 		op, done, err = wireOp(cfg, p.conc)
+	case "raw":
+		op, done, err = connected(func() (*mongo.Client, error) { return mongo.Connect(options.Client().ApplyURI(cfg.uri)) },
+			func(c *mongo.Client) (opFunc, error) { return rawChunksWorkload(ctx, c, cfg) })
 	case "motor", "driver":
 		var docs specDocs
 		if docs, err = loadSpecDocs(cfg.data); err != nil {
 			break
 		}
-		if name == "motor" {
+		if isGridFS(cfg.workload) {
+			if name == "motor" {
+				op, done, err = connected(func() (*motor.Client, error) { return motor.Connect(cfg.uri) },
+					func(c *motor.Client) (opFunc, error) { return motorGridFS(ctx, c, cfg) })
+			} else {
+				op, done, err = connected(func() (*mongo.Client, error) { return mongo.Connect(options.Client().ApplyURI(cfg.uri)) },
+					func(c *mongo.Client) (opFunc, error) { return driverGridFS(ctx, c, cfg) })
+			}
+		} else if name == "motor" {
 			op, done, err = connected(func() (*motor.Client, error) { return motor.Connect(cfg.uri) },
 				func(c *motor.Client) (opFunc, error) { return motorWorkload(ctx, c, cfg, docs) })
 		} else {

@@ -7,6 +7,7 @@ are bench/workloads.go's. Motor has no dereference-many: deref_many is one find 
 
 import argparse
 import asyncio
+import io
 import json
 import math
 import os
@@ -24,6 +25,7 @@ from bson import json_util  # noqa: E402
 from bson.dbref import DBRef  # noqa: E402
 
 DB_PING, DB_LIST, DB_REF, DB_SPEC, DB_WRITE = "bench", "bench_list", "bench_ref", "bench_spec", "bench_w"
+DB_FILES = "bench_gridfs"
 LIST_COLLECTIONS = 50
 PIPELINE = [
     {"$match": {"g": {"$lt": 5}}},
@@ -156,6 +158,33 @@ async def make_op(a, client):
         n = a.bulk_small if small else a.bulk_large
         coll = await write_coll()
         return lambda i: coll.insert_many([dict(doc) for _ in range(n)])
+    if w.startswith("gridfs_"):
+        # Motor's GridFS bucket, one per client and workload, emptied first; the file is a bytes pattern, uploaded
+        # from an in-memory stream and downloaded to a sink that drops what it is given.
+        size = a.file_mib << 20
+        data = bytes(range(256)) * (size // 256)
+        db = client[DB_FILES]
+        name = w + "_" + a.tag
+        await db.drop_collection(name + ".files")
+        await db.drop_collection(name + ".chunks")
+        bucket = motor.motor_asyncio.AsyncIOMotorGridFSBucket(db, bucket_name=name)
+        if w.startswith("gridfs_upload"):
+            async def op(i):
+                await bucket.upload_from_stream("bench", io.BytesIO(data))
+            return op
+        file_id = await bucket.upload_from_stream("bench", io.BytesIO(data))
+
+        class Sink:
+            n = 0
+
+            def write(self, b):
+                self.n += len(b)
+
+        async def op(i):
+            sink = Sink()
+            await bucket.download_to_stream(file_id, sink)
+            assert sink.n == size, sink.n
+        return op
     raise ValueError("unknown workload %r" % a.workload)
 
 
@@ -185,7 +214,7 @@ if __name__ == "__main__":
     for name in ("workload", "uri", "data", "tag", "warmup", "duration"):
         p.add_argument("-" + name, "--" + name, required=name in ("workload", "uri"), default="")
     for name, default in (("conc", 1), ("max-ops", 1 << 20), ("corpus", 10000), ("refs", 1000),
-                          ("bulk-small", 1000), ("bulk-large", 10)):
+                          ("bulk-small", 1000), ("bulk-large", 10), ("file-mib", 1)):
         p.add_argument("-" + name, "--" + name, type=int, default=default)
     args = p.parse_args()
     try:

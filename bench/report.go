@@ -45,12 +45,25 @@ func (r *results) fail(w, c string, err error) {
 	r.errors[w][c] = err.Error()
 }
 
+// failures counts the failed client runs, less those of a known FerretDB gap (knownGap): they are reported, and
+// do not make the run fail.
 func (r *results) failures() int {
 	n := 0
 	for _, m := range r.errors {
-		n += len(m)
+		for _, e := range m {
+			if !knownGap(e) {
+				n++
+			}
+		}
 	}
 	return n
+}
+
+// knownGap reports whether a client's error is one that FerretDB causes and the README documents: a find or
+// getMore without batchSize answers past the 48 MB message limit, which the driver and PyMongo refuse (their GridFS
+// downloads of large files).
+func knownGap(err string) bool {
+	return strings.Contains(err, "read message too large") || strings.Contains(err, "larger than server max message size")
 }
 
 // summary is the medians over the rounds of one workload and client.
@@ -225,6 +238,28 @@ func (rep *report) targets() []target {
 			}
 		}
 	}
+	// Issue 16: motor's GridFS at least the driver's throughput and at least 2× Motor 2.3's.
+	for _, w := range rep.plan.workloads {
+		if !w.gridfs {
+			continue
+		}
+		m, ok := get(w.name, clientMotor)
+		if !ok {
+			continue
+		}
+		for _, o := range []struct {
+			c string
+			x float64
+		}{{clientDriver, 1}, {clientPython, 2}} {
+			if s, ok := get(w.name, o.c); ok {
+				ts = append(ts, target{
+					what:     fmt.Sprintf("%s: motor ≥ %.0f× %s ops/s", w.name, o.x, o.c),
+					measured: ratio(m.opsPerSec, s.opsPerSec),
+					met:      m.opsPerSec >= o.x*s.opsPerSec,
+				})
+			}
+		}
+	}
 	if m, ok := get("deref_many", clientMotor); ok {
 		if d, ok := get("deref_many", clientDriver); ok {
 			ts = append(ts, target{
@@ -342,6 +377,8 @@ func (rep *report) versions() string {
 			vs = append(vs, "Node.js driver "+strings.TrimSpace(string(out)))
 		case clientWire:
 			vs = append(vs, "the wire floor (a pre-encoded OP_MSG ping per raw socket, Go)")
+		case clientRaw:
+			vs = append(vs, "the raw chunk bound (GridFS workloads only: the driver inserting one chunk document per insert, and finding them sorted by n, 4 per batch)")
 		}
 	}
 	return strings.Join(vs, "; ")

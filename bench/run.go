@@ -212,7 +212,7 @@ func runOne(ctx context.Context, p *plan, w workload, client string, round int) 
 	if w.heavy {
 		warmup, maxOps = 0, 1
 	}
-	tag := map[string]string{clientMotor: "motor", clientDriver: "driver", clientPython: "py", clientNode: "node", clientWire: "wire"}[client]
+	tag := map[string]string{clientMotor: "motor", clientDriver: "driver", clientPython: "py", clientNode: "node", clientWire: "wire", clientRaw: "raw"}[client]
 	args := []string{
 		"-workload", w.name, "-uri", uri, "-data", p.data, "-tag", tag,
 		"-conc", strconv.Itoa(w.conc),
@@ -220,12 +220,15 @@ func runOne(ctx context.Context, p *plan, w workload, client string, round int) 
 		"-corpus", strconv.Itoa(p.Corpus), "-refs", strconv.Itoa(p.Refs),
 		"-bulk-small", strconv.Itoa(p.BulkSmall), "-bulk-large", strconv.Itoa(p.BulkLarge),
 	}
+	if w.gridfs {
+		args = append(args, "-file-mib", strconv.Itoa(w.fileMiB))
+	}
 	var name string
 	switch client {
-	case clientMotor, clientDriver, clientWire:
+	case clientMotor, clientDriver, clientWire, clientRaw:
 		name = p.exe
 		args = append([]string{"-client", tag}, args...)
-		if p.profile != "" && client != clientWire && round == 0 {
+		if p.profile != "" && client != clientWire && client != clientRaw && round == 0 {
 			if err := os.MkdirAll(p.profile, 0o755); err != nil {
 				return result{}, err
 			}

@@ -5,11 +5,12 @@ package main
 
 // Database and collection names on the servers, shared with motor.py and node/bench.js.
 const (
-	dbPing  = "bench"      // the empty server's database: ping only
-	dbList  = "bench_list" // listCollections: listCollections collections, nothing else
-	dbRef   = "bench_ref"  // refs (refs documents {_id: i, v: i}) and agg (aggDocs documents)
-	dbSpec  = "bench_spec" // corpus: the spec's tweets with _id 1..corpus
-	dbWrite = "bench_w"    // insert and create/drop targets, one collection per client
+	dbPing  = "bench"        // the empty server's database: ping only
+	dbList  = "bench_list"   // listCollections: listCollections collections, nothing else
+	dbRef   = "bench_ref"    // refs (refs documents {_id: i, v: i}) and agg (aggDocs documents)
+	dbSpec  = "bench_spec"   // corpus: the spec's tweets with _id 1..corpus
+	dbWrite = "bench_w"      // insert and create/drop targets, one collection per client
+	dbFiles = "bench_gridfs" // GridFS: one bucket per client and workload
 
 	listCollections = 50
 	aggDocs         = 100
@@ -31,6 +32,9 @@ type workload struct {
 	large bool
 	// optional: not run unless -only names it (too slow here for every run).
 	optional bool
+	// gridfs: a GridFS workload of fileMiB MiB, run by motor, the driver, Motor 2.3 and the raw chunk bound.
+	gridfs  bool
+	fileMiB int
 }
 
 // sizes cut the driver benchmark specification's tasks to fit a 2-core machine.
@@ -57,6 +61,11 @@ var workloads = []workload{
 	{name: "large_insert_one", unit: "spec Large doc insertOne (2.7 MB)", server: "data", conc: 1, heavy: true, large: true},
 	{name: "small_bulk_insert", unit: "spec Small doc bulk insert (insertMany of BULKSMALL)", server: "data", conc: 1},
 	{name: "large_bulk_insert", unit: "spec Large doc bulk insert (insertMany of BULKLARGE)", server: "data", conc: 1, heavy: true, large: true, optional: true},
+	// GridFS (issue 16): 255 KiB chunks. The raw chunk bound inserts and finds the chunk documents themselves.
+	{name: "gridfs_upload_1MiB", unit: "upload a 1 MiB file", server: "data", conc: 1, gridfs: true, fileMiB: 1},
+	{name: "gridfs_download_1MiB", unit: "download a 1 MiB file", server: "data", conc: 1, gridfs: true, fileMiB: 1},
+	{name: "gridfs_upload_100MiB", unit: "upload a 100 MiB file", server: "data", conc: 1, heavy: true, large: true, gridfs: true, fileMiB: 100},
+	{name: "gridfs_download_100MiB", unit: "download a 100 MiB file", server: "data", conc: 1, heavy: true, large: true, gridfs: true, fileMiB: 100},
 	// Driver settings a user could choose, on the Go clients only.
 	{name: "ping_64+maxPoolSize=8", unit: "`{ping: 1}`, 64 callers, maxPoolSize=8", server: "empty", conc: 64, query: "maxPoolSize=8", goOnly: true},
 	{name: "ping_64+maxConnecting=8", unit: "`{ping: 1}`, 64 callers, maxConnecting=8", server: "empty", conc: 64, query: "maxConnecting=8", goOnly: true},
@@ -70,9 +79,10 @@ const (
 	clientPython = "Motor 2.3"
 	clientNode   = "Node.js 7"
 	clientWire   = "wire floor"
+	clientRaw    = "raw chunks"
 )
 
-var allClients = []string{clientMotor, clientDriver, clientPython, clientNode, clientWire}
+var allClients = []string{clientMotor, clientDriver, clientPython, clientNode, clientWire, clientRaw}
 
 // clientsFor returns which of the clients run w.
 func clientsFor(w workload, available []string) []string {
@@ -80,6 +90,8 @@ func clientsFor(w workload, available []string) []string {
 	for _, c := range available {
 		switch {
 		case c == clientWire && !w.wire:
+		case c == clientRaw && !w.gridfs:
+		case w.gridfs && c == clientNode:
 		case w.goOnly && c != clientMotor && c != clientDriver:
 		default:
 			out = append(out, c)

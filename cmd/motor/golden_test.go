@@ -210,6 +210,32 @@ var goldenCases = []struct {
 		cmd("--canonical", "find", "copy").sameAs(4), // the copy holds the same types and values
 		cmd("aggregate", "copy", `[{"$project": {"_id": 0, "int32": {"$type": "$int32"}, "int64": {"$type": "$int64"}, "double": {"$type": "$double"}, "date": {"$type": "$date"}, "binary": {"$type": "$md5"}}}]`),
 	}},
+	{"files", []step{
+		cmd("files", "put", "hello.txt", "-", "--content-type", "text/plain", "--metadata", `{"by": "test"}`).in("hello, files\n"),
+		cmd("files", "put", "hello.txt", "-").in("hello again\n"),
+		cmd("files", "put", "fixed.txt", "-", "--id", "fixed", "--chunk-size", "4").in("0123456789"),
+		cmd("files", "put", "fixed.txt", "-", "--id", "fixed").in("other"),
+		cmd("files", "list"),
+		cmd("files", "list", "fix"),
+		cmd("files", "get", "hello.txt", "-"),
+		cmd("files", "get", "hello.txt", "-", "--revision", "0"),
+		cmd("files", "get", "hello.txt", "-", "--revision", "2"),
+		cmd("files", "get", "--id", `"fixed"`),
+		cmd("files", "get", "--id", `{"$oid": "000000000000000000000000"}`, "-"),
+		cmd("files", "rename", "hello.txt", "greeting.txt"),
+		cmd("files", "rename", "--id", "fixed", "fixed.bin"),
+		cmd("files", "list", "--bucket", "fs"),
+		cmd("files", "delete", "greeting.txt"),
+		cmd("files", "delete", "greeting.txt"),
+		cmd("files", "delete", "--id", "fixed"),
+		cmd("files", "list"),
+		cmd("files", "put", "x", "-", "--bucket", "photos").in("x"),
+		cmd("list-collection-names"),
+		cmd("files", "frob").noServer(),
+		cmd("files", "get").noServer(),
+		cmd("files", "put", "no/such/local/file").noServer(),
+		cmd("files", "put", "x", "-", "--metadata", "[1]").noServer(),
+	}},
 	{"documents", []step{
 		cmd("insert", "orders", `{"item": "tea", "qty": 2, "at": {"$date": "2024-05-01T10:00:00Z"}}`),
 		cmd("insert", "orders", `[{"item": "coffee", "qty": 1}, {"item": "cake", "qty": 3, "price": 4.5}]`),
@@ -242,6 +268,7 @@ var normalizers = []struct {
 	{regexp.MustCompile(`"sizeOnDisk":\s*(\d+|\{"\$numberLong":"\d+"\})`), `"sizeOnDisk":SIZE`},
 	{regexp.MustCompile(`(?m)^go1\.\S+ \S+/\S+$`), `GOVERSION OS/ARCH`},
 	{regexp.MustCompile(`(?m)^motor \(devel\).*$`), `motor (devel)`},
+	{regexp.MustCompile(`"uploadDate":\s*\{"\$date":\s*"[^"]+"\}`), `"uploadDate":{"$$date":"DATE"}`},
 }
 
 func TestGolden(t *testing.T) {

@@ -433,6 +433,7 @@ func commands() []*command {
 				}
 			},
 		},
+		filesCommand(),
 		serveCommand(),
 		stopCommand(),
 		versionCommand(),
