@@ -62,22 +62,13 @@ func serveUpdateStatements(x *Exchange) (bsoncore.Document, error) {
 	cmd := x.Cmd
 	var stmts []bsoncore.Document
 	cmd.Docs("updates", func(d bsoncore.Document) bool { stmts = append(stmts, d); return true })
-	ordered := true
-	if v, ok := cmd.Lookup("ordered").BooleanOK(); ok {
-		ordered = v
-	}
+	ordered := isOrdered(cmd)
 	db, coll := cmd.DB(), cmd.Collection()
 
 	var n, nModified int32
 	var upserted, writeErrors [][]byte
 	for i, stmt := range stmts {
-		sub := without(cmd.Body, []string{"updates"}, func(dst []byte) []byte {
-			idx, dst := bsoncore.AppendArrayElementStart(dst, "updates")
-			dst = bsoncore.AppendDocumentElement(dst, "0", stmt)
-			dst, _ = bsoncore.AppendArrayEnd(dst, idx)
-			return dst
-		})
-		rep, err := x.RoundTrip(sub, 0)
+		rep, err := x.RoundTrip(oneStatement(cmd, "updates", stmt), 0)
 		if err != nil {
 			return nil, err
 		}
@@ -106,23 +97,50 @@ func serveUpdateStatements(x *Exchange) (bsoncore.Document, error) {
 				return true
 			})
 		}
-		failed := false
-		if arr, ok := rep.Lookup("writeErrors").ArrayOK(); ok {
-			each(arr, func(el bsoncore.Element) bool {
-				if we, ok := el.Value().DocumentOK(); ok {
-					c, _ := numberOK(we.Lookup("code"))
-					msg, _ := we.Lookup("errmsg").StringValueOK()
-					writeErrors = append(writeErrors, writeError(int32(i), int32(c), msg, db, coll))
-					failed = true
-				}
-				return true
-			})
-		}
+		var failed bool
+		writeErrors, failed = stmtWriteErrors(writeErrors, rep, i, db, coll)
 		if failed && ordered {
 			break
 		}
 	}
 	return updateReply(n, nModified, upserted, writeErrors), nil
+}
+
+// isOrdered reports whether a write command stops at its first failed statement: ordered, true unless false.
+func isOrdered(cmd *Command) bool {
+	if v, ok := cmd.Lookup("ordered").BooleanOK(); ok {
+		return v
+	}
+	return true
+}
+
+// oneStatement returns the command's body with its list key (updates, documents) holding only stmt: one statement
+// of a write, to send on its own.
+func oneStatement(cmd *Command, key string, stmt bsoncore.Document) bsoncore.Document {
+	return without(cmd.Body, []string{key}, func(dst []byte) []byte {
+		idx, dst := bsoncore.AppendArrayElementStart(dst, key)
+		dst = bsoncore.AppendDocumentElement(dst, "0", stmt)
+		dst, _ = bsoncore.AppendArrayEnd(dst, idx)
+		return dst
+	})
+}
+
+// stmtWriteErrors appends the write errors of rep, the reply to statement i sent on its own, to writeErrors as
+// statement i's, and reports whether there were any.
+func stmtWriteErrors(writeErrors [][]byte, rep bsoncore.Document, i int, db, coll string) ([][]byte, bool) {
+	failed := false
+	if arr, ok := rep.Lookup("writeErrors").ArrayOK(); ok {
+		each(arr, func(el bsoncore.Element) bool {
+			if we, ok := el.Value().DocumentOK(); ok {
+				c, _ := numberOK(we.Lookup("code"))
+				msg, _ := we.Lookup("errmsg").StringValueOK()
+				writeErrors = append(writeErrors, writeError(int32(i), int32(c), msg, db, coll))
+				failed = true
+			}
+			return true
+		})
+	}
+	return writeErrors, failed
 }
 
 // updateReply builds an update command's reply.
@@ -219,9 +237,9 @@ func requestsUniqueIndex(cmd *Command) bool {
 	return found
 }
 
-// serveUniqueIndex refuses, as MongoDB does, a unique index whose name an existing non-unique index has, then
-// forwards the command.
-func serveUniqueIndex(x *Exchange) (bsoncore.Document, error) {
+// listIndexes returns the index specifications of the command's collection; ok is false if the collection does not
+// exist.
+func listIndexes(x *Exchange) (specs []bsoncore.Document, ok bool, err error) {
 	cmd := x.Cmd
 	list := bsoncore.NewDocumentBuilder().
 		AppendString("listIndexes", cmd.Collection()).
@@ -229,18 +247,35 @@ func serveUniqueIndex(x *Exchange) (bsoncore.Document, error) {
 		Build()
 	rep, err := x.RoundTrip(list, 0)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	existing := map[string]bool{} // name: unique
-	if batch, ok := rep.Lookup("cursor", "firstBatch").ArrayOK(); ok {
+	if _, _, failed := errorReply(rep); failed {
+		return nil, false, nil
+	}
+	if batch, found := rep.Lookup("cursor", "firstBatch").ArrayOK(); found {
 		each(batch, func(el bsoncore.Element) bool {
-			if ix, ok := el.Value().DocumentOK(); ok {
-				name, _ := ix.Lookup("name").StringValueOK()
-				unique, _ := ix.Lookup("unique").BooleanOK()
-				existing[name] = unique
+			if ix, isDoc := el.Value().DocumentOK(); isDoc {
+				specs = append(specs, append(bsoncore.Document(nil), ix...))
 			}
 			return true
 		})
+	}
+	return specs, true, nil
+}
+
+// serveUniqueIndex refuses, as MongoDB does, a unique index whose name an existing non-unique index has, then
+// forwards the command.
+func serveUniqueIndex(x *Exchange) (bsoncore.Document, error) {
+	cmd := x.Cmd
+	specs, _, err := listIndexes(x)
+	if err != nil {
+		return nil, err
+	}
+	existing := map[string]bool{} // name: unique
+	for _, ix := range specs {
+		name, _ := ix.Lookup("name").StringValueOK()
+		unique, _ := ix.Lookup("unique").BooleanOK()
+		existing[name] = unique
 	}
 	var conflict string
 	cmd.Docs("indexes", func(spec bsoncore.Document) bool {

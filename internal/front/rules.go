@@ -416,14 +416,12 @@ func filters(cmd *Command, check func(filter bsoncore.Document) *Error) *Error {
 		})
 	case "update", "delete":
 		list := map[string]string{"update": "updates", "delete": "deletes"}[cmd.Name]
-		var e *Error
-		cmd.Docs(list, func(stmt bsoncore.Document) bool {
+		return docs(cmd, list, func(stmt bsoncore.Document) *Error {
 			if f, ok := stmt.Lookup("q").DocumentOK(); ok {
-				e = check(f)
+				return check(f)
 			}
-			return e == nil
+			return nil
 		})
-		return e
 	}
 	for _, field := range filterFields[cmd.Name] {
 		if f, ok := cmd.Lookup(field).DocumentOK(); ok {
@@ -548,58 +546,55 @@ func elemMatchProblem(filter []byte) string {
 	return what
 }
 
-// updateDocs calls fn with each update document of an update or findAndModify command (not replacements or
-// pipelines are skipped by the caller's checks).
-func updateDocs(cmd *Command, fn func(u bsoncore.Document) *Error) *Error {
+// docs calls fn with each document of the command's list key (a document sequence or an array field), until it
+// returns an error.
+func docs(cmd *Command, key string, fn func(d bsoncore.Document) *Error) *Error {
+	var e *Error
+	cmd.Docs(key, func(d bsoncore.Document) bool {
+		e = fn(d)
+		return e == nil
+	})
+	return e
+}
+
+// updateStatements calls fn with the query and the update document of each statement of an update command, or of a
+// findAndModify (its query and update), until it returns an error. A statement whose update is not a document (a
+// pipeline) is skipped; a missing query is an empty document.
+func updateStatements(cmd *Command, fn func(q, u bsoncore.Document) *Error) *Error {
 	if cmd.Name == "update" {
-		var e *Error
-		cmd.Docs("updates", func(stmt bsoncore.Document) bool {
+		return docs(cmd, "updates", func(stmt bsoncore.Document) *Error {
+			q, _ := stmt.Lookup("q").DocumentOK()
 			if u, ok := stmt.Lookup("u").DocumentOK(); ok {
-				e = fn(u)
+				return fn(q, u)
 			}
-			return e == nil
+			return nil
 		})
-		return e
 	}
+	q, _ := cmd.Lookup("query").DocumentOK()
 	if u, ok := cmd.Lookup("update").DocumentOK(); ok {
-		return fn(u)
+		return fn(q, u)
 	}
 	return nil
 }
 
-func refuseUpdateOperators(cmd *Command) *Error {
+// updateDocs calls fn with each update document of an update or findAndModify command (not replacements or
+// pipelines are skipped by the caller's checks).
+func updateDocs(cmd *Command, fn func(u bsoncore.Document) *Error) *Error {
+	return updateStatements(cmd, func(_, u bsoncore.Document) *Error { return fn(u) })
+}
+
+// operatorFields calls fn with each field of each update operator ($set: {field: ...}) of an update or findAndModify
+// command, and the operator, until it returns an error. The fields of a replacement are skipped.
+func operatorFields(cmd *Command, fn func(op string, f bsoncore.Element) *Error) *Error {
 	return updateDocs(cmd, func(u bsoncore.Document) *Error {
 		var e *Error
 		each(u, func(op bsoncore.Element) bool {
 			args, ok := op.Value().DocumentOK()
-			if !ok {
+			if !ok || !strings.HasPrefix(op.Key(), "$") {
 				return true
 			}
 			each(args, func(f bsoncore.Element) bool {
-				field, v := f.Key(), f.Value()
-				switch op.Key() {
-				case "$push":
-					if d, ok := v.DocumentOK(); ok && d.Lookup("$each").Type != 0 {
-						for _, m := range []string{"$slice", "$sort", "$position"} {
-							if d.Lookup(m).Type != 0 {
-								e = notImplemented("%s ignores the %s modifier of $push (field %q); "+
-									"read the array, change it and $set it", ferret, m, field)
-								break
-							}
-						}
-					}
-				case "$pull":
-					if v.Type == bsoncore.TypeEmbeddedDocument {
-						e = notImplemented("%s removes nothing with a $pull condition or document pattern "+
-							"(field %q); use $pullAll with the exact values, or read, filter and $set the array",
-							ferret, field)
-					}
-				case "$unset":
-					if hasIndexComponent(field) {
-						e = notImplemented("%s removes the array element %q that $unset should set to null; "+
-							"use $set with null", ferret, field)
-					}
-				}
+				e = fn(op.Key(), f)
 				return e == nil
 			})
 			return e == nil
@@ -608,26 +603,49 @@ func refuseUpdateOperators(cmd *Command) *Error {
 	})
 }
 
+func refuseUpdateOperators(cmd *Command) *Error {
+	return operatorFields(cmd, func(op string, f bsoncore.Element) *Error {
+		field, v := f.Key(), f.Value()
+		switch op {
+		case "$push":
+			if d, ok := v.DocumentOK(); ok && d.Lookup("$each").Type != 0 {
+				for _, m := range []string{"$slice", "$sort", "$position"} {
+					if d.Lookup(m).Type != 0 {
+						return notImplemented("%s ignores the %s modifier of $push (field %q); "+
+							"read the array, change it and $set it", ferret, m, field)
+					}
+				}
+			}
+		case "$pull":
+			if v.Type == bsoncore.TypeEmbeddedDocument {
+				return notImplemented("%s removes nothing with a $pull condition or document pattern "+
+					"(field %q); use $pullAll with the exact values, or read, filter and $set the array",
+					ferret, field)
+			}
+		case "$unset":
+			if hasIndexComponent(field) {
+				return notImplemented("%s removes the array element %q that $unset should set to null; "+
+					"use $set with null", ferret, field)
+			}
+		}
+		return nil
+	})
+}
+
 func refuseNegativeZero(cmd *Command) *Error {
 	msg := func() *Error {
 		return notImplemented("%s stores -0.0 as 0.0 and loses the sign; store 0.0, or keep the sign in another field", ferret)
 	}
-	if cmd.Name == "insert" {
-		var e *Error
-		cmd.Docs("documents", func(d bsoncore.Document) bool {
-			if hasNegativeZero(d) {
-				e = msg()
-			}
-			return e == nil
-		})
-		return e
-	}
-	return updateDocs(cmd, func(u bsoncore.Document) *Error {
-		if hasNegativeZero(u) {
+	check := func(d bsoncore.Document) *Error {
+		if hasNegativeZero(d) {
 			return msg()
 		}
 		return nil
-	})
+	}
+	if cmd.Name == "insert" {
+		return docs(cmd, "documents", check)
+	}
+	return updateDocs(cmd, check)
 }
 
 // hasNegativeZero reports whether a document holds the double -0.0 at any depth.
@@ -646,28 +664,35 @@ func hasNegativeZero(d []byte) bool {
 	return found
 }
 
-func refuseIndexKeyFields(cmd *Command) *Error {
-	var e *Error
-	cmd.Docs("indexes", func(spec bsoncore.Document) bool {
+// indexKeys calls fn with each field of the key of each index that a createIndexes asks for, until it returns an
+// error.
+func indexKeys(cmd *Command, fn func(el bsoncore.Element) *Error) *Error {
+	return docs(cmd, "indexes", func(spec bsoncore.Document) *Error {
 		key, ok := spec.Lookup("key").DocumentOK()
 		if !ok {
-			return true
+			return nil
 		}
+		var e *Error
 		each(key, func(el bsoncore.Element) bool {
-			field := el.Key()
-			if field == "$**" || strings.HasSuffix(field, ".$**") {
-				return true // a wildcard index: FerretDB answers for itself
-			}
-			for part := range strings.SplitSeq(field, ".") {
-				if part == "" || part[0] == '$' {
-					e = &Error{Code: codeCannotCreateIndex, CodeName: "CannotCreateIndex",
-						Msg: "Index key contains an illegal field name: " + quote(field) + " (" + ferret + " would accept it)"}
-					return false
-				}
-			}
-			return true
+			e = fn(el)
+			return e == nil
 		})
-		return e == nil
+		return e
 	})
-	return e
+}
+
+func refuseIndexKeyFields(cmd *Command) *Error {
+	return indexKeys(cmd, func(el bsoncore.Element) *Error {
+		field := el.Key()
+		if field == "$**" || strings.HasSuffix(field, ".$**") {
+			return nil // a wildcard index: FerretDB answers for itself
+		}
+		for part := range strings.SplitSeq(field, ".") {
+			if part == "" || part[0] == '$' {
+				return &Error{Code: codeCannotCreateIndex, CodeName: "CannotCreateIndex",
+					Msg: "Index key contains an illegal field name: " + quote(field) + " (" + ferret + " would accept it)"}
+			}
+		}
+		return nil
+	})
 }

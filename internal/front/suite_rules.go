@@ -215,44 +215,14 @@ var unknownQueryOperators = map[string]string{
 }
 
 func refuseQueryOperators(cmd *Command) *Error {
-	var found string
-	check := func(filter bsoncore.Document) bool {
-		found = findKey(filter, func(k string) bool { return unknownQueryOperators[k] != "" })
-		return found == ""
-	}
-	switch cmd.Name {
-	case "find":
-		if f, ok := cmd.Lookup("filter").DocumentOK(); ok {
-			check(f)
-		}
-	case "count", "distinct", "findAndModify", "findandmodify":
-		if f, ok := cmd.Lookup("query").DocumentOK(); ok {
-			check(f)
-		}
-	case "update", "delete":
-		key := map[string]string{"update": "updates", "delete": "deletes"}[cmd.Name]
-		cmd.Docs(key, func(stmt bsoncore.Document) bool {
-			if f, ok := stmt.Lookup("q").DocumentOK(); ok {
-				return check(f)
-			}
-			return true
-		})
-	case "aggregate":
-		_ = stages(cmd, func(name string, arg bsoncore.Value) *Error {
-			if f, ok := arg.DocumentOK(); ok && name == "$match" {
-				check(f)
-			}
-			if found != "" {
-				return &Error{}
-			}
+	return filters(cmd, func(filter bsoncore.Document) *Error {
+		found := findKey(filter, func(k string) bool { return unknownQueryOperators[k] != "" })
+		if found == "" {
 			return nil
-		})
-	}
-	if found == "" {
-		return nil
-	}
-	return notImplemented("%s does not support the query operator %s (it answers \"unknown operator\"); %s",
-		ferret, found, unknownQueryOperators[found])
+		}
+		return notImplemented("%s does not support the query operator %s (it answers \"unknown operator\"); %s",
+			ferret, found, unknownQueryOperators[found])
+	})
 }
 
 // findKey returns the first key at any depth of d (a document or an array) for which match is true, or "".
@@ -375,7 +345,7 @@ func repairCollectionType(cmd *Command, reply bsoncore.Document) bsoncore.Docume
 
 // refuseReplacementID refuses a replacement document with an _id that the query does not name.
 func refuseReplacementID(cmd *Command) *Error {
-	check := func(q, u bsoncore.Document) *Error {
+	return updateStatements(cmd, func(q, u bsoncore.Document) *Error {
 		first, err := u.IndexErr(0)
 		if err != nil || strings.HasPrefix(first.Key(), "$") {
 			return nil
@@ -390,23 +360,7 @@ func refuseReplacementID(cmd *Command) *Error {
 		return notImplemented("%s does not check a replacement's _id against the document's (it matches nothing "+
 			"where MongoDB answers ImmutableField); leave _id out of the replacement, or name the same _id in the "+
 			"query", ferret)
-	}
-	if cmd.Name == "update" {
-		var e *Error
-		cmd.Docs("updates", func(stmt bsoncore.Document) bool {
-			q, _ := stmt.Lookup("q").DocumentOK()
-			if u, ok := stmt.Lookup("u").DocumentOK(); ok {
-				e = check(q, u)
-			}
-			return e == nil
-		})
-		return e
-	}
-	q, _ := cmd.Lookup("query").DocumentOK()
-	if u, ok := cmd.Lookup("update").DocumentOK(); ok {
-		return check(q, u)
-	}
-	return nil
+	})
 }
 
 func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
@@ -510,14 +464,9 @@ func storedKeyProblem(d []byte) string {
 // value that an update operator stores under a path ($set, $setOnInsert, $push, $addToSet and their $each).
 func storedDocs(cmd *Command, whole func(d bsoncore.Document) *Error, value func(v bsoncore.Value) *Error) *Error {
 	if cmd.Name == "insert" {
-		var e *Error
-		cmd.Docs("documents", func(d bsoncore.Document) bool {
-			e = whole(d)
-			return e == nil
-		})
-		return e
+		return docs(cmd, "documents", whole)
 	}
-	check := func(u bsoncore.Document) *Error {
+	return updateDocs(cmd, func(u bsoncore.Document) *Error {
 		first, err := u.IndexErr(0)
 		if err != nil {
 			return nil
@@ -553,21 +502,7 @@ func storedDocs(cmd *Command, whole func(d bsoncore.Document) *Error, value func
 			return e == nil
 		})
 		return e
-	}
-	if cmd.Name == "update" {
-		var e *Error
-		cmd.Docs("updates", func(stmt bsoncore.Document) bool {
-			if u, ok := stmt.Lookup("u").DocumentOK(); ok {
-				e = check(u)
-			}
-			return e == nil
-		})
-		return e
-	}
-	if u, ok := cmd.Lookup("update").DocumentOK(); ok {
-		return check(u)
-	}
-	return nil
+	})
 }
 
 func refuseStoredKeys(cmd *Command) *Error {
@@ -610,27 +545,20 @@ func refuseNestedArrays(cmd *Command) *Error {
 			"array in a document ([{v: [1, 2]}])", ferret)
 	}
 	// $push and $addToSet add their value as one element: an array value makes a nested array.
-	var e *Error
-	_ = updateDocs(cmd, func(u bsoncore.Document) *Error {
-		for _, op := range []string{"$push", "$addToSet"} {
-			args, ok := u.Lookup(op).DocumentOK()
-			if !ok {
-				continue
-			}
-			each(args, func(f bsoncore.Element) bool {
-				v := f.Value()
-				if v.Type == bsoncore.TypeArray {
-					e = nested()
-				}
-				if d, ok := v.DocumentOK(); ok {
-					if vals, ok := d.Lookup("$each").ArrayOK(); ok && hasNestedArray(vals, true) {
-						e = nested()
-					}
-				}
-				return e == nil
-			})
+	e := operatorFields(cmd, func(op string, f bsoncore.Element) *Error {
+		if op != "$push" && op != "$addToSet" {
+			return nil
 		}
-		return e
+		v := f.Value()
+		if v.Type == bsoncore.TypeArray {
+			return nested()
+		}
+		if d, ok := v.DocumentOK(); ok {
+			if vals, ok := d.Lookup("$each").ArrayOK(); ok && hasNestedArray(vals, true) {
+				return nested()
+			}
+		}
+		return nil
 	})
 	if e != nil {
 		return e
@@ -651,72 +579,41 @@ func refuseNestedArrays(cmd *Command) *Error {
 }
 
 func refuseIndexTypes(cmd *Command) *Error {
-	var e *Error
-	cmd.Docs("indexes", func(spec bsoncore.Document) bool {
-		key, ok := spec.Lookup("key").DocumentOK()
-		if !ok {
-			return true
+	return indexKeys(cmd, func(el bsoncore.Element) *Error {
+		if t, ok := el.Value().StringValueOK(); ok {
+			return notImplemented("%s has no %s indexes (it answers \"can't find index with key\"); use an "+
+				"ascending (1) or descending (-1) index, and $regex for text", ferret, t)
 		}
-		each(key, func(el bsoncore.Element) bool {
-			if t, ok := el.Value().StringValueOK(); ok {
-				e = notImplemented("%s has no %s indexes (it answers \"can't find index with key\"); use an "+
-					"ascending (1) or descending (-1) index, and $regex for text", ferret, t)
-			}
-			return e == nil
-		})
-		return e == nil
+		return nil
 	})
-	return e
 }
 
 func refusePositional(cmd *Command) *Error {
-	return updateDocs(cmd, func(u bsoncore.Document) *Error {
-		var e *Error
-		each(u, func(op bsoncore.Element) bool {
-			args, ok := op.Value().DocumentOK()
-			if !ok || !strings.HasPrefix(op.Key(), "$") {
-				return true
+	return operatorFields(cmd, func(_ string, f bsoncore.Element) *Error {
+		for part := range strings.SplitSeq(f.Key(), ".") {
+			if part == "$" || strings.HasPrefix(part, "$[") {
+				return notImplemented("%s does not support the positional operators $, $[] and "+
+					"$[<identifier>] (path %q); read the document, change the array and $set it", ferret, f.Key())
 			}
-			each(args, func(f bsoncore.Element) bool {
-				for part := range strings.SplitSeq(f.Key(), ".") {
-					if part == "$" || strings.HasPrefix(part, "$[") {
-						e = notImplemented("%s does not support the positional operators $, $[] and "+
-							"$[<identifier>] (path %q); read the document, change the array and $set it", ferret, f.Key())
-						break
-					}
-				}
-				return e == nil
-			})
-			return e == nil
-		})
-		return e
+		}
+		return nil
 	})
 }
 
 func refuseIDPaths(cmd *Command) *Error {
-	return updateDocs(cmd, func(u bsoncore.Document) *Error {
+	return operatorFields(cmd, func(op string, f bsoncore.Element) *Error {
+		paths := []string{f.Key()}
+		if op == "$rename" {
+			to, _ := f.Value().StringValueOK()
+			paths = append(paths, to)
+		}
 		var e *Error
-		each(u, func(op bsoncore.Element) bool {
-			args, ok := op.Value().DocumentOK()
-			if !ok || !strings.HasPrefix(op.Key(), "$") {
-				return true
+		for _, p := range paths {
+			if strings.HasPrefix(p, "_id.") {
+				e = notImplemented("%s lets an update change a field inside _id (%q), which MongoDB refuses "+
+					"(ImmutableField); leave _id as it is", ferret, p)
 			}
-			each(args, func(f bsoncore.Element) bool {
-				paths := []string{f.Key()}
-				if op.Key() == "$rename" {
-					to, _ := f.Value().StringValueOK()
-					paths = append(paths, to)
-				}
-				for _, p := range paths {
-					if strings.HasPrefix(p, "_id.") {
-						e = notImplemented("%s lets an update change a field inside _id (%q), which MongoDB refuses "+
-							"(ImmutableField); leave _id as it is", ferret, p)
-					}
-				}
-				return e == nil
-			})
-			return e == nil
-		})
+		}
 		return e
 	})
 }
@@ -743,41 +640,13 @@ func refuseMixedUpdate(cmd *Command) *Error {
 }
 
 func refusePipelineUpdate(cmd *Command) *Error {
-	var e *Error
-	cmd.Docs("updates", func(stmt bsoncore.Document) bool {
+	return docs(cmd, "updates", func(stmt bsoncore.Document) *Error {
 		if stmt.Lookup("u").Type == bsoncore.TypeArray {
-			e = notImplemented("%s does not support pipeline-style updates (an array of stages as the update); "+
+			return notImplemented("%s does not support pipeline-style updates (an array of stages as the update); "+
 				"use update operators", ferret)
 		}
-		return e == nil
+		return nil
 	})
-	return e
-}
-
-// listIndexes returns the index specifications of the command's collection; ok is false if the collection does not
-// exist.
-func listIndexes(x *Exchange) (specs []bsoncore.Document, ok bool, err error) {
-	cmd := x.Cmd
-	list := bsoncore.NewDocumentBuilder().
-		AppendString("listIndexes", cmd.Collection()).
-		AppendString("$db", cmd.DB()).
-		Build()
-	rep, err := x.RoundTrip(list, 0)
-	if err != nil {
-		return nil, false, err
-	}
-	if _, _, failed := errorReply(rep); failed {
-		return nil, false, nil
-	}
-	if batch, found := rep.Lookup("cursor", "firstBatch").ArrayOK(); found {
-		each(batch, func(el bsoncore.Element) bool {
-			if ix, isDoc := el.Value().DocumentOK(); isDoc {
-				specs = append(specs, append(bsoncore.Document(nil), ix...))
-			}
-			return true
-		})
-	}
-	return specs, true, nil
 }
 
 // serveHint answers BadValue, as MongoDB does, for a hint that names no index of an existing collection, and

@@ -60,34 +60,24 @@ func uniqueIndexes(x *Exchange) ([]uniqueIndex, error) {
 	if idx, ok := cmd.front.uniques.get(ns); ok {
 		return idx, nil
 	}
-	rep, err := x.RoundTrip(bsoncore.NewDocumentBuilder().
-		AppendString("listIndexes", cmd.Collection()).
-		AppendString("$db", cmd.DB()).
-		Build(), 0)
+	specs, _, err := listIndexes(x)
 	if err != nil {
 		return nil, err
 	}
 	var idx []uniqueIndex
-	if batch, ok := rep.Lookup("cursor", "firstBatch").ArrayOK(); ok {
-		each(batch, func(el bsoncore.Element) bool {
-			spec, ok := el.Value().DocumentOK()
-			if !ok {
+	for _, spec := range specs {
+		if unique, _ := spec.Lookup("unique").BooleanOK(); !unique {
+			continue
+		}
+		ix := uniqueIndex{}
+		ix.name, _ = spec.Lookup("name").StringValueOK()
+		if key, ok := spec.Lookup("key").DocumentOK(); ok {
+			each(key, func(k bsoncore.Element) bool {
+				ix.keys = append(ix.keys, k.Key())
 				return true
-			}
-			if unique, _ := spec.Lookup("unique").BooleanOK(); !unique {
-				return true
-			}
-			ix := uniqueIndex{}
-			ix.name, _ = spec.Lookup("name").StringValueOK()
-			if key, ok := spec.Lookup("key").DocumentOK(); ok {
-				each(key, func(k bsoncore.Element) bool {
-					ix.keys = append(ix.keys, k.Key())
-					return true
-				})
-			}
-			idx = append(idx, ix)
-			return true
-		})
+			})
+		}
+		idx = append(idx, ix)
 	}
 	// a missing collection (NamespaceNotFound) has none
 	cmd.front.uniques.put(ns, idx)
@@ -148,10 +138,7 @@ func serveInsertUnique(x *Exchange) (bsoncore.Document, error) {
 		return x.Forward(0)
 	}
 
-	ordered := true
-	if v, ok := cmd.Lookup("ordered").BooleanOK(); ok {
-		ordered = v
-	}
+	ordered := isOrdered(cmd)
 	db, coll := cmd.DB(), cmd.Collection()
 	var n int32
 	var writeErrors [][]byte
@@ -171,13 +158,7 @@ func serveInsertUnique(x *Exchange) (bsoncore.Document, error) {
 			}
 			continue
 		}
-		sub := without(cmd.Body, []string{"documents"}, func(dst []byte) []byte {
-			ai, dst := bsoncore.AppendArrayElementStart(dst, "documents")
-			dst = bsoncore.AppendDocumentElement(dst, "0", doc)
-			dst, _ = bsoncore.AppendArrayEnd(dst, ai)
-			return dst
-		})
-		rep, err := x.RoundTrip(sub, 0)
+		rep, err := x.RoundTrip(oneStatement(cmd, "documents", doc), 0)
 		if err != nil {
 			return nil, err
 		}
@@ -193,18 +174,8 @@ func serveInsertUnique(x *Exchange) (bsoncore.Document, error) {
 		}
 		m, _ := numberOK(rep.Lookup("n"))
 		n += int32(m)
-		failed := false
-		if arr, ok := rep.Lookup("writeErrors").ArrayOK(); ok {
-			each(arr, func(el bsoncore.Element) bool {
-				if we, ok := el.Value().DocumentOK(); ok {
-					c, _ := numberOK(we.Lookup("code"))
-					msg, _ := we.Lookup("errmsg").StringValueOK()
-					writeErrors = append(writeErrors, writeError(int32(i), int32(c), msg, db, coll))
-					failed = true
-				}
-				return true
-			})
-		}
+		var failed bool
+		writeErrors, failed = stmtWriteErrors(writeErrors, rep, i, db, coll)
 		if failed && ordered {
 			break
 		}
