@@ -62,9 +62,7 @@ func crudCommands() []*command {
 							return nil, usageErrorf("--estimated counts the whole collection: it takes no filter, --skip, --limit, --hint or --collation")
 						}
 						o := motor.EstimatedDocumentCountOptions{MaxTime: q.maxTime}
-						if q.comment != "" {
-							o.Comment = q.comment
-						}
+						setComment(&o.Comment, q.comment)
 						return onCollection(args[0], func(ctx context.Context, coll *motor.Collection) (any, error) {
 							n, err := coll.EstimatedDocumentCount(ctx, &o)
 							return text(strconv.FormatInt(n, 10)), err
@@ -120,11 +118,7 @@ func crudCommands() []*command {
 				var w writeFlags
 				w.register(fs, true, false)
 				return func(s *session, args []string) (op, error) {
-					filter, err := s.doc("filter", args[1])
-					if err != nil {
-						return nil, err
-					}
-					repl, err := s.doc("replacement", args[2])
+					filter, repl, err := s.filterAnd(args, s.replacement)
 					if err != nil {
 						return nil, err
 					}
@@ -149,11 +143,7 @@ func crudCommands() []*command {
 				var f famFlags
 				f.register(fs, true, true)
 				return func(s *session, args []string) (op, error) {
-					filter, err := s.doc("filter", args[1])
-					if err != nil {
-						return nil, err
-					}
-					update, err := s.update(args[2])
+					filter, update, err := s.filterAnd(args, s.update)
 					if err != nil {
 						return nil, err
 					}
@@ -176,11 +166,7 @@ func crudCommands() []*command {
 				var f famFlags
 				f.register(fs, true, false)
 				return func(s *session, args []string) (op, error) {
-					filter, err := s.doc("filter", args[1])
-					if err != nil {
-						return nil, err
-					}
-					repl, err := s.doc("replacement", args[2])
+					filter, repl, err := s.filterAnd(args, s.replacement)
 					if err != nil {
 						return nil, err
 					}
@@ -228,30 +214,20 @@ func crudCommands() []*command {
 			setup: func(fs *flag.FlagSet) action {
 				ordered := fs.Bool("ordered", true, "apply the writes in order and stop at the first error; --ordered=false goes on")
 				bypass := fs.Bool("bypass-document-validation", false, "skip the collection's validation rules")
-				comment := fs.String("comment", "", "a `comment` for the server's logs and profiler")
+				comment := commentFlag(fs)
 				let := fs.String("let", "", "variables `document` for the filters and update pipelines ($$name)")
 				return func(s *session, args []string) (op, error) {
-					src, err := s.jsonInput("models", args[1])
-					if err != nil {
-						return nil, err
-					}
-					values, err := parseDocs("models", src)
+					docs, _, err := s.documents("models", args[1])
 					if err != nil {
 						return nil, err
 					}
 					var models []motor.WriteModel
-					for _, v := range values {
-						docs := v.items
-						if !v.array {
-							docs = []bson.D{v.doc}
+					for _, d := range docs {
+						m, err := writeModel(d)
+						if err != nil {
+							return nil, usageErrorf("model %d: %v", len(models), err)
 						}
-						for _, d := range docs {
-							m, err := writeModel(d)
-							if err != nil {
-								return nil, usageErrorf("model %d: %v", len(models), err)
-							}
-							models = append(models, m)
-						}
+						models = append(models, m)
 					}
 					if len(models) == 0 {
 						return nil, usageErrorf("no models to write")
@@ -260,9 +236,7 @@ func crudCommands() []*command {
 					if !*ordered {
 						o.Ordered = ordered
 					}
-					if *comment != "" {
-						o.Comment = *comment
-					}
+					setComment(&o.Comment, *comment)
 					if err := s.optionalDoc("let", *let, &o.Let); err != nil {
 						return nil, err
 					}
@@ -306,8 +280,8 @@ func crudCommands() []*command {
 				ttl := fs.Int64("expire-after-seconds", -1, "make a TTL index: remove documents this many `seconds` after the date in the indexed field (default: none)")
 				partial := fs.String("partial-filter-expression", "", "index only the documents this filter `document` matches")
 				collation := fs.String("collation", "", "collation `document` of the index, e.g. '{\"locale\": \"fr\"}'")
-				fs.DurationVar(&o.MaxTime, "max-time", 0, "bound the server's time on the command (maxTimeMS), e.g. 2s")
-				comment := fs.String("comment", "", "a `comment` for the server's logs and profiler")
+				maxTimeFlag(fs, &o.MaxTime, "command")
+				comment := commentFlag(fs)
 				return func(s *session, args []string) (op, error) {
 					keys, err := s.doc("keys", args[1])
 					if err != nil {
@@ -322,9 +296,7 @@ func crudCommands() []*command {
 					if o.Collation, err = s.collation(*collation); err != nil {
 						return nil, err
 					}
-					if *comment != "" {
-						o.Comment = *comment
-					}
+					setComment(&o.Comment, *comment)
 					return onCollection(args[0], func(ctx context.Context, coll *motor.Collection) (any, error) {
 						name, err := coll.CreateIndex(ctx, keys, &o)
 						return text(name), err
@@ -352,12 +324,10 @@ func crudCommands() []*command {
 			example: "motor drop-index orders item_1_qty_-1",
 			setup: func(fs *flag.FlagSet) action {
 				var o motor.DropIndexOptions
-				fs.DurationVar(&o.MaxTime, "max-time", 0, "bound the server's time on the command (maxTimeMS), e.g. 2s")
-				comment := fs.String("comment", "", "a `comment` for the server's logs and profiler")
+				maxTimeFlag(fs, &o.MaxTime, "command")
+				comment := commentFlag(fs)
 				return func(s *session, args []string) (op, error) {
-					if *comment != "" {
-						o.Comment = *comment
-					}
+					setComment(&o.Comment, *comment)
 					return onCollection(args[0], func(ctx context.Context, coll *motor.Collection) (any, error) {
 						if args[1] == "*" {
 							return nil, coll.DropIndexes(ctx, &o)
@@ -374,15 +344,13 @@ func crudCommands() []*command {
 			example: "motor rename orders orders_2024 --drop-target",
 			setup: func(fs *flag.FlagSet) action {
 				dropTarget := fs.Bool("drop-target", false, "drop an existing collection of the new name first, instead of failing")
-				comment := fs.String("comment", "", "a `comment` for the server's logs and profiler")
+				comment := commentFlag(fs)
 				return func(s *session, args []string) (op, error) {
 					var o motor.RenameOptions
 					if *dropTarget {
 						o.DropTarget = dropTarget
 					}
-					if *comment != "" {
-						o.Comment = *comment
-					}
+					setComment(&o.Comment, *comment)
 					return onCollection(args[0], func(ctx context.Context, coll *motor.Collection) (any, error) {
 						renamed, err := coll.Rename(ctx, args[1], &o)
 						if err != nil {
@@ -408,11 +376,7 @@ func updateCommand(name, which, method string, call func(*motor.Collection, cont
 			var w writeFlags
 			w.register(fs, true, true)
 			return func(s *session, args []string) (op, error) {
-				filter, err := s.doc("filter", args[1])
-				if err != nil {
-					return nil, err
-				}
-				update, err := s.update(args[2])
+				filter, update, err := s.filterAnd(args, s.update)
 				if err != nil {
 					return nil, err
 				}
@@ -512,9 +476,9 @@ func (q *queryFlags) register(fs *flag.FlagSet, project, limit bool) {
 
 // registerCommon adds --max-time, --collation and --comment.
 func (q *queryFlags) registerCommon(fs *flag.FlagSet) {
-	fs.DurationVar(&q.maxTime, "max-time", 0, "bound the server's time on the query (maxTimeMS), e.g. 2s")
+	maxTimeFlag(fs, &q.maxTime, "query")
 	fs.StringVar(&q.collation, "collation", "", "collation `document` of the string comparisons, e.g. '{\"locale\": \"en\", \"strength\": 2}'")
-	fs.StringVar(&q.comment, "comment", "", "a `comment` for the server's logs and profiler")
+	commentFlagVar(fs, &q.comment)
 }
 
 // parse sets the options that the read has (a nil pointer: it has not).
@@ -527,12 +491,10 @@ func (q *queryFlags) parse(s *session, projection *any, sort *bson.D, skip, limi
 			return err
 		}
 	}
-	if sort != nil && q.sort != "" {
-		d, err := s.doc("sort", q.sort)
-		if err != nil {
+	if sort != nil {
+		if err := s.optionalSort(q.sort, sort); err != nil {
 			return err
 		}
-		*sort = d
 	}
 	if skip != nil {
 		*skip = q.skip
@@ -553,9 +515,7 @@ func (q *queryFlags) parse(s *session, projection *any, sort *bson.D, skip, limi
 		return err
 	}
 	*collation = c
-	if q.comment != "" {
-		*comment = q.comment
-	}
+	setComment(comment, q.comment)
 	return nil
 }
 
@@ -578,7 +538,7 @@ func (w *writeFlags) register(fs *flag.FlagSet, upsert, arrays bool) {
 	fs.StringVar(&w.hint, "hint", "", "the index to use: its `name` or its keys document, e.g. '{\"qty\": 1}'")
 	fs.StringVar(&w.collation, "collation", "", "collation `document` of the filter's string comparisons, e.g. '{\"locale\": \"en\"}'")
 	fs.StringVar(&w.let, "let", "", "variables `document` that the filter reads as $$name with $expr")
-	fs.StringVar(&w.comment, "comment", "", "a `comment` for the server's logs and profiler")
+	commentFlagVar(fs, &w.comment)
 }
 
 // parse sets the options of a write (arrayFilters nil: it has none).
@@ -594,9 +554,7 @@ func (w *writeFlags) parse(s *session, hint *any, collation **options.Collation,
 	if err := s.optionalDoc("let", w.let, let); err != nil {
 		return err
 	}
-	if w.comment != "" {
-		*comment = w.comment
-	}
+	setComment(comment, w.comment)
 	if arrayFilters != nil && w.arrayFilter != "" {
 		src, err := s.jsonInput("array filters", w.arrayFilter)
 		if err != nil {
@@ -627,7 +585,7 @@ func (f *famFlags) register(fs *flag.FlagSet, upsert, arrays bool) {
 	if upsert {
 		fs.StringVar(&f.returnDoc, "return-document", "before", "print the document `before` the change or after it")
 	}
-	fs.DurationVar(&f.maxTime, "max-time", 0, "bound the server's time on the command (maxTimeMS), e.g. 2s")
+	maxTimeFlag(fs, &f.maxTime, "command")
 	f.w.register(fs, upsert, arrays)
 }
 
@@ -636,12 +594,8 @@ func (f *famFlags) parse(s *session, o *motor.FindOneAndOptions, returnDoc *moto
 	if err := s.optionalDoc("projection", f.projection, &o.Projection); err != nil {
 		return err
 	}
-	if f.sort != "" {
-		d, err := s.doc("sort", f.sort)
-		if err != nil {
-			return err
-		}
-		o.Sort = d
+	if err := s.optionalSort(f.sort, &o.Sort); err != nil {
+		return err
 	}
 	if returnDoc != nil {
 		switch strings.ToLower(f.returnDoc) {
@@ -663,6 +617,82 @@ func (s *session) optionalFilter(args []string, i int) (bson.D, error) {
 		return bson.D{}, nil
 	}
 	return s.doc("filter", args[i])
+}
+
+// documents reads a DOCUMENTS or MODELS argument named what (JSON, or - for standard input: one document, an array of
+// documents or one per line): the documents in order, and whether it was one lone document.
+func (s *session) documents(what, arg string) (docs []bson.D, one bool, err error) {
+	src, err := s.jsonInput(what, arg)
+	if err != nil {
+		return nil, false, err
+	}
+	values, err := parseDocs(what, src)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, v := range values {
+		if v.array {
+			docs = append(docs, v.items...)
+		} else {
+			docs = append(docs, v.doc)
+		}
+	}
+	return docs, len(values) == 1 && !values[0].array, nil
+}
+
+// filterAnd parses the FILTER argument args[1] and, with second (s.update or s.replacement), the UPDATE or
+// REPLACEMENT argument args[2]: the arguments of the updates and replacements.
+func (s *session) filterAnd(args []string, second func(arg string) (any, error)) (filter bson.D, doc any, err error) {
+	if filter, err = s.doc("filter", args[1]); err != nil {
+		return nil, nil, err
+	}
+	if doc, err = second(args[2]); err != nil {
+		return nil, nil, err
+	}
+	return filter, doc, nil
+}
+
+// replacement parses a replacement argument: one document.
+func (s *session) replacement(arg string) (any, error) {
+	return s.doc("replacement", arg)
+}
+
+// optionalSort parses --sort into dst, if it is set.
+func (s *session) optionalSort(arg string, dst *bson.D) error {
+	if arg == "" {
+		return nil
+	}
+	d, err := s.doc("sort", arg)
+	if err != nil {
+		return err
+	}
+	*dst = d
+	return nil
+}
+
+// commentHelp is the help text of every --comment.
+const commentHelp = "a `comment` for the server's logs and profiler"
+
+// commentFlag adds --comment.
+func commentFlag(fs *flag.FlagSet) *string {
+	return fs.String("comment", "", commentHelp)
+}
+
+// commentFlagVar adds --comment, stored in p.
+func commentFlagVar(fs *flag.FlagSet, p *string) {
+	fs.StringVar(p, "comment", "", commentHelp)
+}
+
+// setComment sets an options' Comment to --comment's value, if it is set (Comment stays nil otherwise).
+func setComment(dst *any, comment string) {
+	if comment != "" {
+		*dst = comment
+	}
+}
+
+// maxTimeFlag adds --max-time, stored in p; what is what it bounds: "query" or "command".
+func maxTimeFlag(fs *flag.FlagSet, p *time.Duration, what string) {
+	fs.DurationVar(p, "max-time", 0, "bound the server's time on the "+what+" (maxTimeMS), e.g. 2s")
 }
 
 // update parses an update argument: a document of update operators, or an aggregation pipeline (an array).

@@ -304,34 +304,23 @@ func commands() []*command {
 			setup: func(fs *flag.FlagSet) action {
 				ordered := fs.Bool("ordered", true, "insert in order and stop at the first error; --ordered=false goes on")
 				bypass := fs.Bool("bypass-document-validation", false, "skip the collection's validation rules")
-				comment := fs.String("comment", "", "a `comment` for the server's logs and profiler")
+				comment := commentFlag(fs)
 				return func(s *session, args []string) (op, error) {
-					src, err := s.jsonInput("documents", args[1])
+					ds, one, err := s.documents("documents", args[1])
 					if err != nil {
 						return nil, err
 					}
-					values, err := parseDocs("documents", src)
-					if err != nil {
-						return nil, err
-					}
-					var docs []any
-					for _, v := range values {
-						if !v.array {
-							docs = append(docs, v.doc)
-						}
-						for _, d := range v.items {
-							docs = append(docs, d)
-						}
-					}
-					if len(docs) == 0 {
+					if len(ds) == 0 {
 						return nil, usageErrorf("no documents to insert")
 					}
-					one := len(values) == 1 && !values[0].array
+					docs := make([]any, len(ds))
+					for i, d := range ds {
+						docs[i] = d
+					}
 					oneOpts := motor.InsertOneOptions{BypassDocumentValidation: *bypass}
 					manyOpts := motor.InsertManyOptions{BypassDocumentValidation: *bypass}
-					if *comment != "" {
-						oneOpts.Comment, manyOpts.Comment = *comment, *comment
-					}
+					setComment(&oneOpts.Comment, *comment)
+					setComment(&manyOpts.Comment, *comment)
 					if !*ordered {
 						manyOpts.Ordered = ordered
 					}
