@@ -48,7 +48,6 @@ func (w *counter) Write(p []byte) (int, error) { w.n += int64(len(p)); return le
 func bucketName(cfg clientConfig) string { return cfg.workload + "_" + cfg.tag }
 
 func motorGridFS(ctx context.Context, c *motor.Client, cfg clientConfig) (opFunc, error) {
-	size := int64(cfg.FileMiB) << 20
 	b, err := gridfs.NewBucket(c.Database(dbFiles), &gridfs.BucketOptions{Name: bucketName(cfg)})
 	if err != nil {
 		return nil, err
@@ -56,43 +55,48 @@ func motorGridFS(ctx context.Context, c *motor.Client, cfg clientConfig) (opFunc
 	if err := b.Drop(ctx); err != nil {
 		return nil, err
 	}
-	if isUpload(cfg.workload) {
-		return func(ctx context.Context, _ int) error {
-			_, err := b.UploadFromStream(ctx, "bench", &pattern{n: size}, nil)
-			return err
-		}, nil
-	}
-	id, err := b.UploadFromStream(ctx, "bench", &pattern{n: size}, nil)
-	if err != nil {
-		return nil, err
-	}
-	return func(ctx context.Context, _ int) error {
-		n, err := b.DownloadToStream(ctx, id, &counter{})
-		if err == nil && n != size {
-			err = fmt.Errorf("%d bytes", n)
-		}
-		return err
-	}, nil
+	return transferWorkload(ctx, cfg,
+		func(ctx context.Context, src io.Reader) (bson.ObjectID, error) {
+			return b.UploadFromStream(ctx, "bench", src, nil)
+		},
+		func(ctx context.Context, id bson.ObjectID, dst io.Writer) (int64, error) {
+			return b.DownloadToStream(ctx, id, dst)
+		})
 }
 
 func driverGridFS(ctx context.Context, c *mongo.Client, cfg clientConfig) (opFunc, error) {
-	size := int64(cfg.FileMiB) << 20
 	b := c.Database(dbFiles).GridFSBucket(options.GridFSBucket().SetName(bucketName(cfg)))
 	if err := b.Drop(ctx); err != nil {
 		return nil, err
 	}
+	return transferWorkload(ctx, cfg,
+		func(ctx context.Context, src io.Reader) (bson.ObjectID, error) {
+			return b.UploadFromStream(ctx, "bench", src)
+		},
+		func(ctx context.Context, id bson.ObjectID, dst io.Writer) (int64, error) {
+			return b.DownloadToStream(ctx, id, dst)
+		})
+}
+
+// transferWorkload returns the op of a GridFS workload, given a client's upload and download of a file: an upload
+// workload uploads a new file of cfg.FileMiB MiB each time; a download workload uploads one such file first, then
+// downloads it each time, into a counter, and checks its size.
+func transferWorkload(ctx context.Context, cfg clientConfig,
+	upload func(ctx context.Context, src io.Reader) (bson.ObjectID, error),
+	download func(ctx context.Context, id bson.ObjectID, dst io.Writer) (int64, error)) (opFunc, error) {
+	size := int64(cfg.FileMiB) << 20
 	if isUpload(cfg.workload) {
 		return func(ctx context.Context, _ int) error {
-			_, err := b.UploadFromStream(ctx, "bench", &pattern{n: size})
+			_, err := upload(ctx, &pattern{n: size})
 			return err
 		}, nil
 	}
-	id, err := b.UploadFromStream(ctx, "bench", &pattern{n: size})
+	id, err := upload(ctx, &pattern{n: size})
 	if err != nil {
 		return nil, err
 	}
 	return func(ctx context.Context, _ int) error {
-		n, err := b.DownloadToStream(ctx, id, &counter{})
+		n, err := download(ctx, id, &counter{})
 		if err == nil && n != size {
 			err = fmt.Errorf("%d bytes", n)
 		}
@@ -104,7 +108,6 @@ func driverGridFS(ctx context.Context, c *mongo.Client, cfg clientConfig) (opFun
 // nothing else (no index check, no files document, no MD5); a download is one find of the chunks sorted by n, four
 // per batch, each chunk's data handed to the sink.
 func rawChunksWorkload(ctx context.Context, c *mongo.Client, cfg clientConfig) (opFunc, error) {
-	size := int64(cfg.FileMiB) << 20
 	chunks := c.Database(dbFiles).Collection(bucketName(cfg) + ".chunks")
 	if err := chunks.Drop(ctx); err != nil {
 		return nil, err
@@ -115,9 +118,8 @@ func rawChunksWorkload(ctx context.Context, c *mongo.Client, cfg clientConfig) (
 		return nil, err
 	}
 	buf := make([]byte, chunkSize)
-	upload := func(ctx context.Context) (bson.ObjectID, error) {
+	upload := func(ctx context.Context, src io.Reader) (bson.ObjectID, error) {
 		id := bson.NewObjectID()
-		src := &pattern{n: size}
 		for n := int32(0); ; n++ {
 			m, err := io.ReadFull(src, buf)
 			if m > 0 {
@@ -134,34 +136,23 @@ func rawChunksWorkload(ctx context.Context, c *mongo.Client, cfg clientConfig) (
 			}
 		}
 	}
-	if isUpload(cfg.workload) {
-		return func(ctx context.Context, _ int) error { _, err := upload(ctx); return err }, nil
-	}
-	id, err := upload(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return func(ctx context.Context, _ int) error {
+	download := func(ctx context.Context, id bson.ObjectID, dst io.Writer) (int64, error) {
 		cur, err := chunks.Find(ctx, bson.D{{Key: "files_id", Value: id}},
 			options.Find().SetSort(bson.D{{Key: "n", Value: 1}}).SetBatchSize(4))
 		if err != nil {
-			return err
+			return 0, err
 		}
 		defer cur.Close(ctx)
-		var w counter
+		var n int64
 		for cur.Next(ctx) {
 			_, data, ok := cur.Current.Lookup("data").BinaryOK()
 			if !ok {
-				return fmt.Errorf("a chunk without data")
+				return n, fmt.Errorf("a chunk without data")
 			}
-			_, _ = w.Write(data)
+			m, _ := dst.Write(data)
+			n += int64(m)
 		}
-		if err := cur.Err(); err != nil {
-			return err
-		}
-		if w.n != size {
-			return fmt.Errorf("%d bytes", w.n)
-		}
-		return nil
-	}, nil
+		return n, cur.Err()
+	}
+	return transferWorkload(ctx, cfg, upload, download)
 }
