@@ -232,8 +232,14 @@ func (b *Bucket) openDownload(ctx context.Context, op string, id any) (*Download
 		return nil, wrap(op, b.full, invalid("nil context"))
 	}
 	raw, err := b.rfiles.FindOne(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$eq", Value: id}}}}, nil).Raw()
+	return b.openFound(ctx, op, raw, err, func() error { return noFile("no file with _id %v", fmtID(id)) })
+}
+
+// openFound returns a download stream on the files document that a lookup found (raw, or err); noDoc makes the error
+// for none.
+func (b *Bucket) openFound(ctx context.Context, op string, raw bson.Raw, err error, noDoc func() error) (*DownloadStream, error) {
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, wrap(op, b.full, noFile("no file with _id %v", fmtID(id)))
+		return nil, wrap(op, b.full, noDoc())
 	}
 	if err != nil {
 		return nil, wrap(op, b.full, err)
@@ -272,17 +278,9 @@ func (b *Bucket) openDownloadByName(ctx context.Context, op, filename string, re
 		o = &motor.FindOneOptions{Sort: bson.D{{Key: "uploadDate", Value: -1}}, Skip: int64(-revision - 1)}
 	}
 	raw, err := b.rfiles.FindOne(ctx, bson.D{{Key: "filename", Value: filename}}, o).Raw()
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, wrap(op, b.full, noFile("no version %d for filename %q", revision, filename))
-	}
-	if err != nil {
-		return nil, wrap(op, b.full, err)
-	}
-	f, err := parseFile(raw)
-	if err != nil {
-		return nil, wrap(op, b.full, err)
-	}
-	return newDownloadStream(ctx, b, streamOp(op), f)
+	return b.openFound(ctx, op, raw, err, func() error {
+		return noFile("no version %d for filename %q", revision, filename)
+	})
 }
 
 // DownloadToStream writes the content of the file with the given id to dst and returns the number of bytes
