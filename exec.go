@@ -76,7 +76,8 @@ type call struct {
 // wrap wraps err as the error of c's operation: "motor: <op> <subject>: <cause>"; nil stays nil. It is the one
 // place where an error gets its shape. An encoding error of the driver becomes an ErrInvalidOption error without the
 // encoder's internals; the driver's internal write command error becomes the mongo.WriteException that its public
-// operations return; explain applies to errors from the server or the network.
+// operations return; a server selection failure and the driver's refusal to send past a deadline are told plainly
+// (selectionError, deadlineError); explain applies to errors from the server or the network.
 func (c call) wrap(err error) error {
 	if err == nil {
 		return nil
