@@ -252,28 +252,6 @@ func closing(what string) *Error {
 		"store the value another way (a double, a string, null) or use MongoDB", ferret, what)
 }
 
-// stages calls fn with each stage of an aggregate's pipeline: the stage name and its argument.
-func stages(cmd *Command, fn func(name string, arg bsoncore.Value) *Error) *Error {
-	arr, ok := cmd.Lookup("pipeline").ArrayOK()
-	if !ok {
-		return nil
-	}
-	var e *Error
-	each(arr, func(el bsoncore.Element) bool {
-		stage, ok := el.Value().DocumentOK()
-		if !ok {
-			return true
-		}
-		first, err := stage.IndexErr(0)
-		if err != nil {
-			return true
-		}
-		e = fn(first.Key(), first.Value())
-		return e == nil
-	})
-	return e
-}
-
 func refuseGroupAccumulators(cmd *Command) *Error {
 	return stages(cmd, func(name string, arg bsoncore.Value) *Error {
 		spec, ok := arg.DocumentOK()
@@ -404,35 +382,6 @@ func containsExpression(d []byte) bool {
 
 func quote(s string) string { return `"` + s + `"` }
 
-// filters calls check with each query filter of the command, until it returns an error.
-func filters(cmd *Command, check func(filter bsoncore.Document) *Error) *Error {
-	switch cmd.Name {
-	case "aggregate":
-		return stages(cmd, func(name string, arg bsoncore.Value) *Error {
-			if f, ok := arg.DocumentOK(); ok && name == "$match" {
-				return check(f)
-			}
-			return nil
-		})
-	case "update", "delete":
-		list := map[string]string{"update": "updates", "delete": "deletes"}[cmd.Name]
-		return docs(cmd, list, func(stmt bsoncore.Document) *Error {
-			if f, ok := stmt.Lookup("q").DocumentOK(); ok {
-				return check(f)
-			}
-			return nil
-		})
-	}
-	for _, field := range filterFields[cmd.Name] {
-		if f, ok := cmd.Lookup(field).DocumentOK(); ok {
-			if e := check(f); e != nil {
-				return e
-			}
-		}
-	}
-	return nil
-}
-
 // refuseElemMatch refuses $elemMatch queries that FerretDB v1 answers wrongly, in every filter of the command.
 func refuseElemMatch(cmd *Command) *Error {
 	return filters(cmd, func(filter bsoncore.Document) *Error {
@@ -546,63 +495,6 @@ func elemMatchProblem(filter []byte) string {
 	return what
 }
 
-// docs calls fn with each document of the command's list key (a document sequence or an array field), until it
-// returns an error.
-func docs(cmd *Command, key string, fn func(d bsoncore.Document) *Error) *Error {
-	var e *Error
-	cmd.Docs(key, func(d bsoncore.Document) bool {
-		e = fn(d)
-		return e == nil
-	})
-	return e
-}
-
-// updateStatements calls fn with the query and the update document of each statement of an update command, or of a
-// findAndModify (its query and update), until it returns an error. A statement whose update is not a document (a
-// pipeline) is skipped; a missing query is an empty document.
-func updateStatements(cmd *Command, fn func(q, u bsoncore.Document) *Error) *Error {
-	if cmd.Name == "update" {
-		return docs(cmd, "updates", func(stmt bsoncore.Document) *Error {
-			q, _ := stmt.Lookup("q").DocumentOK()
-			if u, ok := stmt.Lookup("u").DocumentOK(); ok {
-				return fn(q, u)
-			}
-			return nil
-		})
-	}
-	q, _ := cmd.Lookup("query").DocumentOK()
-	if u, ok := cmd.Lookup("update").DocumentOK(); ok {
-		return fn(q, u)
-	}
-	return nil
-}
-
-// updateDocs calls fn with each update document of an update or findAndModify command (not replacements or
-// pipelines are skipped by the caller's checks).
-func updateDocs(cmd *Command, fn func(u bsoncore.Document) *Error) *Error {
-	return updateStatements(cmd, func(_, u bsoncore.Document) *Error { return fn(u) })
-}
-
-// operatorFields calls fn with each field of each update operator ($set: {field: ...}) of an update or findAndModify
-// command, and the operator, until it returns an error. The fields of a replacement are skipped.
-func operatorFields(cmd *Command, fn func(op string, f bsoncore.Element) *Error) *Error {
-	return updateDocs(cmd, func(u bsoncore.Document) *Error {
-		var e *Error
-		each(u, func(op bsoncore.Element) bool {
-			args, ok := op.Value().DocumentOK()
-			if !ok || !strings.HasPrefix(op.Key(), "$") {
-				return true
-			}
-			each(args, func(f bsoncore.Element) bool {
-				e = fn(op.Key(), f)
-				return e == nil
-			})
-			return e == nil
-		})
-		return e
-	})
-}
-
 func refuseUpdateOperators(cmd *Command) *Error {
 	return operatorFields(cmd, func(op string, f bsoncore.Element) *Error {
 		field, v := f.Key(), f.Value()
@@ -662,23 +554,6 @@ func hasNegativeZero(d []byte) bool {
 		return !found
 	})
 	return found
-}
-
-// indexKeys calls fn with each field of the key of each index that a createIndexes asks for, until it returns an
-// error.
-func indexKeys(cmd *Command, fn func(el bsoncore.Element) *Error) *Error {
-	return docs(cmd, "indexes", func(spec bsoncore.Document) *Error {
-		key, ok := spec.Lookup("key").DocumentOK()
-		if !ok {
-			return nil
-		}
-		var e *Error
-		each(key, func(el bsoncore.Element) bool {
-			e = fn(el)
-			return e == nil
-		})
-		return e
-	})
 }
 
 func refuseIndexKeyFields(cmd *Command) *Error {
